@@ -1,0 +1,4 @@
+// Command linkexplorer teaches, demos and verifies Plaid Link integrations.
+package main
+
+func main() {}
