@@ -1,0 +1,102 @@
+package headless
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+func TestFindMissingBrowserSaysHowToInstall(t *testing.T) {
+	old := candidates
+	t.Cleanup(func() { candidates = old })
+	candidates = []string{"/nonexistent/chromium", "no-such-browser-linkexplorer"}
+	t.Setenv("PATH", t.TempDir())
+
+	_, err := Find()
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Find() error = %v, want ErrNotFound", err)
+	}
+	if !strings.Contains(err.Error(), "apt-get install chromium") {
+		t.Errorf("error %q does not say how to install Chromium", err)
+	}
+	if _, _, err := NewContext(context.Background()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("NewContext() error = %v, want ErrNotFound", err)
+	}
+}
+
+func TestFindPrefersPathLookup(t *testing.T) {
+	dir := t.TempDir()
+	fake := dir + "/chromium-browser"
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := candidates
+	t.Cleanup(func() { candidates = old })
+	candidates = []string{"/nonexistent/chromium", "chromium-browser"}
+	t.Setenv("PATH", dir)
+
+	got, err := Find()
+	if err != nil || got != fake {
+		t.Fatalf("Find() = %q, %v; want %q", got, err, fake)
+	}
+}
+
+func TestNewContextRendersPageAndCleansUp(t *testing.T) {
+	if _, err := Find(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip("skipping:", err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>t</title><p id="p">hello</p><script>document.getElementById("p").textContent += " from js"</script>`)
+	}))
+	defer srv.Close()
+
+	ctx, cancel, err := NewContext(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := profileDirs(t, tmp); n != 1 {
+		t.Errorf("%d profile directories while running, want 1", n)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL)); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#p")))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "hello from js" {
+		t.Errorf("page text = %q, want %q", text, "hello from js")
+	}
+	if n := profileDirs(t, tmp); n != 0 {
+		t.Errorf("%d profile directories left after cancel, want 0", n)
+	}
+}
+
+func profileDirs(t *testing.T, dir string) int {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "linkexplorer-chromium-") {
+			n++
+		}
+	}
+	return n
+}
