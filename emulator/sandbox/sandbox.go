@@ -141,6 +141,11 @@ type TransactionTemplate struct {
 	Pending        bool
 	PFCPrimary     string // personal_finance_category.primary
 	PFCDetailed    string
+	// Date and AuthorizedDate are absolute YYYY-MM-DD dates (date_posted and
+	// date_transacted), set only for user_custom override_accounts
+	// transactions. When Date is set, DaysAgo is unused, and the transaction
+	// is pending while Date is after the emulator's today.
+	Date, AuthorizedDate string
 }
 
 // DefaultAccounts returns the user_good accounts of reference §3.4, with
@@ -188,8 +193,13 @@ type MFA struct {
 type MFARound struct {
 	// Kind is device (choose where to send a code), code (enter it),
 	// questions or selections. It is also Link's mfa_type for the round.
-	Kind      string
-	Devices   []string   // Kind device: e.g. "Phone ending in 1234"
+	Kind string
+	// Prompt is the round's heading, e.g. "Enter the code we sent you".
+	Prompt string
+	// Hint tells a Sandbox user what passes, e.g. "Sandbox: the code is
+	// 1234", as Plaid's Sandbox Link does.
+	Hint      string
+	Devices   []string   // Kind device: e.g. "SMS to (***) ***-3333"
 	Questions []string   // Kind questions or selections
 	Options   [][]string // Kind selections: the choices per question
 }
