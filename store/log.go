@@ -1,0 +1,335 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Record is something the log keeps: an APICall, a LinkEvent or a Webhook.
+type Record interface {
+	row() (entryRow, error)
+}
+
+// entryRow is a Record made ready for the database: its spine columns,
+// its kind's own row, and its searchable words.
+type entryRow struct {
+	kind          EntryKind
+	time          time.Time
+	sessionID     string
+	requestID     string
+	linkSessionID string
+	itemID        string
+	errorType     string
+	errorCode     string
+	detailSQL     string // inserts the kind's row; the entry id is bound first
+	detailArgs    []any
+	search        []string
+}
+
+// AddCall records an API call and returns its entry id.
+func (s *Store) AddCall(ctx context.Context, c APICall) (int64, error) {
+	return s.addOne(ctx, c)
+}
+
+// AddEvent records a Link event and returns its entry id.
+func (s *Store) AddEvent(ctx context.Context, e LinkEvent) (int64, error) {
+	return s.addOne(ctx, e)
+}
+
+// AddWebhook records a webhook and returns its entry id.
+func (s *Store) AddWebhook(ctx context.Context, w Webhook) (int64, error) {
+	return s.addOne(ctx, w)
+}
+
+func (s *Store) addOne(ctx context.Context, r Record) (int64, error) {
+	ids, err := s.Add(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// Add records several records in one transaction: all of them are kept, or
+// none. It returns their entry ids in order.
+func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
+	rows := make([]entryRow, len(recs))
+	for i, r := range recs {
+		row, err := r.row()
+		if err != nil {
+			return nil, fmt.Errorf("recording in the session log: %w", err)
+		}
+		rows[i] = row
+	}
+	ids := make([]int64, len(rows))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		ins, err := prepareInserts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		for i, row := range rows {
+			if ids[i], err = ins.insert(ctx, tx, row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recording in the session log: %w", err)
+	}
+	return ids, nil
+}
+
+// inserts holds the statements shared by every kind of entry, prepared
+// once per transaction.
+type inserts struct {
+	free, entry, search *sql.Stmt
+}
+
+func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
+	var ins inserts
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	ins.free = prep(`SELECT id FROM log_entries WHERE id >= ? ORDER BY id LIMIT 64`)
+	ins.entry = prep(`INSERT INTO log_entries
+		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins.search = prep(`INSERT INTO log_search (rowid, text) VALUES (?, ?)`)
+	if err != nil {
+		ins.close()
+		return nil, err
+	}
+	return &ins, nil
+}
+
+func (ins *inserts) close() {
+	for _, st := range []*sql.Stmt{ins.free, ins.entry, ins.search} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (ins *inserts) insert(ctx context.Context, tx *sql.Tx, r entryRow) (int64, error) {
+	id, err := ins.freeID(ctx, r.time.UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	_, err = ins.entry.ExecContext(ctx, id, string(r.kind), formatTime(r.time), null(r.sessionID),
+		null(r.requestID), null(r.linkSessionID), null(r.itemID), null(r.errorType), null(r.errorCode))
+	if err != nil {
+		if strings.Contains(err.Error(), "FOREIGN KEY") {
+			return 0, fmt.Errorf("session %q does not exist; start a session before recording into it", r.sessionID)
+		}
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, r.detailSQL, append([]any{id}, r.detailArgs...)...); err != nil {
+		return 0, err
+	}
+	if _, err := ins.search.ExecContext(ctx, id, strings.Join(r.search, " ")); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// freeID returns the first unused entry id at or after want: entries that
+// happened in the same nanosecond are kept in the order they were added.
+func (ins *inserts) freeID(ctx context.Context, want int64) (int64, error) {
+	for {
+		rows, err := ins.free.QueryContext(ctx, want)
+		if err != nil {
+			return 0, err
+		}
+		n, gap := 0, false
+		for rows.Next() && !gap {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			n++
+			if gap = id != want; !gap {
+				want++
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil || gap || n < 64 {
+			return want, err
+		}
+	}
+}
+
+// null stores an empty string as NULL, keeping it out of partial indexes.
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (c APICall) row() (entryRow, error) {
+	t, err := recordTime(c.Time)
+	if err != nil {
+		return entryRow{}, err
+	}
+	if c.Endpoint == "" {
+		return entryRow{}, errors.New("an API call needs its endpoint")
+	}
+	method := cmp.Or(strings.ToUpper(c.Method), "POST")
+	source := cmp.Or(c.Source, SourceLinkexplorer)
+	req, resp := maskJSON(c.RequestBody), maskJSON(c.ResponseBody)
+	itemID := cmp.Or(c.ItemID, itemIDIn(resp), itemIDIn(req))
+	msg := maskText(c.ErrorMessage)
+	status := ""
+	if c.HTTPStatus != 0 {
+		status = strconv.Itoa(c.HTTPStatus)
+	}
+	searchSource := "" // so that "link" does not match every call of linkexplorer
+	if source != SourceLinkexplorer {
+		searchSource = source
+	}
+	return entryRow{
+		kind: KindCall, time: t, sessionID: c.SessionID, requestID: c.RequestID, itemID: itemID,
+		errorType: c.ErrorType, errorCode: c.ErrorCode,
+		detailSQL: `INSERT INTO api_calls (entry_id, method, endpoint, http_status, error_message,
+			duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		detailArgs: []any{method, c.Endpoint, c.HTTPStatus, msg, int64(c.Duration), source, string(req), string(resp)},
+		search:     []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, msg, searchSource},
+	}, nil
+}
+
+func (e LinkEvent) row() (entryRow, error) {
+	t, err := recordTime(e.Time)
+	if err != nil {
+		return entryRow{}, err
+	}
+	e.Kind = cmp.Or(e.Kind, EventKindEvent)
+	switch e.Kind {
+	case EventKindEvent, EventKindSuccess, EventKindExit, EventKindLoad, EventKindPage, EventKindRejected:
+	default:
+		return entryRow{}, fmt.Errorf("unknown Link event kind %q", e.Kind)
+	}
+	meta := maskJSON(e.Metadata)
+	e = e.withMetadata(meta)
+	msg := maskText(e.ErrorMessage)
+	return entryRow{
+		kind: KindEvent, time: t, sessionID: e.SessionID, requestID: e.RequestID,
+		linkSessionID: e.LinkSessionID, errorType: e.ErrorType, errorCode: e.ErrorCode,
+		detailSQL: `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
+			exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		detailArgs: []any{e.Kind, e.EventName, e.ViewName, msg, e.ExitStatus, e.InstitutionID, e.InstitutionName, string(meta)},
+		search: []string{e.Kind, e.EventName, e.ViewName, e.LinkSessionID, e.RequestID, e.ErrorType, e.ErrorCode,
+			msg, e.ExitStatus, e.InstitutionID, e.InstitutionName},
+	}, nil
+}
+
+func (w Webhook) row() (entryRow, error) {
+	t, err := recordTime(w.Time)
+	if err != nil {
+		return entryRow{}, err
+	}
+	body := maskJSON(w.Body)
+	var b struct {
+		Type   string `json:"webhook_type"`
+		Code   string `json:"webhook_code"`
+		ItemID string `json:"item_id"`
+		Error  *struct {
+			Type string `json:"error_type"`
+			Code string `json:"error_code"`
+		} `json:"error"`
+	}
+	// A body that is not a webhook's JSON is kept as it came; the fields
+	// the caller gave are all there is to index.
+	lenientUnmarshal(body, &b)
+	if b.Error != nil {
+		w.ErrorType, w.ErrorCode = cmp.Or(w.ErrorType, b.Error.Type), cmp.Or(w.ErrorCode, b.Error.Code)
+	}
+	w.WebhookType, w.WebhookCode, w.ItemID = cmp.Or(w.WebhookType, b.Type), cmp.Or(w.WebhookCode, b.Code), cmp.Or(w.ItemID, b.ItemID)
+	return entryRow{
+		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
+		errorType: w.ErrorType, errorCode: w.ErrorCode,
+		detailSQL:  `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body) VALUES (?, ?, ?, ?)`,
+		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body)},
+		search:     []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode},
+	}, nil
+}
+
+// withMetadata fills the event's empty fields from Link's metadata, whose
+// keys are those of onEvent (flat) and of onSuccess/onExit (institution
+// nested, exit status as "status").
+func (e LinkEvent) withMetadata(meta []byte) LinkEvent {
+	var m struct {
+		LinkSessionID   string `json:"link_session_id"`
+		RequestID       string `json:"request_id"`
+		ViewName        string `json:"view_name"`
+		ErrorType       string `json:"error_type"`
+		ErrorCode       string `json:"error_code"`
+		ErrorMessage    string `json:"error_message"`
+		ExitStatus      string `json:"exit_status"`
+		Status          string `json:"status"`
+		InstitutionID   string `json:"institution_id"`
+		InstitutionName string `json:"institution_name"`
+		Institution     *struct {
+			ID   string `json:"institution_id"`
+			Name string `json:"name"`
+		} `json:"institution"`
+	}
+	if !lenientUnmarshal(meta, &m) {
+		return e
+	}
+	if m.Institution != nil {
+		m.InstitutionID, m.InstitutionName = cmp.Or(m.InstitutionID, m.Institution.ID), cmp.Or(m.InstitutionName, m.Institution.Name)
+	}
+	e.LinkSessionID = cmp.Or(e.LinkSessionID, m.LinkSessionID)
+	e.RequestID = cmp.Or(e.RequestID, m.RequestID)
+	e.ViewName = cmp.Or(e.ViewName, m.ViewName)
+	e.ErrorType = cmp.Or(e.ErrorType, m.ErrorType)
+	e.ErrorCode = cmp.Or(e.ErrorCode, m.ErrorCode)
+	e.ErrorMessage = cmp.Or(e.ErrorMessage, m.ErrorMessage)
+	e.ExitStatus = cmp.Or(e.ExitStatus, m.ExitStatus, m.Status)
+	e.InstitutionID = cmp.Or(e.InstitutionID, m.InstitutionID)
+	e.InstitutionName = cmp.Or(e.InstitutionName, m.InstitutionName)
+	return e
+}
+
+// itemIDIn finds the item_id of a Plaid request or response body: at the
+// top level (/item/public_token/exchange) or in "item" (/item/get,
+// /accounts/get).
+func itemIDIn(body []byte) string {
+	var b struct {
+		ItemID string `json:"item_id"`
+		Item   *struct {
+			ItemID string `json:"item_id"`
+		} `json:"item"`
+	}
+	if !lenientUnmarshal(body, &b) {
+		return ""
+	}
+	if b.ItemID == "" && b.Item != nil {
+		return b.Item.ItemID
+	}
+	return b.ItemID
+}
+
+// lenientUnmarshal decodes the fields of v that body holds with the right
+// types, skipping the others, and reports whether body was a JSON object.
+func lenientUnmarshal(body []byte, v any) bool {
+	err := json.Unmarshal(body, v)
+	var typeErr *json.UnmarshalTypeError
+	return err == nil || errors.As(err, &typeErr)
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are the schema versions in order: migrations[i] takes the
+// schema from version i to i+1, and PRAGMA user_version holds the version.
+// Each one is written to be harmless when run again.
+var migrations = []string{schemaV1}
+
+// schemaV1: the log is a spine table, log_entries, holding what every kind
+// of entry shares and what the filters need, indexed per filter; each kind
+// keeps the rest in its own table keyed by the entry's id. An entry's id is
+// its time in UTC nanoseconds made unique, so the primary key is the log's
+// order. log_search indexes the words of each entry (contentless: it holds
+// no text) under the same id.
+const schemaV1 = `
+CREATE TABLE IF NOT EXISTS sessions (
+	id         TEXT PRIMARY KEY,
+	kind       TEXT NOT NULL,
+	mode       TEXT NOT NULL,
+	started_at TEXT NOT NULL,
+	ended_at   TEXT,
+	status     TEXT NOT NULL,
+	summary    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started_at);
+
+CREATE TABLE IF NOT EXISTS log_entries (
+	id              INTEGER PRIMARY KEY,
+	kind            TEXT NOT NULL CHECK (kind IN ('call', 'event', 'webhook')),
+	time            TEXT NOT NULL,
+	session_id      TEXT REFERENCES sessions(id) ON DELETE CASCADE,
+	request_id      TEXT,
+	link_session_id TEXT,
+	item_id         TEXT,
+	error_type      TEXT,
+	error_code      TEXT
+);
+CREATE INDEX IF NOT EXISTS log_entries_session ON log_entries(session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS log_entries_request ON log_entries(request_id) WHERE request_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS log_entries_link_session ON log_entries(link_session_id) WHERE link_session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS log_entries_item ON log_entries(item_id) WHERE item_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS log_entries_error ON log_entries(error_code) WHERE error_code IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS api_calls (
+	entry_id      INTEGER PRIMARY KEY REFERENCES log_entries(id) ON DELETE CASCADE,
+	method        TEXT NOT NULL,
+	endpoint      TEXT NOT NULL,
+	http_status   INTEGER NOT NULL,
+	error_message TEXT NOT NULL DEFAULT '',
+	duration_ns   INTEGER NOT NULL,
+	source        TEXT NOT NULL,
+	request_body  TEXT NOT NULL DEFAULT '',
+	response_body TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS link_events (
+	entry_id         INTEGER PRIMARY KEY REFERENCES log_entries(id) ON DELETE CASCADE,
+	kind             TEXT NOT NULL,
+	event_name       TEXT NOT NULL DEFAULT '',
+	view_name        TEXT NOT NULL DEFAULT '',
+	error_message    TEXT NOT NULL DEFAULT '',
+	exit_status      TEXT NOT NULL DEFAULT '',
+	institution_id   TEXT NOT NULL DEFAULT '',
+	institution_name TEXT NOT NULL DEFAULT '',
+	metadata         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS webhooks (
+	entry_id     INTEGER PRIMARY KEY REFERENCES log_entries(id) ON DELETE CASCADE,
+	webhook_type TEXT NOT NULL DEFAULT '',
+	webhook_code TEXT NOT NULL DEFAULT '',
+	body         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS log_search USING fts5(
+	text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE IF NOT EXISTS items (
+	item_id          TEXT PRIMARY KEY,
+	institution_id   TEXT NOT NULL DEFAULT '',
+	institution_name TEXT NOT NULL DEFAULT '',
+	mode             TEXT NOT NULL,
+	status           TEXT NOT NULL,
+	base_url         TEXT NOT NULL DEFAULT '',
+	access_token     TEXT NOT NULL DEFAULT '',
+	created_at       TEXT NOT NULL,
+	updated_at       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_updated ON items(updated_at);
+`
+
+// migrate brings the schema up to date. A store that is already current
+// costs one read; otherwise the migrations run in one IMMEDIATE
+// transaction, so a second process opening the same new file waits and
+// then finds nothing left to do.
+func (s *Store) migrate(ctx context.Context) error {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if v == len(migrations) {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error { return migrateTx(ctx, tx) })
+}
+
+// migrateTx applies the migrations the database lacks, inside tx.
+func migrateTx(ctx context.Context, tx *sql.Tx) error {
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("the session log has schema version %d, newer than this linkexplorer knows (%d); upgrade linkexplorer or use another --state-dir", v, len(migrations))
+	}
+	for ; v < len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migrating the schema to version %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+		return fmt.Errorf("recording the schema version: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Mode values for sessions and Items: which Plaid a session talked to.
+const (
+	ModeEmulated = "emulated" // the embedded, offline Sandbox emulator
+	ModePlaid    = "plaid"    // Plaid's real Sandbox (or a proxy named by PLAID_API_URL)
+)
+
+// Session status values. A session that is still running, or whose process
+// died before it could end the session, has status SessionRunning.
+const (
+	SessionRunning   = "running"
+	SessionOK        = "ok"
+	SessionFailed    = "failed"
+	SessionCancelled = "cancelled"
+)
+
+// Session is one run of the app or of a flow.
+type Session struct {
+	ID        string    // sortable random id, e.g. "01kaq3m5x2b7c9dz"
+	Kind      string    // "app", "flow:quickstart", "flow:update-mode", …
+	Mode      string    // ModeEmulated or ModePlaid
+	StartedAt time.Time // UTC
+	EndedAt   time.Time // UTC; zero while the session runs
+	Status    string    // SessionRunning, SessionOK, …
+	Summary   string    // one line describing the outcome
+}
+
+// Source values of an APICall.
+const (
+	SourceLinkexplorer = "linkexplorer" // made by linkexplorer's own Plaid client
+	SourceEmulator     = "emulator"     // observed by the emulator, made by the user's own app
+)
+
+// APICall is one Plaid API request and its response.
+//
+// RequestBody and ResponseBody should arrive masked; the store masks them
+// again before writing, so the values of secret, access_token,
+// new_access_token and public_token (and anything shaped like an access or
+// public token) never reach the file in full.
+type APICall struct {
+	ID           int64 // set by the store
+	SessionID    string
+	Time         time.Time // when the request started; zero means now
+	Method       string    // "POST"
+	Endpoint     string    // "/link/token/create"
+	HTTPStatus   int       // 0 when no response arrived
+	RequestID    string
+	ErrorType    string
+	ErrorCode    string
+	ErrorMessage string // Plaid's error_message, or the transport error
+	ItemID       string // found in the bodies when left empty
+	Duration     time.Duration
+	Source       string // SourceLinkexplorer (the default) or SourceEmulator
+	RequestBody  []byte
+	ResponseBody []byte
+}
+
+// Kinds of LinkEvent: what the callback page reported.
+const (
+	EventKindEvent    = "event"    // onEvent
+	EventKindSuccess  = "success"  // onSuccess
+	EventKindExit     = "exit"     // onExit
+	EventKindLoad     = "load"     // onLoad
+	EventKindPage     = "page"     // a step of the page itself: token fetched, handler destroyed or created, …
+	EventKindRejected = "rejected" // a report the callback server refused
+)
+
+// LinkEvent is one report from Link, through the local callback page.
+type LinkEvent struct {
+	ID              int64 // set by the store
+	SessionID       string
+	Time            time.Time // zero means now
+	Kind            string    // EventKind…
+	EventName       string    // "OPEN", "TRANSITION_VIEW", …; for page steps the step name
+	LinkSessionID   string
+	RequestID       string
+	ViewName        string
+	ErrorType       string
+	ErrorCode       string
+	ErrorMessage    string
+	ExitStatus      string
+	InstitutionID   string
+	InstitutionName string
+	Metadata        json.RawMessage // the full metadata (masked by the store)
+}
+
+// Webhook is one webhook received from Plaid or the emulator.
+type Webhook struct {
+	ID          int64 // set by the store
+	SessionID   string
+	Time        time.Time // zero means now
+	WebhookType string    // "ITEM"; read from Body when empty
+	WebhookCode string    // "ERROR"; read from Body when empty
+	ItemID      string    // read from Body when empty
+	ErrorType   string    // read from Body's error when empty
+	ErrorCode   string    // read from Body's error when empty
+	Body        json.RawMessage
+}
+
+// Item status values; an Item in error has its error code as status.
+const (
+	ItemHealthy       = "healthy"
+	ItemLoginRequired = "ITEM_LOGIN_REQUIRED"
+	ItemRemoved       = "removed"
+)
+
+// Item is a Plaid Item that linkexplorer created. Its access_token is kept
+// in the store for Sandbox use but never leaves it in full except through
+// Store.AccessToken.
+type Item struct {
+	ItemID            string
+	InstitutionID     string
+	InstitutionName   string
+	Mode              string // ModeEmulated or ModePlaid
+	Status            string // ItemHealthy, ItemLoginRequired, ItemRemoved, or another error code
+	BaseURL           string // the API the Item belongs to
+	AccessTokenMasked string // e.g. "access-sandbox-…3f2a"; ignored by UpsertItem
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// EntryKind says which record an Entry of the log holds.
+type EntryKind string
+
+// Kinds of Entry.
+const (
+	KindCall    EntryKind = "call"
+	KindEvent   EntryKind = "event"
+	KindWebhook EntryKind = "webhook"
+)
+
+// Entry is one line of the unified session log: an API call, a Link event or
+// a webhook. Exactly one of Call, Event and Webhook is set, as Kind says.
+//
+// ID orders the log: it is the entry's time in UTC nanoseconds since the Unix
+// epoch, made unique by the store, so it serves as the time+id cursor for
+// paging.
+type Entry struct {
+	ID      int64
+	Kind    EntryKind
+	Call    *APICall
+	Event   *LinkEvent
+	Webhook *Webhook
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// FileName is the name of the database file inside the state directory.
+const FileName = "linkexplorer.db"
+
+// busyTimeout is how long SQLite waits for another connection's lock
+// before a statement fails with SQLITE_BUSY.
+const busyTimeout = 5 * time.Second
+
+// busyRetries is how many times a write is tried again after SQLITE_BUSY
+// outlasted busyTimeout.
+const busyRetries = 4
+
+// ErrNotFound is returned when a session, entry or Item does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the session log: a SQLite database in the state directory. It is
+// safe for concurrent use by many goroutines, and several processes may use
+// the same file at once.
+type Store struct {
+	db   *sql.DB
+	path string
+	wmu  sync.Mutex // serialises this process's writers; SQLite serialises processes
+}
+
+// DefaultDir returns the state directory: $LINKEXPLORER_HOME, else
+// $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer.
+func DefaultDir() (string, error) {
+	if d := os.Getenv("LINKEXPLORER_HOME"); d != "" {
+		return d, nil
+	}
+	// The XDG spec says a relative path is invalid and must be ignored.
+	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "linkexplorer"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the state directory: %w; set LINKEXPLORER_HOME or use --state-dir", err)
+	}
+	return filepath.Join(home, ".local", "state", "linkexplorer"), nil
+}
+
+// Open opens the store in dir, creating dir (mode 0700) and the database
+// (mode 0600) when they do not exist, and bringing the schema up to date.
+// Several processes may open the same new directory at once.
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("opening the session log: no state directory given")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the state directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// createPrivate creates the database file with mode 0600 before SQLite
+// opens it (SQLite gives the -wal and -shm files the same mode), and makes
+// an existing file private again.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating the session log: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("creating the session log: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("making %s private: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// dsn is the connection string. busy_timeout comes first so that the
+// switch to WAL waits for a concurrent opener instead of failing.
+//
+// synchronous=FULL: in WAL mode NORMAL already survives a process crash
+// (kill -9) with every commit intact, but after a power loss or OS crash it
+// may drop the last commits. FULL syncs the WAL on each commit, so a
+// committed entry survives those too, and a log written at the pace of API
+// calls can afford the fsync.
+func dsn(path string) string {
+	q := url.Values{}
+	for _, p := range []string{
+		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
+		"journal_mode(WAL)",
+		"synchronous(FULL)",
+		"foreign_keys(ON)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlocking upgrades
+	return path + "?" + q.Encode()
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store. Running queries first end.
+func (s *Store) Close() error {
+	// Refreshing the planner's statistics is best effort.
+	_, _ = s.db.Exec("PRAGMA optimize")
+	return s.db.Close()
+}
+
+// write runs fn in an IMMEDIATE transaction, committing atomically, and
+// tries again while another process holds the write lock for longer than
+// the busy timeout.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = s.writeOnce(ctx, fn)
+		if !isBusy(err) || attempt == busyRetries {
+			break
+		}
+		backoff := time.Duration(50+rand.IntN(200)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+	if isBusy(err) {
+		return fmt.Errorf("the session log %s stayed locked by another process: %w; close other linkexplorer instances and try again", s.path, err)
+	}
+	return err
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
