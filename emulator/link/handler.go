@@ -1,6 +1,7 @@
 package link
 
 import (
+	_ "embed" // the SDK and UI assets
 	"log/slog"
 	"net/http"
 	"strings"
@@ -15,6 +16,8 @@ type Options struct {
 type Handler struct {
 	b    Backend
 	opts Options
+	st   *store
+	mux  *http.ServeMux
 }
 
 // New returns the emulated Link, backed by b.
@@ -22,7 +25,9 @@ func New(b Backend, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{b: b, opts: opts}
+	h := &Handler{b: b, opts: opts, st: newStore(), mux: http.NewServeMux()}
+	h.routes()
+	return h
 }
 
 // Owns reports whether path belongs to the emulated Link: the SDK and UI
@@ -34,9 +39,95 @@ func (h *Handler) Owns(path string) bool {
 }
 
 // Reset forgets every Link session and armed autopilot.
-func (h *Handler) Reset() {}
+func (h *Handler) Reset() { h.st.reset() }
 
 // ServeHTTP serves the paths Owns accepts.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "emulated Link: not implemented yet", http.StatusNotImplemented)
+	h.mux.ServeHTTP(w, r)
+}
+
+// routes registers every path; anything else under /link/ or /__link/ is a
+// 404.
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /link/v2/stable/link-initialize.js", asset(initializeJS, "text/javascript; charset=utf-8"))
+	m.HandleFunc("GET /link/v2/stable/link.html", serveLinkHTML)
+	m.HandleFunc("GET /link/v2/stable/emulated/link.js", asset(linkJS, "text/javascript; charset=utf-8"))
+	m.HandleFunc("GET /link/v2/stable/emulated/link.css", asset(linkCSS, "text/css; charset=utf-8"))
+
+	choosing := []string{stateInstitution, stateCredentials, stateOAuth}
+	for path, fn := range map[string]http.HandlerFunc{
+		"/__link/session":             h.serveStart,
+		"/__link/institutions/search": step(h, smallBodyLimit, choosing, h.search),
+		"/__link/institution":         step(h, smallBodyLimit, choosing, h.selectInstitution),
+		"/__link/credentials":         step(h, credentialsBodyLimit, []string{stateCredentials}, h.credentials),
+		"/__link/mfa":                 step(h, smallBodyLimit*8, []string{stateMFA}, h.mfa),
+		"/__link/oauth":               step(h, smallBodyLimit, []string{stateOAuth}, h.oauth),
+		"/__link/accounts":            step(h, smallBodyLimit*2, []string{stateAccounts}, h.selectAccounts),
+		"/__link/exit":                h.serveExit,
+		"/__link/events":              h.serveEvents,
+	} {
+		m.HandleFunc(path, h.postOnly(fn))
+	}
+	m.HandleFunc("/__link/", h.notFound)
+	m.HandleFunc("/link/", h.notFound)
+
+	m.HandleFunc("/__emulator/autopilot", h.postOnly(h.serveAutopilot))
+	m.HandleFunc("GET /__emulator/link_sessions", h.serveSessions)
+}
+
+// postOnly refuses methods other than POST with a 405.
+func (h *Handler) postOnly(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writePlaidError(w, h.b.NewRequestID(), requestError(http.StatusMethodNotAllowed, "INVALID_REQUEST", "%s %s is not allowed: use POST", r.Method, r.URL.Path))
+			return
+		}
+		fn(w, r)
+	}
+}
+
+// notFound answers unknown paths with a Plaid-shaped 404.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	writePlaidError(w, h.b.NewRequestID(), requestError(http.StatusNotFound, "NOT_FOUND",
+		"%s is not a path of the emulated Link (the SDK is at /link/v2/stable/link-initialize.js)", r.URL.Path))
+}
+
+// The embedded SDK and UI.
+var (
+	//go:embed assets/link-initialize.js
+	initializeJS []byte
+	//go:embed assets/link.html
+	linkPage []byte
+	//go:embed assets/link.js
+	linkJS []byte
+	//go:embed assets/link.css
+	linkCSS []byte
+)
+
+// asset serves one embedded file.
+func asset(body []byte, contentType string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", contentType)
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(body)
+	}
+}
+
+// linkHTMLPolicy is the Link UI's Content-Security-Policy: nothing but its
+// own script and style, and calls to its own origin. The page may be framed
+// by any site, as real Link is.
+const linkHTMLPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'"
+
+var linkHTML = asset(linkPage, "text/html; charset=utf-8")
+
+// serveLinkHTML serves the Link UI. Its URL carries the link_token, so the
+// page sends no Referer anywhere.
+func serveLinkHTML(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", linkHTMLPolicy)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	linkHTML(w, r)
 }
