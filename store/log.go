@@ -190,11 +190,11 @@ func (c APICall) row() (entryRow, error) {
 	if c.Endpoint == "" {
 		return entryRow{}, errors.New("an API call needs its endpoint")
 	}
+	maskFields(&c.Endpoint, &c.RequestID, &c.ErrorMessage, &c.ItemID)
 	method := cmp.Or(strings.ToUpper(c.Method), "POST")
 	source := cmp.Or(c.Source, SourceLinkexplorer)
 	req, resp := maskJSON(c.RequestBody), maskJSON(c.ResponseBody)
 	itemID := cmp.Or(c.ItemID, itemIDIn(resp), itemIDIn(req))
-	msg := maskText(c.ErrorMessage)
 	status := ""
 	if c.HTTPStatus != 0 {
 		status = strconv.Itoa(c.HTTPStatus)
@@ -208,8 +208,8 @@ func (c APICall) row() (entryRow, error) {
 		errorType: c.ErrorType, errorCode: c.ErrorCode,
 		detailSQL: `INSERT INTO api_calls (entry_id, method, endpoint, http_status, error_message,
 			duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		detailArgs: []any{method, c.Endpoint, c.HTTPStatus, msg, int64(c.Duration), source, string(req), string(resp)},
-		search:     []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, msg, searchSource},
+		detailArgs: []any{method, c.Endpoint, c.HTTPStatus, c.ErrorMessage, int64(c.Duration), source, string(req), string(resp)},
+		search:     []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, c.ErrorMessage, searchSource},
 	}, nil
 }
 
@@ -226,15 +226,15 @@ func (e LinkEvent) row() (entryRow, error) {
 	}
 	meta := maskJSON(e.Metadata)
 	e = e.withMetadata(meta)
-	msg := maskText(e.ErrorMessage)
+	maskFields(&e.EventName, &e.LinkSessionID, &e.RequestID, &e.ViewName, &e.ErrorMessage, &e.ExitStatus, &e.InstitutionName)
 	return entryRow{
 		kind: KindEvent, time: t, sessionID: e.SessionID, requestID: e.RequestID,
 		linkSessionID: e.LinkSessionID, errorType: e.ErrorType, errorCode: e.ErrorCode,
 		detailSQL: `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
 			exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		detailArgs: []any{e.Kind, e.EventName, e.ViewName, msg, e.ExitStatus, e.InstitutionID, e.InstitutionName, string(meta)},
+		detailArgs: []any{e.Kind, e.EventName, e.ViewName, e.ErrorMessage, e.ExitStatus, e.InstitutionID, e.InstitutionName, string(meta)},
 		search: []string{e.Kind, e.EventName, e.ViewName, e.LinkSessionID, e.RequestID, e.ErrorType, e.ErrorCode,
-			msg, e.ExitStatus, e.InstitutionID, e.InstitutionName},
+			e.ErrorMessage, e.ExitStatus, e.InstitutionID, e.InstitutionName},
 	}, nil
 }
 
@@ -260,6 +260,7 @@ func (w Webhook) row() (entryRow, error) {
 		w.ErrorType, w.ErrorCode = cmp.Or(w.ErrorType, b.Error.Type), cmp.Or(w.ErrorCode, b.Error.Code)
 	}
 	w.WebhookType, w.WebhookCode, w.ItemID = cmp.Or(w.WebhookType, b.Type), cmp.Or(w.WebhookCode, b.Code), cmp.Or(w.ItemID, b.ItemID)
+	maskFields(&w.WebhookType, &w.WebhookCode, &w.ItemID)
 	return entryRow{
 		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
@@ -305,6 +306,14 @@ func (e LinkEvent) withMetadata(meta []byte) LinkEvent {
 	e.InstitutionID = cmp.Or(e.InstitutionID, m.InstitutionID)
 	e.InstitutionName = cmp.Or(e.InstitutionName, m.InstitutionName)
 	return e
+}
+
+// maskFields masks token-shaped text in free-form fields, which a caller
+// may have filled from an error message or a URL.
+func maskFields(fields ...*string) {
+	for _, f := range fields {
+		*f = maskText(*f)
+	}
 }
 
 // itemIDIn finds the item_id of a Plaid request or response body: at the

@@ -18,6 +18,7 @@ type Filter struct {
 	ItemID        string
 	ErrorCode     string    // e.g. "INVALID_LINK_TOKEN"
 	Kind          EntryKind // KindCall, KindEvent or KindWebhook
+	Errors        bool      // only entries with an error code
 	// Text matches words and word prefixes, case-insensitively, in an
 	// entry's endpoint or event name, ids, error type, code and message,
 	// view, exit status, institution and webhook type and code (not in
@@ -144,6 +145,9 @@ func (f Filter) where() ([]string, []any) {
 	add("e.item_id", strings.TrimSpace(f.ItemID))
 	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)))
 	add("e.kind", string(f.Kind))
+	if f.Errors {
+		where = append(where, "e.error_code IS NOT NULL")
+	}
 	if m := matchExpr(f.Text); m != "" {
 		where, args = append(where, "log_search MATCH ?"), append(args, m)
 	}

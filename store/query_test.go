@@ -67,6 +67,7 @@ func TestFilters(t *testing.T) {
 		{"error_code", Filter{ErrorCode: "ITEM_LOGIN_REQUIRED"}, "ITEM: ERROR, POST /accounts/get"},
 		{"error_code in lower case", Filter{ErrorCode: " invalid_link_token "}, "onExit"},
 		{"kind", Filter{Kind: KindWebhook}, "ITEM: ERROR"},
+		{"errors", Filter{Errors: true}, "onExit, ITEM: ERROR, POST /accounts/get"},
 		{"combined", Filter{SessionID: b.ID, Kind: KindCall}, "POST /item/public_token/exchange, POST /link/token/create, POST /link/token/create"},
 		{"combined, no match", Filter{SessionID: b.ID, ErrorCode: "ITEM_LOGIN_REQUIRED"}, ""},
 		{"text: endpoint word", Filter{Text: "exchange"}, "POST /item/public_token/exchange, POST /item/public_token/exchange"},
