@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -285,5 +286,43 @@ func checkMode(t *testing.T, path string, want os.FileMode) {
 	}
 	if fi.Mode().Perm() != want {
 		t.Errorf("%s has mode %v, want %v", filepath.Base(path), fi.Mode().Perm(), want)
+	}
+}
+
+// TestConcurrentGoroutines writes and reads from many goroutines at once.
+func TestConcurrentGoroutines(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sess := startSession(t, s, "app")
+	const writers, each = 8, 40
+	errs := make(chan error, 2*writers)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				_, err := s.AddEvent(ctx, LinkEvent{SessionID: sess.ID, EventName: "TRANSITION_VIEW", RequestID: fmt.Sprintf("w%d-%d", w, i)})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+		go func() {
+			for range each {
+				if _, err := s.Entries(ctx, Query{Filter: Filter{SessionID: sess.ID}, Limit: 20}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 * writers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.Count(ctx, Filter{SessionID: sess.ID}); err != nil || n != writers*each {
+		t.Errorf("%d entries (%v), want %d", n, err, writers*each)
 	}
 }
