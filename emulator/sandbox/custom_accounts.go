@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,41 +79,26 @@ var accountSubtypes = []string{
 	"recurring", "rewards", "safe deposit", "sarsep", "payroll",
 }
 
+// template builds the i-th override account.
 func (a customAccount) template(i int) (AccountTemplate, error) {
-	typ, ok := customTypes[a.Type]
-	if !ok {
-		return AccountTemplate{}, fmt.Errorf("type must be one of investment, credit, depository, loan, payroll, other; got %s", quote(a.Type))
-	}
-	if a.Subtype != "" && !slices.Contains(accountSubtypes, a.Subtype) {
-		return AccountTemplate{}, fmt.Errorf("subtype %s is not a Plaid account subtype", quote(a.Subtype))
-	}
-	currency, err := currencyOr(a.Currency, "USD", "currency")
+	currency, err := a.validate()
 	if err != nil {
 		return AccountTemplate{}, err
 	}
-	if !validMask(a.Meta.Mask) {
-		return AccountTemplate{}, fmt.Errorf("meta.mask must be empty or 2 to 4 letters or digits, not %s", quote(a.Meta.Mask))
-	}
 	t := AccountTemplate{
-		Name:     a.name(),
-		Type:     typ,
-		Current:  a.StartingBalance,
-		Limit:    a.Meta.Limit,
-		Currency: currency,
+		Name:         a.name(),
+		Type:         customTypes[a.Type],
+		Current:      a.StartingBalance,
+		Limit:        a.Meta.Limit,
+		Currency:     currency,
+		Subtype:      optional(a.Subtype),
+		OfficialName: optional(a.Meta.OfficialName),
+		Mask:         optional(a.Meta.Mask),
 	}
 	if t.Current == nil {
 		t.Current = num(0)
 	}
-	t.Available = a.available(typ, *t.Current)
-	if a.Subtype != "" {
-		t.Subtype = strPtr(a.Subtype)
-	}
-	if a.Meta.OfficialName != "" {
-		t.OfficialName = strPtr(a.Meta.OfficialName)
-	}
-	if a.Meta.Mask != "" {
-		t.Mask = strPtr(a.Meta.Mask)
-	}
+	t.Available = a.available(t.Type, *t.Current)
 	if err := a.numbers(&t, i); err != nil {
 		return AccountTemplate{}, err
 	}
@@ -124,6 +110,29 @@ func (a customAccount) template(i int) (AccountTemplate, error) {
 		t.Transactions = append(t.Transactions, tt)
 	}
 	return t, nil
+}
+
+// validate checks type, subtype, currency and mask, and returns the
+// account's currency.
+func (a customAccount) validate() (string, error) {
+	if _, ok := customTypes[a.Type]; !ok {
+		return "", fmt.Errorf("type must be one of investment, credit, depository, loan, payroll, other; got %s", quote(a.Type))
+	}
+	if a.Subtype != "" && !slices.Contains(accountSubtypes, a.Subtype) {
+		return "", fmt.Errorf("subtype %s is not a Plaid account subtype", quote(a.Subtype))
+	}
+	if !validMask(a.Meta.Mask) {
+		return "", fmt.Errorf("meta.mask must be empty or 2 to 4 letters or digits, not %s", quote(a.Meta.Mask))
+	}
+	return currencyOr(a.Currency, "USD", "currency")
+}
+
+// optional is nil for "", else a pointer to v.
+func optional(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
 }
 
 // name is meta.name, or one derived from the subtype ("Custom Checking").
@@ -153,58 +162,60 @@ func (a customAccount) available(typ string, current float64) *float64 {
 	return nil
 }
 
-// numbers fills the payment numbers. A depository checking, savings or cash
-// management account without numbers gets ACH numbers like the defaults'.
+// numbers fills the payment numbers. A USD depository checking, savings or
+// cash management account without numbers gets ACH numbers like the
+// defaults', so that Auth works on it.
 func (a customAccount) numbers(t *AccountTemplate, i int) error {
 	n := a.Numbers
-	if n == (customNumbers{}) && a.Type == "depository" && slices.Contains([]string{"checking", "savings", "cash management"}, a.Subtype) {
+	usd := a.Currency == "" || a.Currency == "USD"
+	if n == (customNumbers{}) && usd && a.Type == "depository" && slices.Contains([]string{"checking", "savings", "cash management"}, a.Subtype) {
 		n = customNumbers{Account: defaultAccountNumber(a.Meta.Mask, i), ACHRouting: DefaultRouting, ACHWireRouting: DefaultWireRouting}
 	}
-	needAccount := n.ACHRouting != "" || n.EFTInstitution != "" || n.EFTBranch != "" || n.BACSSortCode != ""
-	if needAccount && n.Account == "" {
-		return errors.New("numbers.account is required with ach_routing, eft_institution, eft_branch or bacs_sort_code")
-	}
-	if n.ACHWireRouting != "" && n.ACHRouting == "" {
-		return errors.New("numbers.ach_wire_routing needs numbers.ach_routing")
-	}
-	checks := []struct {
-		field, value string
-		digits       int
-	}{
-		{"account", n.Account, 0}, {"ach_routing", n.ACHRouting, 9}, {"ach_wire_routing", n.ACHWireRouting, 9},
-		{"eft_institution", n.EFTInstitution, 3}, {"eft_branch", n.EFTBranch, 5}, {"bacs_sort_code", n.BACSSortCode, 6},
-	}
-	for _, c := range checks {
-		if err := checkDigits(c.field, c.value, c.digits); err != nil {
-			return err
-		}
+	if err := n.validate(); err != nil {
+		return err
 	}
 	if n.ACHRouting != "" {
 		t.ACH = &ACHNumbers{Account: n.Account, Routing: n.ACHRouting, WireRouting: n.ACHWireRouting}
 	}
-	if n.EFTInstitution != "" || n.EFTBranch != "" {
-		if n.EFTInstitution == "" || n.EFTBranch == "" {
-			return errors.New("numbers.eft_institution and numbers.eft_branch go together")
-		}
+	if n.EFTInstitution != "" {
 		t.EFT = &EFTNumbers{Account: n.Account, Institution: n.EFTInstitution, Branch: n.EFTBranch}
 	}
 	if n.BACSSortCode != "" {
 		t.BACS = &BACSNumbers{Account: n.Account, SortCode: n.BACSSortCode}
 	}
-	return a.international(t, n)
+	if n.InternationalIBAN != "" {
+		t.IBAN = &InternationalNumbers{IBAN: n.InternationalIBAN, BIC: n.InternationalBIC}
+	}
+	return nil
 }
 
-func (a customAccount) international(t *AccountTemplate, n customNumbers) error {
-	if n.InternationalIBAN == "" {
-		if n.InternationalBIC != "" {
-			return errors.New("numbers.international_bic needs numbers.international_iban")
-		}
-		return nil
-	}
-	if !validIBANShape(n.InternationalIBAN) {
+// validate checks the numbers' formats and that the fields each network
+// needs come together.
+func (n customNumbers) validate() error {
+	switch {
+	case (n.ACHRouting != "" || n.EFTInstitution != "" || n.EFTBranch != "" || n.BACSSortCode != "") && n.Account == "":
+		return errors.New("numbers.account is required with ach_routing, eft_institution, eft_branch or bacs_sort_code")
+	case n.ACHWireRouting != "" && n.ACHRouting == "":
+		return errors.New("numbers.ach_wire_routing needs numbers.ach_routing")
+	case (n.EFTInstitution == "") != (n.EFTBranch == ""):
+		return errors.New("numbers.eft_institution and numbers.eft_branch go together")
+	case n.InternationalBIC != "" && n.InternationalIBAN == "":
+		return errors.New("numbers.international_bic needs numbers.international_iban")
+	case n.InternationalIBAN != "" && !validIBANShape(n.InternationalIBAN):
 		return fmt.Errorf("numbers.international_iban %s is not an IBAN (2 letters, 2 digits, up to 30 letters or digits)", quote(n.InternationalIBAN))
 	}
-	t.IBAN = &InternationalNumbers{IBAN: n.InternationalIBAN, BIC: n.InternationalBIC}
+	checks := []struct {
+		field, value string
+		length       int
+	}{
+		{"account", n.Account, 0}, {"ach_routing", n.ACHRouting, 9}, {"ach_wire_routing", n.ACHWireRouting, 9},
+		{"eft_institution", n.EFTInstitution, 3}, {"eft_branch", n.EFTBranch, 5}, {"bacs_sort_code", n.BACSSortCode, 6},
+	}
+	for _, c := range checks {
+		if err := checkDigits(c.field, c.value, c.length); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -218,23 +229,9 @@ func defaultAccountNumber(mask string, i int) string {
 }
 
 func (tx customTxn) template(accountCurrency string) (TransactionTemplate, error) {
-	posted, transacted := tx.DatePosted, tx.DateTransacted
-	if posted == "" {
-		posted = transacted
-	}
-	if transacted == "" {
-		transacted = posted
-	}
-	if posted == "" {
-		return TransactionTemplate{}, errors.New("date_posted or date_transacted is required (YYYY-MM-DD)")
-	}
-	p, err1 := time.Parse(time.DateOnly, posted)
-	d, err2 := time.Parse(time.DateOnly, transacted)
-	if err1 != nil || err2 != nil {
-		return TransactionTemplate{}, fmt.Errorf("dates must be YYYY-MM-DD, got date_posted %s and date_transacted %s", quote(tx.DatePosted), quote(tx.DateTransacted))
-	}
-	if d.After(p) {
-		return TransactionTemplate{}, errors.New("date_transacted is after date_posted")
+	posted, transacted, err := tx.dates()
+	if err != nil {
+		return TransactionTemplate{}, err
 	}
 	if tx.Amount == nil {
 		return TransactionTemplate{}, errors.New("amount is required (positive for money out)")
@@ -257,6 +254,24 @@ func (tx customTxn) template(accountCurrency string) (TransactionTemplate, error
 		t.PFCPrimary, t.PFCDetailed = "TRANSFER_IN", "TRANSFER_IN_DEPOSIT"
 	}
 	return t, nil
+}
+
+// dates returns date_posted and date_transacted, each defaulting to the
+// other, checked as YYYY-MM-DD with the transaction not after the posting.
+func (tx customTxn) dates() (posted, transacted string, err error) {
+	posted, transacted = cmp.Or(tx.DatePosted, tx.DateTransacted), cmp.Or(tx.DateTransacted, tx.DatePosted)
+	if posted == "" {
+		return "", "", errors.New("date_posted or date_transacted is required (YYYY-MM-DD)")
+	}
+	p, err1 := time.Parse(time.DateOnly, posted)
+	d, err2 := time.Parse(time.DateOnly, transacted)
+	if err1 != nil || err2 != nil {
+		return "", "", fmt.Errorf("dates must be YYYY-MM-DD, got date_posted %s and date_transacted %s", quote(tx.DatePosted), quote(tx.DateTransacted))
+	}
+	if d.After(p) {
+		return "", "", errors.New("date_transacted is after date_posted")
+	}
+	return posted, transacted, nil
 }
 
 // currencyOr checks an ISO 4217-shaped code, defaulting an empty one.

@@ -320,3 +320,10 @@ func TestCustomConfigErrorBeatsForceError(t *testing.T) {
 		t.Errorf("%+v", o.Err)
 	}
 }
+
+func TestCustomNoDefaultACHOutsideUSD(t *testing.T) {
+	o := Evaluate("user_custom", `{"override_accounts":[{"type":"depository","subtype":"checking","currency":"GBP"}]}`)
+	if o.Err != nil || o.Accounts[0].ACH != nil {
+		t.Errorf("GBP checking: %+v", o)
+	}
+}
