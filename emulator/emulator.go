@@ -5,9 +5,17 @@
 package emulator
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/emulator/link"
 )
 
 // Options configure an Emulator.
@@ -26,4 +34,140 @@ type Options struct {
 	WebhookClient *http.Client
 	// Now is the real clock under the virtual one. Nil is time.Now.
 	Now func() time.Time
+}
+
+// Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
+// is safe for concurrent use.
+type Emulator struct {
+	opts      Options
+	log       *slog.Logger
+	clock     *clock
+	link      *link.Handler
+	control   *http.ServeMux
+	requests  *requestLog
+	webhooks  *dispatcher
+	saver     *saver
+	redirects map[string]bool
+
+	mu sync.Mutex // guards st
+	st *state
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ link.Backend = (*Emulator)(nil)
+
+// New returns an Emulator. When opts.StateFile names an existing file, the
+// Items, tokens and clock offset saved there are loaded.
+func New(opts Options) (*Emulator, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.WebhookClient == nil {
+		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	e := &Emulator{
+		opts:      opts,
+		log:       opts.Logger,
+		clock:     &clock{real: opts.Now},
+		st:        newState(),
+		requests:  newRequestLog(requestLogSize, requestBodyBudget),
+		redirects: make(map[string]bool, len(opts.RedirectURIs)),
+	}
+	for _, u := range opts.RedirectURIs {
+		e.redirects[u] = true
+	}
+	if opts.StateFile != "" {
+		if err := e.load(opts.StateFile); err != nil {
+			return nil, err
+		}
+	}
+	e.control = e.controlRoutes()
+	e.link = link.New(e, link.Options{Logger: opts.Logger})
+	e.webhooks = newDispatcher(opts.WebhookClient, e.Now, opts.Logger)
+	if opts.StateFile != "" {
+		e.saver = newSaver(e.snapshotJSON, opts.StateFile, opts.Logger)
+	}
+	return e, nil
+}
+
+// ServeHTTP routes a request: Plaid's API endpoints first, then the emulated
+// Link's paths, then the control API under /__emulator/. Anything else is
+// Plaid's 404 NOT_FOUND error.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if h, ok := apiRoutes[p]; ok {
+		e.serveAPI(w, r, h)
+		return
+	}
+	if e.link.Owns(p) {
+		e.link.ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(p, "/__emulator/") {
+		e.serveControl(w, r)
+		return
+	}
+	e.serveAPI(w, r, notFound)
+}
+
+// Serve serves the emulator on ln until ctx is done, then shuts down
+// gracefully: it stops accepting connections, drains requests in flight,
+// gives pending webhook deliveries a moment and saves the state (Close).
+// It returns nil after a clean shutdown.
+func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			serveErr = fmt.Errorf("emulator: shutting down: %w", err)
+		}
+		<-served
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return errors.Join(serveErr, e.Close())
+}
+
+// Close stops background work: webhook deliveries still queued get a
+// moment to finish, then the state is saved to the state file, if any.
+// Close is idempotent; later calls return the first call's result.
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		e.webhooks.close(webhookDrainTimeout)
+		if e.saver != nil {
+			e.closeErr = e.saver.close()
+		}
+	})
+	return e.closeErr
+}
+
+// Now is the emulator's virtual clock: the real clock plus the offset the
+// control API has advanced it by, in UTC.
+func (e *Emulator) Now() time.Time { return e.clock.now() }
+
+// NewRequestID returns a fresh Plaid-format request_id.
+func (e *Emulator) NewRequestID() string { return newRequestID() }
+
+// changed records that the persisted state changed; the saver writes it soon.
+func (e *Emulator) changed() {
+	if e.saver != nil {
+		e.saver.poke()
+	}
 }

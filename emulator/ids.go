@@ -1,0 +1,87 @@
+package emulator
+
+import (
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+const alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// Token kinds, the first segment of a token (reference §1.5).
+const (
+	kindLink   = "link"
+	kindPublic = "public"
+	kindAccess = "access"
+)
+
+// environment is the environment segment of tokens and of webhook bodies.
+const environment = "sandbox"
+
+// randomAlphanumeric returns n random characters of [A-Za-z0-9].
+func randomAlphanumeric(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphanumerics[rand.IntN(len(alphanumerics))]
+	}
+	return string(b)
+}
+
+// newRequestID returns a request_id as Plaid forms them: 15 alphanumerics.
+func newRequestID() string { return randomAlphanumeric(15) }
+
+// newObjectID returns an item_id, account_id or transaction_id: 37
+// case-sensitive alphanumerics.
+func newObjectID() string { return randomAlphanumeric(37) }
+
+// newToken returns a token of the given kind: kind-sandbox-<uuid v4>.
+func newToken(kind string) string { return kind + "-" + environment + "-" + uuid.NewString() }
+
+// tokenKind returns the kind of a well-formed token ("link", "public" or
+// "access"), or "" when token does not look like one.
+func tokenKind(token string) string {
+	kind, rest, ok := strings.Cut(token, "-")
+	if !ok || !strings.Contains(rest, "-") {
+		return ""
+	}
+	switch kind {
+	case kindLink, kindPublic, kindAccess:
+		return kind
+	}
+	return ""
+}
+
+// mask hides a secret or token, keeping a recognizable prefix (the kind
+// and environment of a token) and the last 4 characters, e.g.
+// "access-sandbox-…3f2a". Short values are hidden entirely.
+func mask(v string) string {
+	prefix, rest := "", v
+	if tokenKind(v) != "" {
+		i := strings.Index(v, "-")
+		j := strings.Index(v[i+1:], "-")
+		prefix, rest = v[:i+j+2], v[i+j+2:]
+	}
+	if len(rest) < 12 {
+		return prefix + "…"
+	}
+	return prefix + "…" + rest[len(rest)-4:]
+}
+
+// clock is the virtual clock: the real clock plus an offset that only grows.
+type clock struct {
+	real   func() time.Time
+	offset atomic.Int64 // nanoseconds
+}
+
+func (c *clock) now() time.Time {
+	return c.real().Add(time.Duration(c.offset.Load())).UTC()
+}
+
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+func (c *clock) offsetDuration() time.Duration { return time.Duration(c.offset.Load()) }
+
+func (c *clock) setOffset(d time.Duration) { c.offset.Store(int64(d)) }
