@@ -1,4 +1,50 @@
 // Command linkexplorer teaches, demos and verifies Plaid Link integrations.
+//
+// With no arguments it opens the terminal app. Subcommands:
+//
+//	linkexplorer emulator   serve the offline Plaid Sandbox emulator on its own
+//
+// main.go is wiring only: flags and environment, the store, the servers, and
+// which of the UI or a subcommand runs.
 package main
 
-func main() {}
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches to a subcommand and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "emulator":
+			return cmdEmulator(args[1:], stdout, stderr)
+		case "help", "-h", "--help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+	}
+	fmt.Fprint(stderr, usage)
+	return exitUsage
+}
+
+const usage = `linkexplorer: teach, demo and verify Plaid Link integrations.
+
+Usage:
+  linkexplorer                      open the terminal app
+  linkexplorer emulator [flags]     serve the offline Plaid Sandbox emulator
+
+Run "linkexplorer <command> -h" for a command's flags.
+`
