@@ -160,7 +160,7 @@ func (h *Handler) serveStart(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, rid, "", f)
 		return
 	}
-	s := &session{id: uuid.NewString(), token: req.LinkToken, started: h.b.Now()}
+	s := &session{id: uuid.NewString(), token: req.LinkToken, started: h.b.Now(), state: stateClosed}
 	s.addRequestID(rid)
 	ap, armed := h.st.takeAutopilot(req.LinkToken)
 	s.autopilot = armed

@@ -206,7 +206,7 @@
     }
     S.saved = null;
     pane.classList.remove('busy');
-    pane.replaceChildren.apply(pane, nodes);
+    pane.replaceChildren.apply(pane, nodes.filter(Boolean));
     $('back').hidden = !S.back;
     var first = pane.querySelector('input, button.primary');
     if (first) {
@@ -249,8 +249,12 @@
       type: 'search', id: 'search', placeholder: 'Search for your bank', autocomplete: 'off',
       'aria-label': 'Search institutions', oninput: function () {
         clearTimeout(searchTimer);
-        var q = search.value;
-        searchTimer = setTimeout(function () { runSearch(q, true); }, 300);
+        var q = search.value, g = gen;
+        searchTimer = setTimeout(function () {
+          if (g === gen) {
+            runSearch(q, true);
+          }
+        }, 300);
       }
     });
     show('SELECT_INSTITUTION', 'institution_not_found', [title('Select your bank'), search, list]);
@@ -468,7 +472,7 @@
         r.selectable ? h('input', { type: 'checkbox', name: 'account', value: a.id, checked: true, onchange: sync }) : null,
         h('span', { className: 'name' }, a.name, h('span', { className: 'meta', text: meta })));
     });
-    var cont = button('accounts-continue', 'Continue', function () {
+    var cont = h('button', { type: 'button', id: 'accounts-continue', className: 'primary sticky', onclick: function () {
       var ids = r.selectable ? Array.prototype.map.call(pane.querySelectorAll('input[name=account]:checked'), function (c) { return c.value; })
         : r.accounts.map(function (a) { return a.id; });
       call('accounts', { account_ids: ids }).then(function (done) {
@@ -476,7 +480,7 @@
           showConnected(done);
         }
       });
-    });
+    } }, 'Continue');
     function sync() {
       cont.disabled = !pane.querySelector('input[name=account]:checked');
     }
@@ -491,7 +495,7 @@
     S.done = done;
     show('CONNECTED', undefined, [
       h('div', { className: 'check', 'aria-hidden': 'true' }, '✓'),
-      title('Success'),
+      h('h1', { id: 'pane-title', className: 'center', text: 'Success' }),
       h('p', { className: 'center', text: S.updateMode ? 'Your connection to ' + S.inst.name + ' is repaired.' : 'Your account is connected to ' + S.clientName + '.' }),
       h('div', { className: 'grow' }),
       button('connected-continue', 'Continue', handoff)
