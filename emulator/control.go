@@ -38,11 +38,10 @@ func (e *Emulator) controlRoutes() *http.ServeMux {
 // serveControl serves the control API; unknown paths and methods get
 // Plaid's NOT_FOUND error object.
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
-	h, pattern := e.control.Handler(r)
-	if pattern == "" {
+	if _, pattern := e.control.Handler(r); pattern == "" {
 		writeControlError(w, apiError("NOT_FOUND", "%s %s is not part of the emulator's control API; see emulator/CONTROL.md", r.Method, r.URL.Path))
 	} else {
-		h.ServeHTTP(w, r)
+		e.control.ServeHTTP(w, r) // sets the request's path values
 	}
 	e.log.Debug("control request", "method", r.Method, "path", r.URL.Path)
 }

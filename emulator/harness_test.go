@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -43,6 +44,9 @@ func newHarness(t testing.TB, opts Options) *harness {
 
 func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 	t.Helper()
+	if hc.opts.WebhookClient == nil {
+		hc.opts.WebhookClient = loopbackOnlyClient(t)
+	}
 	emu, err := New(hc.opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -55,6 +59,21 @@ func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 		}
 	})
 	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: context.Background()}
+}
+
+// loopbackOnlyClient delivers webhooks to loopback addresses only: tests
+// never reach the network, and a test that tries fails.
+func loopbackOnlyClient(t testing.TB) *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			t.Errorf("a webhook went to %s, beyond loopback", addr)
+			return nil, errors.New("tests deliver webhooks to loopback only")
+		}
+		return dialer.DialContext(ctx, network, addr)
+	}}
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
 // plaidClient is plaid-go configured as a user's app configures it.

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -161,10 +162,12 @@ func TestErroredItemKeepsManagementEndpoints(t *testing.T) {
 		t.Errorf("update-mode initial_products %v, want []", ps)
 	}
 
+	recv := newWebhookReceiver(t, http.StatusOK)
 	wh := plaid.NewItemWebhookUpdateRequest(access)
-	wh.SetWebhook("https://example.com/hook")
+	wh.SetWebhook(recv.url("/hook"))
 	upd2 := res(h.client.ItemWebhookUpdate(h.ctx).ItemWebhookUpdateRequest(*wh).Execute()).must(t)
-	if upd2.Item.GetWebhook() != "https://example.com/hook" {
+	recv.nextCode(t, "ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED")
+	if upd2.Item.GetWebhook() != recv.url("/hook") {
 		t.Errorf("webhook %q", upd2.Item.GetWebhook())
 	}
 	rot := res(h.client.ItemAccessTokenInvalidate(h.ctx).ItemAccessTokenInvalidateRequest(*plaid.NewItemAccessTokenInvalidateRequest(access)).Execute()).must(t)

@@ -115,7 +115,8 @@ func (d *dispatcher) work() {
 	}
 }
 
-// deliver POSTs one webhook, retrying after failures.
+// deliver POSTs one webhook, retrying after failures unless the
+// dispatcher is closing.
 func (d *dispatcher) deliver(job webhookJob) {
 	for attempt := 1; ; attempt++ {
 		status, err := d.post(job)
@@ -129,7 +130,7 @@ func (d *dispatcher) deliver(job webhookJob) {
 		}
 		select {
 		case <-time.After(webhookRetryDelays[attempt-1]):
-		case <-d.ctx.Done():
+		case <-d.quit: // no retries while shutting down
 			return
 		}
 	}

@@ -1,0 +1,123 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+
+	"github.com/plaid/plaid-go/v20/plaid"
+)
+
+// TestOpenAPIEveryEndpoint drives every endpoint to a success through
+// plaid-go (raw HTTP for /item/public_token/create, which plaid-go v20 no
+// longer has) and checks each response was validated against the schema
+// by the harness's transport.
+func TestOpenAPIEveryEndpoint(t *testing.T) {
+	requireSpec(t)
+	validatedMu.Lock()
+	before := make(map[string]int, len(validatedPaths))
+	for k, v := range validatedPaths {
+		before[k] = v
+	}
+	validatedMu.Unlock()
+
+	recv := newWebhookReceiver(t, http.StatusOK)
+	h := newHarness(t, Options{})
+	access, _ := h.newItem(recv.url("/hook"), plaid.PRODUCTS_AUTH, plaid.PRODUCTS_TRANSACTIONS, plaid.PRODUCTS_IDENTITY)
+	upd := linkTokenRequest()
+	upd.SetWebhook(recv.url("/hook"))
+	lt := res(h.client.LinkTokenCreate(h.ctx).LinkTokenCreateRequest(*upd).Execute()).must(t)
+	res(h.client.LinkTokenGet(h.ctx).LinkTokenGetRequest(*plaid.NewLinkTokenGetRequest(lt.GetLinkToken())).Execute()).must(t)
+	res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t)
+	res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()).must(t)
+	res(h.client.AccountsBalanceGet(h.ctx).AccountsBalanceGetRequest(*plaid.NewAccountsBalanceGetRequest(access)).Execute()).must(t)
+	res(h.client.AuthGet(h.ctx).AuthGetRequest(*plaid.NewAuthGetRequest(access)).Execute()).must(t)
+	res(h.client.IdentityGet(h.ctx).IdentityGetRequest(*plaid.NewIdentityGetRequest(access)).Execute()).must(t)
+	sync := plaid.NewTransactionsSyncRequest(access)
+	opts := plaid.NewTransactionsSyncRequestOptions()
+	opts.SetIncludeOriginalDescription(true)
+	opts.SetIncludePersonalFinanceCategory(true)
+	sync.SetOptions(*opts)
+	res(h.client.TransactionsSync(h.ctx).TransactionsSyncRequest(*sync).Execute()).must(t)
+	fire := plaid.NewSandboxItemFireWebhookRequest(access, "DEFAULT_UPDATE")
+	res(h.client.SandboxItemFireWebhook(h.ctx).SandboxItemFireWebhookRequest(*fire).Execute()).must(t)
+	wh := plaid.NewItemWebhookUpdateRequest(access)
+	wh.SetWebhook(recv.url("/new"))
+	res(h.client.ItemWebhookUpdate(h.ctx).ItemWebhookUpdateRequest(*wh).Execute()).must(t)
+	res(h.client.SandboxItemResetLogin(h.ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(access)).Execute()).must(t)
+	res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t) // with item.error
+	status, out := h.post("/item/public_token/create", "application/json", fmt.Appendf(nil, `{"access_token":%q}`, access), creds)
+	if status != 200 {
+		t.Fatalf("/item/public_token/create: %d %v", status, out)
+	}
+	body, _ := json.Marshal(out)
+	checkSchema(t, "/item/public_token/create", status, http.Header{"Content-Type": jsonContentType}, body)
+	rot := res(h.client.ItemAccessTokenInvalidate(h.ctx).ItemAccessTokenInvalidateRequest(*plaid.NewItemAccessTokenInvalidateRequest(access)).Execute()).must(t)
+	res(h.client.ItemRemove(h.ctx).ItemRemoveRequest(*plaid.NewItemRemoveRequest(rot.GetNewAccessToken())).Execute()).must(t)
+
+	instOpts := plaid.NewInstitutionsGetRequestOptions()
+	instOpts.SetIncludeOptionalMetadata(true)
+	instOpts.SetIncludeAuthMetadata(true)
+	instOpts.SetIncludePaymentInitiationMetadata(true)
+	ig := plaid.NewInstitutionsGetRequest(500, 0, []plaid.CountryCode{"US", "GB", "CA", "ES", "FR", "IE", "NL", "DE"})
+	ig.SetOptions(*instOpts)
+	res(h.client.InstitutionsGet(h.ctx).InstitutionsGetRequest(*ig).Execute()).must(t)
+	search := plaid.NewInstitutionsSearchRequest("Plaid", []plaid.CountryCode{"GB", "US"})
+	sopts := plaid.NewInstitutionsSearchRequestOptions()
+	sopts.SetIncludeOptionalMetadata(true)
+	sopts.SetIncludePaymentInitiationMetadata(true)
+	search.SetOptions(*sopts)
+	res(h.client.InstitutionsSearch(h.ctx).InstitutionsSearchRequest(*search).Execute()).must(t)
+	byID := plaid.NewInstitutionsGetByIdRequest("ins_117650", []plaid.CountryCode{"GB"})
+	bopts := plaid.NewInstitutionsGetByIdRequestOptions()
+	bopts.SetIncludeOptionalMetadata(true)
+	bopts.SetIncludeStatus(true)
+	bopts.SetIncludeAuthMetadata(true)
+	bopts.SetIncludePaymentInitiationMetadata(true)
+	byID.SetOptions(*bopts)
+	res(h.client.InstitutionsGetById(h.ctx).InstitutionsGetByIdRequest(*byID).Execute()).must(t)
+
+	validatedMu.Lock()
+	defer validatedMu.Unlock()
+	var missing []string
+	for path := range apiRoutes {
+		if validatedPaths[path] <= before[path] {
+			missing = append(missing, path)
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("no success response validated for %v", missing)
+	}
+}
+
+// recordingTB captures a checkSchema failure instead of failing the test.
+type recordingTB struct {
+	testing.TB
+	failed bool
+}
+
+func (r *recordingTB) Errorf(string, ...any) { r.failed = true }
+func (r *recordingTB) Helper()               {}
+
+// TestSchemaCheckCatchesBadResponses makes sure the validation the other
+// tests rely on can fail.
+func TestSchemaCheckCatchesBadResponses(t *testing.T) {
+	requireSpec(t)
+	for name, body := range map[string]string{
+		"missing item":         `{"request_id":"abcdefghijklmno"}`,
+		"non-RFC3339 time":     `{"link_token":"link-sandbox-x","expiration":"12/03/2020","request_id":"abcdefghijklmno"}`,
+		"wrong type for total": `{"institutions":[],"total":"3","request_id":"abcdefghijklmno"}`,
+	} {
+		path := map[string]string{
+			"missing item": "/item/get", "non-RFC3339 time": "/link/token/create", "wrong type for total": "/institutions/get",
+		}[name]
+		rec := &recordingTB{TB: t}
+		checkSchema(rec, path, http.StatusOK, http.Header{"Content-Type": jsonContentType}, []byte(body))
+		if !rec.failed {
+			t.Errorf("%s: schema check passed %s", name, body)
+		}
+	}
+}
