@@ -614,16 +614,24 @@ func TestLinkBrowserIframesStackWithoutDestroy(t *testing.T) {
 		t.Errorf("Plaid.create without a token: %q", msg)
 	}
 	a := env.linkToken("", plaid.PRODUCTS_TRANSACTIONS)
-	env.eval(`window.__a = Plaid.create({token: ` + jsString(a) + `, onExit: function () { window.__log.push({kind: 'exit-a'}); }}); window.__a.open(); 'ok'`)
+	env.eval(`window.__a = Plaid.create({token: ` + jsString(a) + `,
+	  onEvent: function (name) { window.__log.push({kind: 'event-a', a: name}); },
+	  onExit: function () { window.__log.push({kind: 'exit-a'}); }}); window.__a.open(); 'ok'`)
 	env.eval(`window.__b = Plaid.create({token: ` + jsString(a) + `}); 'ok'`)
 	if n := env.iframes(); n != "2" {
 		t.Errorf("%s iframes after two Plaid.create calls without destroy, want 2", n)
 	}
-	// Wait until A's Link is open (its session exists), then destroy both.
-	waitSessions(t, env, 1)
+	// Wait until A's Link is open, then destroy both.
+	env.waitFor("event-a", 1)
 	env.eval(`window.__a.destroy(); window.__b.destroy(); window.__a.destroy(); 'ok'`)
 	if n := env.iframes(); n != "0" {
 		t.Errorf("%s iframes after destroy, want 0", n)
+	}
+	// The destroyed session is recorded as abandoned, not exited.
+	for env.sessions()[0]["outcome"] != "abandoned" {
+		if !waitFrame(env) {
+			t.Fatalf("the destroyed session was never recorded as abandoned: %v", env.sessions()[0])
+		}
 	}
 
 	// A full Link session afterwards: when it ends, A's onExit has had every
@@ -642,17 +650,11 @@ func TestLinkBrowserIframesStackWithoutDestroy(t *testing.T) {
 	}
 }
 
-// waitSessions polls the emulator until it has recorded n Link sessions.
-func waitSessions(t *testing.T, env *linkEnv, n int) {
-	t.Helper()
-	for len(env.sessions()) < n {
-		if env.ctx.Err() != nil {
-			t.Fatalf("the emulator never recorded %d Link sessions", n)
-		}
-		if _, err := chromedp.Run(env.ctx, chromedp.Evaluate[bool](`new Promise(function (r) { requestAnimationFrame(function () { r(true); }); })`, chromedp.EvalAwaitPromise)); err != nil {
-			t.Fatal(err)
-		}
-	}
+// waitFrame lets the browser render one frame; false when the test's time
+// is up.
+func waitFrame(env *linkEnv) bool {
+	_, err := chromedp.Run(env.ctx, chromedp.Evaluate[bool](`new Promise(function (r) { requestAnimationFrame(function () { r(true); }); })`, chromedp.EvalAwaitPromise))
+	return err == nil
 }
 
 func jsString(s string) string {

@@ -260,6 +260,30 @@ func (h *Handler) serveExit(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// serveAbandon records that the page tore Link down mid-session (destroy(),
+// navigation) without an onExit: POST /__link/abandon, sent by the UI as it
+// unloads.
+func (h *Handler) serveAbandon(w http.ResponseWriter, r *http.Request) {
+	rid := h.b.NewRequestID()
+	var req withSession
+	if f := h.checkRequest(w, r, smallBodyLimit, &req); f != nil {
+		writeFailure(w, rid, "", f)
+		return
+	}
+	s := h.st.get(req.LinkSessionID)
+	if s == nil {
+		writeFailure(w, rid, "", unknownSession(req.LinkSessionID))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.finished.IsZero() {
+		s.state, s.result, s.finished = stateExited, "abandoned", h.b.Now()
+		h.opts.Logger.Info("emulated Link: session abandoned by the page", "link_session_id", s.id)
+	}
+	writeJSON(w, http.StatusOK, obj{"request_id": rid, "link_session_id": s.id, "outcome": s.result})
+}
+
 func deref(p *string) string {
 	if p == nil {
 		return ""

@@ -477,6 +477,26 @@ func TestSessionsListNewestFirstAndMasked(t *testing.T) {
 	}
 }
 
+func TestAbandonedSessions(t *testing.T) {
+	h, _ := fixture(t)
+	open1, _ := open(t, h, tokNew)
+	exited, _ := open(t, h, tokNew)
+	mustOK(t, "exit", post(t, h, "/__link/exit", sess(exited, "status", nil)))
+	for _, id := range []string{open1, exited} {
+		mustOK(t, "abandon", post(t, h, "/__link/abandon", sess(id)))
+	}
+	list := sessionsList(t, h)
+	if list[1]["outcome"] != "abandoned" || list[1]["finished_at"] == nil {
+		t.Errorf("abandoned session = %v", list[1])
+	}
+	if list[0]["outcome"] != "exit" {
+		t.Errorf("abandoning an exited session changed its outcome to %v", list[0]["outcome"])
+	}
+	if r := post(t, h, "/__link/credentials", sess(open1, "username", "user_good", "password", "pass_good")); r.status != http.StatusConflict {
+		t.Errorf("a step after abandon: %d, want 409", r.status)
+	}
+}
+
 func TestRequestIDsFreshAndRecorded(t *testing.T) {
 	h, _ := fixture(t)
 	id, start := open(t, h, tokNew)

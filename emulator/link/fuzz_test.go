@@ -23,7 +23,7 @@ func FuzzSessionAPI(f *testing.F) {
 	}
 	paths := []string{
 		"/__link/session", "/__link/institutions/search", "/__link/institution", "/__link/credentials",
-		"/__link/mfa", "/__link/oauth", "/__link/accounts", "/__link/exit", "/__link/events", "/__emulator/autopilot",
+		"/__link/mfa", "/__link/oauth", "/__link/accounts", "/__link/exit", "/__link/events", "/__link/abandon", "/__emulator/autopilot",
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		h, _ := fixture(t)

@@ -66,6 +66,7 @@ func (h *Handler) routes() {
 		"/__link/accounts":            step(h, smallBodyLimit*2, []string{stateAccounts}, h.selectAccounts),
 		"/__link/exit":                h.serveExit,
 		"/__link/events":              h.serveEvents,
+		"/__link/abandon":             h.serveAbandon,
 	} {
 		m.HandleFunc(path, h.postOnly(fn))
 	}

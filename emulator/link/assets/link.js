@@ -802,6 +802,13 @@
         S.back();
       }
     });
+    // A page that destroys Link (or navigates away) mid-session gets no
+    // onExit; tell the emulator, so its session record says so.
+    window.addEventListener('pagehide', function () {
+      if (S && S.id && !S.finishing && navigator.sendBeacon) {
+        navigator.sendBeacon('/__link/abandon', new Blob([JSON.stringify({ link_session_id: S.id })], { type: 'application/json' }));
+      }
+    });
     document.addEventListener('keydown', function (e) {
       if (e.key === 'Escape' && !EMBEDDED) {
         requestClose(false);
