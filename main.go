@@ -2,6 +2,8 @@
 //
 // With no arguments it opens the terminal app. Subcommands:
 //
+//	linkexplorer run        run a Link flow end to end, without the terminal app
+//	linkexplorer log        print the session log
 //	linkexplorer emulator   serve the offline Plaid Sandbox emulator on its own
 //
 // main.go is wiring only: flags and environment, the store, the servers, and
@@ -31,6 +33,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "emulator":
 			return cmdEmulator(args[1:], stdout, stderr)
+		case "run":
+			return cmdRun(args[1:], stdout, stderr)
+		case "log":
+			return cmdLog(args[1:], stdout, stderr)
 		case "help", "-h", "--help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
@@ -44,6 +50,8 @@ const usage = `linkexplorer: teach, demo and verify Plaid Link integrations.
 
 Usage:
   linkexplorer                      open the terminal app
+  linkexplorer run FLOW [flags]     run quickstart, update-mode or invalid-token end to end
+  linkexplorer log [flags]          print the session log (--md for a Plaid support ticket)
   linkexplorer emulator [flags]     serve the offline Plaid Sandbox emulator
 
 Run "linkexplorer <command> -h" for a command's flags.

@@ -107,6 +107,7 @@ const (
 	EventLink         EventKind = "link"     // a report from the page: Link set
 	EventCall         EventKind = "call"     // an API call finished: Call set
 	EventNote         EventKind = "note"     // narration: Message set
+	EventWebhook      EventKind = "webhook"  // a webhook arrived: Webhook set
 	EventFinished     EventKind = "finished" // the flow ended: Err set if failed
 )
 
@@ -115,12 +116,13 @@ type Event struct {
 	RunID   string
 	Kind    EventKind
 	Time    time.Time
-	Step    string      // step name, when about a step
-	Result  *StepResult // EventStepFinished
-	Link    *PageEvent  // EventLink
-	Call    *Call       // EventCall
-	URL     string      // EventWaiting
-	Message string      // EventNote, EventWaiting
+	Step    string           // step name, when about a step
+	Result  *StepResult      // EventStepFinished
+	Link    *PageEvent       // EventLink
+	Call    *Call            // EventCall
+	Webhook *WebhookReceived // EventWebhook
+	URL     string           // EventWaiting
+	Message string           // EventNote, EventWaiting
 	Err     error
 }
 

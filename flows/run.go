@@ -3,7 +3,10 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,9 +14,6 @@ import (
 
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// errNotBuilt marks the parts of the runner still being written.
-var errNotBuilt = errors.New("flows: runner not built yet")
 
 // Env is what every run shares: the configuration, the recorded plaid-go
 // client, the callback server, the emulator's control API (emulated mode
@@ -26,6 +26,16 @@ type Env struct {
 	Store    *store.Store
 	Browser  BrowserMode
 	Logger   *slog.Logger
+
+	log         *logWriter
+	webhookPath string
+	// openHeadless opens a page in headless Chromium for --browser=auto
+	// (tests substitute their own tab).
+	openHeadless func(ctx context.Context, url string) (stop func(), err error)
+
+	mu     sync.Mutex
+	runs   map[*Run]bool
+	latest *Run
 }
 
 // EnvOptions configure NewEnv.
@@ -38,21 +48,34 @@ type EnvOptions struct {
 	CallbackAddr string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+	// WaitTimeout bounds each wait for Link; 0 is DefaultWaitTimeout.
+	WaitTimeout time.Duration
 }
-
-// NewEnv builds the recorded client (recording into the store), starts the
-// callback server and, offline, the control client.
-func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) { return nil, errNotBuilt }
-
-// Close stops the callback server.
-func (e *Env) Close() error { return nil }
 
 // Flows returns the flows in menu order: quickstart, update-mode,
 // invalid-token.
-func Flows() []*Flow { return nil }
+func Flows() []*Flow {
+	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow()}
+}
 
 // FlowByName finds a flow by its Name.
-func FlowByName(name string) (*Flow, bool) { return nil, false }
+func FlowByName(name string) (*Flow, bool) {
+	for _, f := range Flows() {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// FlowNames lists the flows' names in menu order.
+func FlowNames() []string {
+	var names []string
+	for _, f := range Flows() {
+		names = append(names, f.Name)
+	}
+	return names
+}
 
 // Run is one execution of a Flow: it opens a session in the store, runs the
 // steps one at a time (a UI drives it step by step; the CLI calls RunAll)
@@ -63,10 +86,63 @@ type Run struct {
 	id     string
 	flow   *Flow
 	events chan Event
+
+	env     *Env
+	q       *eventQueue
+	mode    string
+	started time.Time
+	ended   time.Time // when the last step finished
+
+	stepMu    sync.Mutex // held while a step runs
+	running   bool
+	cur       int
+	results   []*StepResult
+	capture   *CallCapture // the running step's
+	tokenReq  TokenRequest
+	st        runState
+	timeline  []TimelineEntry
+	cancelled bool
+	closed    bool
 }
 
 // NewRun starts a run of flow: a new session in the store.
-func (e *Env) NewRun(ctx context.Context, flow *Flow) (*Run, error) { return nil, errNotBuilt }
+func (e *Env) NewRun(ctx context.Context, flow *Flow) (*Run, error) {
+	if flow == nil || len(flow.Steps) == 0 {
+		return nil, errors.New("flows: no flow to run")
+	}
+	mode := store.ModeEmulated
+	if e.Config.Mode == ModePlaid {
+		mode = store.ModePlaid
+	}
+	sess, err := e.Store.StartSession(ctx, "flow:"+flow.Name, mode)
+	if err != nil {
+		return nil, err
+	}
+	q := newEventQueue()
+	r := &Run{
+		id: sess.ID, flow: flow, events: q.out, env: e, q: q, mode: mode,
+		started: time.Now(), results: make([]*StepResult, len(flow.Steps)),
+		tokenReq: e.defaultTokenRequest(),
+	}
+	r.st.linkSessions = map[string]bool{}
+	e.register(r)
+	return r, nil
+}
+
+// defaultTokenRequest is the /link/token/create request built from the
+// configuration; offline it carries the webhook receiver's URL.
+func (e *Env) defaultTokenRequest() TokenRequest {
+	c := e.Config
+	tr := TokenRequest{
+		ClientName: c.ClientName, ClientUserID: c.ClientUserID,
+		Products: slices.Clone(c.Products), CountryCodes: slices.Clone(c.CountryCodes),
+		Language: c.Language, Webhook: c.Webhook, RedirectURI: c.RedirectURI,
+	}
+	if tr.Webhook == "" {
+		tr.Webhook = e.WebhookURL()
+	}
+	return tr
+}
 
 // ID identifies the run (its store session id).
 func (r *Run) ID() string { return r.id }
@@ -74,64 +150,328 @@ func (r *Run) ID() string { return r.id }
 // Flow is the flow being run.
 func (r *Run) Flow() *Flow { return r.flow }
 
-// Events delivers the run's progress. It is closed by Close.
+// Events delivers the run's progress. It is closed by Close. Events are
+// queued without limit for step results; narration, calls, Link reports and
+// webhooks beyond 10,000 unread are dropped.
 func (r *Run) Events() <-chan Event { return r.events }
 
 // Current is the index of the step Next would run; len(Flow().Steps) once
 // every step has run or been skipped.
-func (r *Run) Current() int { return 0 }
+func (r *Run) Current() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cur
+}
 
 // Done reports whether every step has run or been skipped.
-func (r *Run) Done() bool { return false }
+func (r *Run) Done() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cur >= len(r.flow.Steps)
+}
 
 // Result is step i's latest result, or nil if it has not run.
-func (r *Run) Result(i int) *StepResult { return nil }
+func (r *Run) Result(i int) *StepResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if i < 0 || i >= len(r.results) || r.results[i] == nil {
+		return nil
+	}
+	return r.results[i].clone()
+}
+
+func (s *StepResult) clone() *StepResult {
+	c := *s
+	c.Calls = slices.Clone(s.Calls)
+	c.Facts = slices.Clone(s.Facts)
+	return &c
+}
 
 // TokenRequest is the /link/token/create request the next create step will
 // send (editable before sending).
-func (r *Run) TokenRequest() TokenRequest { return TokenRequest{} }
+func (r *Run) TokenRequest() TokenRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tr := r.tokenReq
+	tr.Products, tr.CountryCodes = slices.Clone(tr.Products), slices.Clone(tr.CountryCodes)
+	return tr
+}
 
 // SetTokenRequest replaces the request the next create step sends. It
 // refuses what Plaid would refuse for obvious reasons (no client_user_id,
 // no country code) with a clear error; Plaid-side validation still happens
 // when the step runs, which is part of the lesson.
-func (r *Run) SetTokenRequest(tr TokenRequest) error { return errNotBuilt }
+func (r *Run) SetTokenRequest(tr TokenRequest) error {
+	tr.ClientName = strings.TrimSpace(tr.ClientName)
+	tr.ClientUserID = strings.TrimSpace(tr.ClientUserID)
+	tr.Language = strings.TrimSpace(tr.Language)
+	tr.Webhook = strings.TrimSpace(tr.Webhook)
+	tr.RedirectURI = strings.TrimSpace(tr.RedirectURI)
+	tr.Products = normList(tr.Products, strings.ToLower)
+	tr.CountryCodes = normList(tr.CountryCodes, strings.ToUpper)
+	switch {
+	case tr.ClientUserID == "":
+		return errors.New("client_user_id is required: Plaid needs a stable, non-PII id for your user (e.g. your database id)")
+	case len(tr.CountryCodes) == 0:
+		return errors.New("at least one country code is required (e.g. US)")
+	case tr.ClientName == "":
+		return errors.New("client_name is required: it is the app name Link shows")
+	case tr.Language == "":
+		return errors.New("language is required (e.g. en)")
+	}
+	r.mu.Lock()
+	r.tokenReq = tr
+	r.mu.Unlock()
+	return nil
+}
+
+func normList(in []string, norm func(string) string) []string {
+	var out []string
+	for _, s := range in {
+		if s = norm(strings.TrimSpace(s)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Next runs the current step and, if it succeeds, moves to the next one.
-func (r *Run) Next(ctx context.Context) *StepResult { return nil }
+// It returns nil when every step has run or the run is closed.
+func (r *Run) Next(ctx context.Context) *StepResult {
+	r.stepMu.Lock()
+	defer r.stepMu.Unlock()
+	r.mu.Lock()
+	i, closed := r.cur, r.closed
+	r.mu.Unlock()
+	if closed || i >= len(r.flow.Steps) {
+		return nil
+	}
+	return r.runStep(ctx, i)
+}
 
 // Retry runs the current step again (after a failure, or to repeat it).
-func (r *Run) Retry(ctx context.Context) *StepResult { return nil }
+// Once every step has run, it repeats the last one.
+func (r *Run) Retry(ctx context.Context) *StepResult {
+	r.stepMu.Lock()
+	defer r.stepMu.Unlock()
+	r.mu.Lock()
+	i, closed := min(r.cur, len(r.flow.Steps)-1), r.closed
+	r.mu.Unlock()
+	if closed {
+		return nil
+	}
+	return r.runStep(ctx, i)
+}
 
-// Skip marks the current step skipped and moves on.
-func (r *Run) Skip() {}
+// Skip marks the current step skipped and moves on. It does nothing while
+// a step runs.
+func (r *Run) Skip() {
+	r.mu.Lock()
+	if r.running || r.closed || r.cur >= len(r.flow.Steps) {
+		r.mu.Unlock()
+		return
+	}
+	step := r.flow.Steps[r.cur]
+	res := &StepResult{Step: step.Name, Status: StatusSkipped, Endpoint: step.Endpoint}
+	r.results[r.cur] = res
+	r.cur++
+	done := r.cur >= len(r.flow.Steps)
+	r.mu.Unlock()
+	r.publish(Event{Kind: EventStepFinished, Step: step.Name, Result: res.clone()})
+	if done {
+		r.finish(nil)
+	}
+}
 
-// Back moves to the previous step, so it can be run again.
-func (r *Run) Back() {}
+// Back moves to the previous step, so it can be run again. It does nothing
+// while a step runs.
+func (r *Run) Back() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.running && r.cur > 0 {
+		r.cur--
+	}
+}
 
-// LinkToken is the current link_token (masked) and its expiry, once created.
-func (r *Run) LinkToken() (masked string, expiration time.Time) { return "", time.Time{} }
+// runStep runs step i, records its result and, on success, moves past it.
+func (r *Run) runStep(ctx context.Context, i int) *StepResult {
+	step := &r.flow.Steps[i]
+	res := &StepResult{Step: step.Name, Status: StatusRunning, Endpoint: step.Endpoint}
+	ctx, cc := WithCallCapture(withRun(ctx, r))
+	r.mu.Lock()
+	r.results[i], r.running, r.capture = res, true, cc
+	r.mu.Unlock()
+	r.publish(Event{Kind: EventStepStarted, Step: step.Name})
 
-// PageURL is the callback page of the current Link step, or "".
-func (r *Run) PageURL() string { return "" }
+	start := time.Now()
+	err := step.do(ctx, r)
+	elapsed := time.Since(start)
 
-// OpenBrowser (re)opens the current page in the system browser.
-func (r *Run) OpenBrowser() error { return errNotBuilt }
+	r.mu.Lock()
+	res.Calls = cc.Calls()
+	res.complete(step, err, elapsed)
+	r.running, r.capture = false, nil
+	if err != nil && ctx.Err() != nil {
+		r.cancelled = true
+	}
+	advanced := false
+	if res.Status == StatusOK && r.cur == i {
+		r.cur++
+		advanced = true
+	}
+	done := r.cur >= len(r.flow.Steps)
+	if done {
+		r.ended = time.Now()
+	}
+	out := res.clone()
+	r.mu.Unlock()
 
-// ExpireLinkToken expires the current link_token now, through the
-// emulator's control API (emulated mode only), so the page meets
-// INVALID_LINK_TOKEN and recovers.
-func (r *Run) ExpireLinkToken(ctx context.Context) error { return errNotBuilt }
+	r.env.Logger.Debug("step finished", "run", r.id, "step", step.Name, "status", out.Status, "err", out.Error)
+	r.publish(Event{Kind: EventStepFinished, Step: step.Name, Result: out, Err: out.Err})
+	if advanced && done {
+		r.finish(nil)
+	}
+	return out
+}
 
-// Timeline is the run's token/session timeline so far (invalid-token
-// recovery: token #1 → INVALID_LINK_TOKEN → token #2 → success).
-func (r *Run) Timeline() []TimelineEntry { return nil }
+// complete fills the result from the step's calls and error.
+func (s *StepResult) complete(step *Step, err error, d time.Duration) {
+	s.Duration = d
+	if main, ok := mainCall(s.Calls, step.Endpoint); ok {
+		if s.Endpoint == "" {
+			s.Endpoint = main.Endpoint
+		}
+		s.RequestID, s.HTTPStatus, s.ErrorCode = main.RequestID, main.HTTPStatus, main.ErrorCode
+	}
+	if err == nil {
+		s.Status = StatusOK
+		return
+	}
+	s.Status, s.Err, s.Error = StatusFailed, err, err.Error()
+	var ae *APIError
+	var le *LinkExitError
+	switch {
+	case errors.As(err, &ae):
+		s.Endpoint, s.RequestID, s.ErrorCode = ae.Endpoint, ae.RequestID, ae.Code
+		if ae.HTTPStatus != 0 {
+			s.HTTPStatus = ae.HTTPStatus
+		}
+	case errors.As(err, &le):
+		s.ErrorCode = le.Code
+		if le.RequestID != "" {
+			s.RequestID = le.RequestID
+		}
+	}
+}
 
-// Report describes the run so far.
-func (r *Run) Report() Report { return Report{} }
+// mainCall is the step's last call to its endpoint, else its last call.
+func mainCall(calls []Call, endpoint string) (Call, bool) {
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].Endpoint == endpoint {
+			return calls[i], true
+		}
+	}
+	if len(calls) == 0 {
+		return Call{}, false
+	}
+	return calls[len(calls)-1], true
+}
+
+// finish reports that the flow ended, with err when it failed.
+func (r *Run) finish(err error) {
+	msg := "flow " + r.flow.Name + " finished"
+	if err != nil {
+		msg = "flow " + r.flow.Name + " failed: " + err.Error()
+	}
+	r.publish(Event{Kind: EventFinished, Message: msg, Err: err})
+}
 
 // RunAll runs every remaining step, stopping at the first failure.
-func (r *Run) RunAll(ctx context.Context) Report { return Report{} }
+func (r *Run) RunAll(ctx context.Context) Report {
+	for !r.Done() {
+		res := r.Next(ctx)
+		if res == nil {
+			break
+		}
+		if res.Status == StatusFailed {
+			r.mu.Lock()
+			r.ended = time.Now()
+			r.mu.Unlock()
+			r.finish(fmt.Errorf("step %s: %w", res.Step, res.Err))
+			break
+		}
+	}
+	return r.Report()
+}
+
+// publish hands an event to the run's Events.
+func (r *Run) publish(ev Event) {
+	ev.RunID = r.id
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	r.q.publish(ev)
+}
+
+// note publishes narration.
+func (r *Run) note(format string, args ...any) {
+	r.publish(Event{Kind: EventNote, Message: fmt.Sprintf(format, args...)})
+}
+
+// fact adds a labelled value to the running step's result.
+func (r *Run) fact(label, value string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.results) - 1; i >= 0; i-- {
+		if res := r.results[i]; res != nil && res.Status == StatusRunning {
+			res.Facts = append(res.Facts, Fact{Label: label, Value: value})
+			return
+		}
+	}
+}
 
 // Close ends the run: closes its session in the store and its Events.
-func (r *Run) Close() error { return nil }
+// Events still queued are dropped; read up to EventFinished first to see
+// them all.
+func (r *Run) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	page := r.st.page
+	r.mu.Unlock()
+	if page != nil {
+		page.Close()
+	}
+	r.env.unregister(r)
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	flushErr := r.env.log.flush(ctx)
+	status, summary := r.outcome()
+	endErr := r.env.Store.EndSession(ctx, r.id, status, summary)
+	r.q.stop()
+	return errors.Join(flushErr, endErr)
+}
+
+// outcome is the store session's final status and summary.
+func (r *Run) outcome() (status, summary string) {
+	rep := r.Report()
+	r.mu.Lock()
+	cancelled := r.cancelled
+	r.mu.Unlock()
+	switch {
+	case rep.OK:
+		summary = fmt.Sprintf("%s: ok in %s", rep.Flow, rep.Duration)
+		if rep.ItemID != "" {
+			summary += ", item_id " + rep.ItemID
+		}
+		return store.SessionOK, summary
+	case cancelled:
+		return store.SessionCancelled, rep.Flow + ": cancelled: " + rep.Error
+	case rep.Error != "":
+		return store.SessionFailed, rep.Flow + ": " + rep.Error
+	}
+	return store.SessionCancelled, rep.Flow + ": stopped before the last step"
+}
