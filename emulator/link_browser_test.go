@@ -449,6 +449,14 @@ func TestLinkBrowserUserClosesLink(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#username"), in),
 		chromedp.SendKeys(chromedp.CSS("#username"), "user_good", in),
 		chromedp.Click(chromedp.CSS("#close"), in),
+		chromedp.Click(chromedp.CSS("#exit-cancel"), in), // changed their mind
+		chromedp.WaitVisible(chromedp.CSS("#username"), in),
+	)
+	if typed, err := chromedp.Run(env.ctx, chromedp.Value(chromedp.CSS("#username"), in)); err != nil || typed != "user_good" {
+		t.Errorf("after cancelling the exit, the username field holds %q (%v), want what was typed", typed, err)
+	}
+	env.do(
+		chromedp.Click(chromedp.CSS("#close"), in),
 		chromedp.Click(chromedp.CSS("#exit-confirm"), in),
 	)
 	log := env.waitFor("exit", 1)
@@ -459,7 +467,8 @@ func TestLinkBrowserUserClosesLink(t *testing.T) {
 		t.Errorf("onExit(%s, %v)", exit.A, md)
 	}
 	inOrder(t, kinds(log), []string{"event:OPEN", "event:TRANSITION_VIEW:CONSENT", "event:SEARCH_INSTITUTION",
-		"event:SELECT_INSTITUTION", "event:TRANSITION_VIEW:CREDENTIAL", "event:TRANSITION_VIEW:EXIT", "event:EXIT", "exit"})
+		"event:SELECT_INSTITUTION", "event:TRANSITION_VIEW:CREDENTIAL", "event:TRANSITION_VIEW:EXIT",
+		"event:TRANSITION_VIEW:CREDENTIAL", "event:TRANSITION_VIEW:EXIT", "event:EXIT", "exit"})
 	evs := events(log)
 	if last := evs[len(evs)-1].meta(); last["exit_status"] != "requires_credentials" || last["error_code"] != nil {
 		t.Errorf("EXIT event metadata = %v", last)

@@ -60,7 +60,9 @@ func step[R any, P interface {
 		}
 		resp, f := runStep(h, s, &req, fn)
 		if f != nil {
-			s.lastErr = f.err
+			if !f.request {
+				s.lastErr = f.err
+			}
 			writeFailure(w, rid, s.id, f)
 			return
 		}

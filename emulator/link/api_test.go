@@ -477,6 +477,21 @@ func TestSessionsListNewestFirstAndMasked(t *testing.T) {
 	}
 }
 
+func TestRequestErrorsAreNotReportedToOnExit(t *testing.T) {
+	h, _ := fixture(t)
+	id, _ := open(t, h, tokNew)
+	mustOK(t, "institution", post(t, h, "/__link/institution", sess(id, "institution_id", "ins_109508")))
+	if r := post(t, h, "/__link/credentials", sess(id, "username", "", "password", "x")); r.status != http.StatusBadRequest {
+		t.Fatalf("empty username: %d", r.status)
+	}
+	if r := post(t, h, "/__link/institution", sess(id, "institution_id", "ins_nope")); r.str("error", "error_type") != "INVALID_INPUT" {
+		t.Errorf("unknown institution error = %s, want INVALID_INPUT/INVALID_INSTITUTION", r.raw)
+	}
+	if exit := mustOK(t, "exit", post(t, h, "/__link/exit", sess(id, "status", "requires_credentials"))); exit.get("error") != nil {
+		t.Errorf("onExit error = %v, want null: the user met no error", exit.get("error"))
+	}
+}
+
 func TestAbandonedSessions(t *testing.T) {
 	h, _ := fixture(t)
 	open1, _ := open(t, h, tokNew)

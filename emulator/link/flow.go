@@ -147,7 +147,7 @@ const failedLoginLimit = 3
 // (user_custom force_error) and the third wrong password invalidate the
 // token, as real Link does, and end the session.
 func (h *Handler) loginFailed(s *session, e *sandbox.Error) *failure {
-	s.state = stateCredentials
+	s.state = s.loginStep()
 	if e.Code == "INVALID_CREDENTIALS" {
 		s.failedLogins++
 	}
@@ -158,6 +158,15 @@ func (h *Handler) loginFailed(s *session, e *sandbox.Error) *failure {
 		return &failure{status: http.StatusBadRequest, err: invalidLinkToken(), exit: true}
 	}
 	return plaidFailure(e, "credentials")
+}
+
+// loginStep is where the user logs in again after an error: the bank's
+// OAuth page, or the credentials pane.
+func (s *session) loginStep() string {
+	if s.inst != nil && s.inst.OAuth {
+		return stateOAuth
+	}
+	return stateCredentials
 }
 
 // mfaUI is round i of m as the Link UI shows it.
@@ -194,7 +203,7 @@ func (h *Handler) mfa(s *session, info TokenInfo, req *mfaRequest) (obj, *failur
 	}
 	m := s.outcome.MFA
 	if !m.CheckMFA(s.mfaRound, req.Answers) {
-		s.state = stateCredentials
+		s.state = s.loginStep()
 		return nil, plaidFailure(sandbox.NewError("INVALID_MFA", ""), "credentials")
 	}
 	s.mfaRound++
@@ -258,7 +267,7 @@ func (h *Handler) toAccounts(s *session, info TokenInfo) (obj, *failure) {
 		}
 	}
 	if len(s.offered) == 0 {
-		s.state = stateCredentials
+		s.state = s.loginStep()
 		code := "NO_ACCOUNTS"
 		if slices.Contains(info.Products, "auth") {
 			code = "NO_AUTH_ACCOUNTS"

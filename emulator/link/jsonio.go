@@ -28,16 +28,20 @@ type failure struct {
 	// retry is the pane "Try again" leads back to: "credentials",
 	// "institution" or "" (no retry).
 	retry string
+	// request: the request itself was wrong (bad body, wrong step); this is
+	// not an error the user met in Link, and onExit does not report it.
+	request bool
 }
 
-// requestError is a failure caused by the request itself (bad body, wrong
-// step), not by anything the user met in Link.
+// requestError is a failure caused by the request itself. A code from
+// Plaid's catalogue gets its error_type; others are INVALID_REQUEST.
 func requestError(status int, code, format string, args ...any) *failure {
-	return &failure{status: status, err: &sandbox.Error{
-		Type:    "INVALID_REQUEST",
-		Code:    code,
-		Message: fmt.Sprintf(format, args...),
-	}}
+	msg := fmt.Sprintf(format, args...)
+	e := &sandbox.Error{Type: "INVALID_REQUEST", Code: code, Message: msg}
+	if sandbox.KnownErrorCode(code) {
+		e = sandbox.NewError(code, msg)
+	}
+	return &failure{status: status, err: e, request: true}
 }
 
 // plaidFailure wraps an error met in the flow with its Plaid HTTP status.

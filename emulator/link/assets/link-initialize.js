@@ -108,9 +108,6 @@
     if (this.embedded) {
       q.set('embedded', 'true');
     }
-    if (config.receivedRedirectUri) {
-      q.set('receivedRedirectUri', String(config.receivedRedirectUri));
-    }
     var f = document.createElement('iframe');
     f.id = 'plaid-link-iframe-' + count;
     f.name = f.id;

@@ -135,10 +135,17 @@
   // null when the step failed (the failure is then already handled) or the
   // session moved on meanwhile.
   function call(path, body) {
-    var sess = S;
+    var sess = S, step = path !== 'institutions/search';
+    if (step && sess.inflight) {
+      return Promise.resolve(null); // a double submit
+    }
+    sess.inflight = step;
     body.link_session_id = sess.id;
     pane.classList.add('busy');
     return api(path, body).then(function (r) {
+      if (step) {
+        sess.inflight = false;
+      }
       if (S !== sess || sess.finishing) {
         return null;
       }
@@ -441,6 +448,7 @@
 
   function showLoadingThenAccounts(r) {
     S.back = null;
+    S.pendingAccounts = r;
     show('LOADING', undefined, [
       h('div', { className: 'spinner', role: 'status' }),
       h('p', { className: 'center', text: 'Connecting to ' + (S.inst ? S.inst.name : 'your bank') + '…' })
@@ -530,6 +538,11 @@
         pane.replaceChildren.apply(pane, saved.nodes);
         $('back').hidden = !S.back;
         emit('TRANSITION_VIEW', { view_name: saved.view, mfa_type: saved.view === 'MFA' ? S.mfa.type : null });
+        if (saved.view === 'LOADING') {
+          showAccounts(S.pendingAccounts);
+        } else {
+          pilot(saved.view);
+        }
       }, true));
     $('back').hidden = true;
     S.view = 'EXIT';
