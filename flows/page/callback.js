@@ -1,0 +1,225 @@
+// linkexplorer callback page: the integration Plaid's guides recommend.
+// It gets a link_token from "your app's server" (linkexplorer), opens Link
+// with Plaid.create, reports every callback and event back to linkexplorer,
+// and recovers from INVALID_LINK_TOKEN by destroying the handler, fetching a
+// new token and creating Link again. The exchange is not the page's job.
+'use strict';
+(function () {
+  var root = document.getElementById('lx');
+  var cfg = {
+    session: root.dataset.session,
+    state: root.dataset.state,
+    script: root.dataset.linkScript
+  };
+  var MAX_RECOVERIES = 3;
+  var recoveries = 0;
+  var handler = null;
+  var reports = Promise.resolve();
+
+  // ---- status area -------------------------------------------------------
+
+  function setStatus(kind, text, detail) {
+    var box = document.getElementById('status');
+    box.className = 'status ' + kind;
+    document.getElementById('status-text').textContent = text;
+    var d = document.getElementById('status-detail');
+    d.textContent = detail || '';
+    d.hidden = !detail;
+  }
+
+  function step(text, kind) {
+    var li = document.createElement('li');
+    li.className = kind || '';
+    var t = document.createElement('time');
+    t.textContent = new Date().toLocaleTimeString();
+    var s = document.createElement('span');
+    s.textContent = text;
+    li.appendChild(t);
+    li.appendChild(s);
+    document.getElementById('steps').appendChild(li);
+  }
+
+  // ---- reporting ---------------------------------------------------------
+
+  // report sends one report to linkexplorer. Reports go one after another,
+  // so linkexplorer receives them in the order they happened.
+  function report(kind, fields) {
+    var body;
+    try {
+      body = JSON.stringify(Object.assign({ state: cfg.state, kind: kind }, fields || {}));
+    } catch (e) {
+      body = JSON.stringify({ state: cfg.state, kind: 'script_error', message: 'could not encode a ' + kind + ' report: ' + e.message });
+    }
+    reports = reports.then(function () {
+      return fetch('/link/' + cfg.session + '/report', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: body,
+        cache: 'no-store',
+        credentials: 'same-origin'
+      });
+    }).then(function (res) {
+      if (res.ok) return;
+      return res.json().catch(function () { return {}; }).then(function (j) {
+        throw new Error(j.error || 'HTTP ' + res.status);
+      });
+    }).catch(function (err) {
+      setStatus('error', 'Could not report to linkexplorer', err.message + ' — is linkexplorer still running?');
+    });
+    return reports;
+  }
+
+  // linkError keeps the fields of a Link or Plaid error object.
+  function linkError(e) {
+    if (!e) return null;
+    var out = {};
+    ['error_type', 'error_code', 'error_message', 'display_message', 'request_id'].forEach(function (k) {
+      out[k] = typeof e[k] === 'string' ? e[k] : null;
+    });
+    return out;
+  }
+
+  function describe(e) {
+    var parts = [];
+    if (e.error_code) parts.push(e.error_code);
+    if (e.error_type) parts.push('(' + e.error_type + ')');
+    var text = parts.join(' ');
+    if (e.error_message) text += (text ? ': ' : '') + e.error_message;
+    if (e.request_id) text += ' — request_id ' + e.request_id;
+    return text;
+  }
+
+  // ---- the link_token ----------------------------------------------------
+
+  function fetchToken() {
+    return fetch('/create_link_token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ session: cfg.session, state: cfg.state }),
+      cache: 'no-store',
+      credentials: 'same-origin'
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (j) {
+        if (res.ok && typeof j.link_token === 'string' && j.link_token) return j.link_token;
+        var e = linkError(j.error) || { error_message: j.error || 'HTTP ' + res.status };
+        var err = new Error(e.error_message || 'no link_token in the response');
+        err.plaid = e;
+        throw err;
+      });
+    });
+  }
+
+  // openLink fetches a link_token, then creates and opens Link with it.
+  function openLink() {
+    setStatus('wait', 'Fetching a link_token from your app\'s server…');
+    return fetchToken().then(function (token) {
+      report('token_fetched', { link_token_last4: token.slice(-4) });
+      step('link_token fetched (…' + token.slice(-4) + ')');
+      create(token);
+    }, function (err) {
+      var e = err.plaid || linkError({ error_message: err.message });
+      report('token_error', { error: e });
+      step('Unable to fetch link_token', 'bad');
+      setStatus('error', 'Unable to fetch link_token', describe(e));
+    });
+  }
+
+  // ---- Link --------------------------------------------------------------
+
+  function create(token) {
+    var h = null;
+    var loaded = false;
+    try {
+      h = window.Plaid.create({
+        token: token,
+        onLoad: function () {
+          report('load');
+          loaded = true;
+          if (h) openHandler(h);
+        },
+        onEvent: function (eventName, metadata) {
+          report('event', { event_name: eventName, metadata: metadata || {} });
+          var view = metadata && metadata.view_name ? ' · ' + metadata.view_name : '';
+          step(eventName + view, eventName === 'ERROR' ? 'bad' : 'event');
+        },
+        onSuccess: function (publicToken, metadata) {
+          report('success', { public_token: publicToken, metadata: metadata || {} });
+          step('onSuccess', 'good');
+          setStatus('good', 'Link reported success — return to your terminal', 'linkexplorer exchanges the public_token next; this page is done.');
+        },
+        onExit: function (error, metadata) {
+          report('exit', { error: linkError(error), metadata: metadata || {} });
+          if (error && error.error_code === 'INVALID_LINK_TOKEN') {
+            step('onExit: INVALID_LINK_TOKEN', 'bad');
+            recover(h);
+            return;
+          }
+          if (error) {
+            step('onExit: ' + error.error_code, 'bad');
+            setStatus('error', 'Link exited with an error — return to your terminal', describe(linkError(error)));
+            return;
+          }
+          var status = metadata && metadata.status ? metadata.status : 'no status';
+          step('onExit (' + status + ')');
+          setStatus('done', 'Link was closed (' + status + ') — return to your terminal');
+        }
+      });
+    } catch (e) {
+      report('script_error', { message: 'Plaid.create failed: ' + e.message });
+      setStatus('error', 'Link could not be created', e.message);
+      return;
+    }
+    handler = h;
+    report('created');
+    step('Plaid.create');
+    if (loaded) openHandler(h);
+  }
+
+  function openHandler(h) {
+    h.open();
+    step('Link opened');
+    setStatus('wait', 'Link opened', 'Complete Link in the Link window; this page reports what happens.');
+  }
+
+  // recover follows Plaid's guide for INVALID_LINK_TOKEN: destroy the
+  // handler (so iframes do not stack), fetch a new token, create Link again.
+  function recover(h) {
+    h.destroy();
+    if (handler === h) handler = null;
+    report('destroyed');
+    step('handler.destroy()');
+    recoveries++;
+    if (recoveries > MAX_RECOVERIES) {
+      var e = linkError({ error_message: 'gave up after ' + MAX_RECOVERIES + ' INVALID_LINK_TOKEN recoveries' });
+      report('token_error', { error: e });
+      setStatus('error', 'Link keeps reporting INVALID_LINK_TOKEN', e.error_message);
+      return;
+    }
+    setStatus('wait', 'The link_token was invalid: getting a new one', 'As Plaid\'s guide says: destroy(), new token, Plaid.create again.');
+    openLink();
+  }
+
+  // ---- start: load the Link script ---------------------------------------
+
+  function scriptError(message) {
+    report('script_error', { message: message });
+    step('Link script failed', 'bad');
+    setStatus('error', 'The Link script did not load', message);
+  }
+
+  var s = document.createElement('script');
+  s.src = cfg.script;
+  s.async = true;
+  s.onload = function () {
+    if (!window.Plaid || typeof window.Plaid.create !== 'function') {
+      scriptError('the script at ' + cfg.script + ' did not define Plaid.create');
+      return;
+    }
+    step('Link script loaded');
+    openLink();
+  };
+  s.onerror = function () {
+    scriptError('could not load ' + cfg.script + ' (offline? blocked? is the emulator running?)');
+  };
+  document.head.appendChild(s);
+})();
