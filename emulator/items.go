@@ -81,15 +81,23 @@ func (e *Emulator) createItemLocked(spec newItem) (*item, string) {
 		Webhook:       spec.webhook,
 		Billed:        slices.Clone(spec.products),
 		CreatedAt:     now,
-		Accounts:      []account{},
-		Transactions:  []transaction{},
 	}
+	n := 0
+	for _, tmpl := range spec.accounts {
+		n += len(tmpl.Transactions)
+	}
+	it.Accounts = make([]account, 0, len(spec.accounts))
+	it.Transactions = make([]transaction, 0, n)
+	dates := map[int]string{} // DaysAgo -> date
 	for _, tmpl := range spec.accounts {
 		a := account{ID: newObjectID(), AccountTemplate: tmpl}
 		a.Transactions = nil
 		for _, t := range tmpl.Transactions {
 			if t.Date == "" {
-				t.Date = now.AddDate(0, 0, -t.DaysAgo).Format(time.DateOnly)
+				if _, ok := dates[t.DaysAgo]; !ok {
+					dates[t.DaysAgo] = now.AddDate(0, 0, -t.DaysAgo).Format(time.DateOnly)
+				}
+				t.Date = dates[t.DaysAgo]
 			}
 			it.Transactions = append(it.Transactions, transaction{ID: newObjectID(), AccountID: a.ID, TransactionTemplate: t})
 		}

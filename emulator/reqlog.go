@@ -2,8 +2,7 @@ package emulator
 
 import (
 	"bytes"
-	"encoding/json"
-	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -113,39 +112,59 @@ func (l *requestLog) clear() {
 	l.first = l.last + 1
 }
 
-// sensitiveKeys are the JSON keys whose values are never kept in full.
-var sensitiveKeys = map[string]bool{
-	"secret": true, "access_token": true, "new_access_token": true, "public_token": true,
-}
+// secretMarkers are substrings of every body maskBody may change.
+var secretMarkers = [][]byte{[]byte(`"secret"`), []byte("access_token"), []byte("public_token"), []byte("access-"), []byte("public-")}
 
-// sensitiveText finds sensitive values in a body that is not valid JSON,
-// and bare access and public tokens anywhere.
-var sensitiveText = regexp.MustCompile(`("(?:secret|access_token|new_access_token|public_token)"\s*:\s*")([^"]*)"|\b(?:access|public)-[a-z]+-[0-9a-fA-F-]{36}\b`)
-
-// maskBody returns body with the values of sensitiveKeys masked.
+// maskBody returns body with secrets and tokens masked: the values of the
+// keys secret, access_token, new_access_token and public_token, and every
+// string that is an access or public token. It scans JSON strings without
+// parsing the document, so the rest of the body stays byte for byte as
+// sent, and bodies that are not valid JSON are masked too.
 func maskBody(body []byte) []byte {
 	if !mayHoldSecrets(body) {
 		return body
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil || dec.More() {
-		return maskText(body)
+	var out []byte
+	last := 0          // body[:last] is already in out
+	sensitive := false // the next value belongs to a sensitive key
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case c == '"':
+			end := stringEnd(body, i)
+			if end < 0 {
+				end = len(body) // unterminated: the rest is the string
+			}
+			raw := body[i+1 : end]
+			if end < len(body) && nextNonSpace(body, end+1) == ':' {
+				sensitive = isSensitiveKey(raw)
+				i = end
+				continue
+			}
+			if sensitive || isToken(raw) {
+				out = append(append(out, body[last:i+1]...), mask(string(raw))...)
+				last = end
+			}
+			sensitive, i = false, end
+		case sensitive && c != ':' && c != ' ' && c != '\t' && c != '\n' && c != '\r':
+			// A sensitive key whose value is not a string: hide it whole.
+			j := i
+			for j < len(body) && strings.IndexByte(",}] \t\n\r", body[j]) < 0 {
+				j++
+			}
+			if c != '{' && c != '[' {
+				out = append(append(out, body[last:i]...), `"…"`...)
+				last, i = j, j-1
+			}
+			sensitive = false
+		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if enc.Encode(maskValue(v, false)) != nil {
-		return maskText(body)
+	if out == nil {
+		return body
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return append(out, body[last:]...)
 }
 
-// secretMarkers are substrings of every body maskBody may change.
-var secretMarkers = [][]byte{[]byte(`"secret"`), []byte("access_token"), []byte("public_token"), []byte("access-"), []byte("public-")}
-
-// mayHoldSecrets is a quick check that spares most bodies a full parse.
+// mayHoldSecrets is a quick check that spares most bodies the scan.
 func mayHoldSecrets(body []byte) bool {
 	for _, s := range secretMarkers {
 		if bytes.Contains(body, s) {
@@ -155,32 +174,40 @@ func mayHoldSecrets(body []byte) bool {
 	return false
 }
 
-// maskValue masks sensitive values in a decoded JSON value.
-func maskValue(v any, sensitive bool) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			x[k] = maskValue(val, sensitiveKeys[k])
-		}
-	case []any:
-		for i, val := range x {
-			x[i] = maskValue(val, sensitive)
-		}
-	case string:
-		if sensitive || tokenKind(x) == kindAccess || tokenKind(x) == kindPublic {
-			return mask(x)
+// stringEnd returns the index of the quote closing the JSON string that
+// opens at body[start], or -1 if it is not closed.
+func stringEnd(body []byte, start int) int {
+	for j := start + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
 		}
 	}
-	return v
+	return -1
 }
 
-// maskText masks sensitive values in a body that is not valid JSON.
-func maskText(body []byte) []byte {
-	return sensitiveText.ReplaceAllFunc(body, func(m []byte) []byte {
-		sub := sensitiveText.FindSubmatch(m)
-		if sub[1] != nil {
-			return append(append(bytes.Clone(sub[1]), mask(string(sub[2]))...), '"')
+// nextNonSpace returns the first byte at or after i that is not JSON
+// whitespace, or 0.
+func nextNonSpace(body []byte, i int) byte {
+	for ; i < len(body); i++ {
+		if c := body[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c
 		}
-		return []byte(mask(string(m)))
-	})
+	}
+	return 0
+}
+
+func isSensitiveKey(k []byte) bool {
+	switch string(k) {
+	case "secret", "access_token", "new_access_token", "public_token":
+		return true
+	}
+	return false
+}
+
+// isToken reports whether s is an access or public token.
+func isToken(s []byte) bool {
+	return bytes.HasPrefix(s, []byte("access-")) || bytes.HasPrefix(s, []byte("public-"))
 }

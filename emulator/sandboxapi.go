@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
@@ -41,7 +42,7 @@ func sandboxPublicTokenCreate(e *Emulator, c *call, req *sandboxPublicTokenCreat
 		username = cmp.Or(deref(o.OverrideUsername), username)
 		password = cmp.Or(deref(o.OverridePassword), password)
 	}
-	outcome := sandbox.Evaluate(username, password)
+	outcome := evaluate(username, password)
 	if outcome.Err != nil {
 		return nil, outcome.Err
 	}
@@ -51,6 +52,19 @@ func sandboxPublicTokenCreate(e *Emulator, c *call, req *sandboxPublicTokenCreat
 		institutionID: inst.ID, products: req.InitialProducts, webhook: webhook, accounts: outcome.Accounts,
 	})
 	return publicTokenResponse{PublicToken: tok, RequestID: c.requestID}, nil
+}
+
+// defaultLogin is the outcome of user_good/pass_good, computed once: the
+// Sandbox data is pure, and most Items are created with it.
+var defaultLogin = sync.OnceValue(func() sandbox.Outcome { return sandbox.Evaluate("user_good", "pass_good") })
+
+// evaluate is sandbox.Evaluate, with the default login's outcome reused.
+// Callers only read the outcome's accounts.
+func evaluate(username, password string) sandbox.Outcome {
+	if username == "user_good" && password == "pass_good" {
+		return defaultLogin()
+	}
+	return sandbox.Evaluate(username, password)
 }
 
 // checkItemProducts validates the products an Item is created with: a
