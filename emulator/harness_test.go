@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -386,12 +385,3 @@ func (w *webhookReceiver) nextCode(t testing.TB, typ, code string) map[string]an
 	}
 	return b
 }
-
-// errorsAs is errors.As for tests.
-func errorsAs[T error](err error) (T, bool) {
-	var target T
-	ok := errors.As(err, &target)
-	return target, ok
-}
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -227,5 +227,11 @@ func (e *Emulator) linkTokenLocked(token string) (link.TokenInfo, *sandbox.Error
 	info := lt.TokenInfo
 	info.Products = slices.Clone(info.Products)
 	info.CountryCodes = slices.Clone(info.CountryCodes)
+	if lt.AccountFilters != nil {
+		info.AccountFilters = make(map[string][]string, len(lt.AccountFilters))
+		for typ, subtypes := range lt.AccountFilters {
+			info.AccountFilters[typ] = slices.Clone(subtypes)
+		}
+	}
 	return info, nil
 }

@@ -1,0 +1,103 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/plaid/plaid-go/v20/plaid"
+)
+
+// TestServeShutsDownGracefully: Serve answers on the listener until its
+// context ends, then returns nil having saved the state.
+func TestServeShutsDownGracefully(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	emu, err := New(Options{StateFile: path, WebhookClient: loopbackOnlyClient(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := Listen("127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- emu.Serve(ctx, ln) }()
+
+	client := plaidClient(t, "http://"+ln.Addr().String(), "id", "secret-0123456789")
+	pt := res(client.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(
+		*plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})).Execute()).must(t)
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/__emulator/health"); err == nil {
+		t.Error("still serving after shutdown")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.Contains(data, []byte(pt.GetPublicToken())) {
+		t.Errorf("state not saved on shutdown: %v", err)
+	}
+	if err := emu.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestLogsOneLinePerRequestWithoutSecrets: the request log line has the
+// fields a developer needs and never a secret or token.
+func TestLogsOneLinePerRequestWithoutSecrets(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	recv := newWebhookReceiver(t, http.StatusOK)
+	h := newHarnessWith(t, harnessConfig{opts: Options{Logger: logger}, clientID: "log-client", secret: "log-secret-SHOULD-NOT-APPEAR"})
+	access, _ := h.newItem(recv.url("/hook"))
+	res(h.client.SandboxItemResetLogin(h.ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(access)).Execute()).must(t)
+	recv.next(t)
+	h.post("/item/get", "application/json", []byte(`{"secret":"body-secret-SHOULD-NOT-APPEAR","client_id":"c","access_token":"`+access+`"}`), nil)
+	waitDeliveries(t, h, 1)
+
+	out := logs.String()
+	for _, leak := range []string{"SHOULD-NOT-APPEAR", access, strings.TrimPrefix(access, "access-sandbox-")} {
+		if strings.Contains(out, leak) {
+			t.Errorf("logs contain %q:\n%s", leak, out)
+		}
+	}
+	var requests int
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "msg=request ") {
+			requests++
+			for _, field := range []string{"method=POST", "path=/", "status=", "request_id=", "error_code=", "duration="} {
+				if !strings.Contains(line, field) {
+					t.Errorf("request line lacks %s: %s", field, line)
+				}
+			}
+		}
+	}
+	if requests != 4 {
+		t.Errorf("%d request lines for 4 requests:\n%s", requests, out)
+	}
+}
