@@ -199,3 +199,73 @@ func TestRepairItem(t *testing.T) {
 		t.Error("RepairItem of an unknown Item succeeded")
 	}
 }
+
+// TestSandboxPublicTokenCreate covers the endpoint's validation and the
+// Sandbox credentials it applies through options (MFA skipped).
+func TestSandboxPublicTokenCreate(t *testing.T) {
+	h := newHarness(t, Options{})
+	create := func(inst string, products []plaid.Products, user, pass, webhook string) (string, error) {
+		req := plaid.NewSandboxPublicTokenCreateRequest(inst, products)
+		opts := plaid.NewSandboxPublicTokenCreateRequestOptions()
+		if user != "" {
+			opts.SetOverrideUsername(user)
+			opts.SetOverridePassword(pass)
+		}
+		if webhook != "" {
+			opts.SetWebhook(webhook)
+		}
+		req.SetOptions(*opts)
+		r, _, err := h.client.SandboxPublicTokenCreate(h.ctx).SandboxPublicTokenCreateRequest(*req).Execute()
+		return r.GetPublicToken(), err
+	}
+	tx := []plaid.Products{plaid.PRODUCTS_TRANSACTIONS}
+	for name, tc := range map[string]struct {
+		inst     string
+		products []plaid.Products
+		user     string
+		pass     string
+		webhook  string
+		code     string
+	}{
+		"unknown institution":  {"ins_nope", tx, "", "", "", "INVALID_INSTITUTION"},
+		"no products":          {"ins_109508", nil, "", "", "", "MISSING_FIELDS"},
+		"empty products":       {"ins_109508", []plaid.Products{}, "", "", "", "INVALID_FIELD"},
+		"balance":              {"ins_109508", []plaid.Products{"balance"}, "", "", "", "INVALID_PRODUCT"},
+		"unsupported product":  {"ins_43", []plaid.Products{plaid.PRODUCTS_PAYMENT_INITIATION}, "", "", "", "PRODUCTS_NOT_SUPPORTED"},
+		"bad webhook":          {"ins_109508", tx, "", "", "ftp://x", "INVALID_FIELD"},
+		"forced error":         {"ins_109508", tx, "user_good", "error_ITEM_LOCKED", "", "ITEM_LOCKED"},
+		"wrong password":       {"ins_109508", tx, "user_good", "pass_bad", "", "INVALID_CREDENTIALS"},
+		"user_custom force":    {"ins_109508", tx, "user_custom", `{"force_error":"INSTITUTION_NOT_RESPONDING"}`, "", "INSTITUTION_NOT_RESPONDING"},
+		"user_custom bad JSON": {"ins_109508", tx, "user_custom", `{"force_error":`, "", "INVALID_CREDENTIALS"},
+		"unknown username":     {"ins_109508", tx, "somebody", "pass_good", "", "INVALID_CREDENTIALS"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := create(tc.inst, tc.products, tc.user, tc.pass, tc.webhook)
+			wantPlaidError(t, err, tc.code)
+		})
+	}
+
+	// MFA is skipped, and user_custom's override_accounts shape the Item.
+	if _, err := create("ins_109508", tx, "user_good", "mfa_device", ""); err != nil {
+		t.Errorf("mfa_device: %v", err)
+	}
+	custom := `{"override_accounts":[{"type":"depository","subtype":"checking","starting_balance":42,"meta":{"name":"Custom Checking","mask":"4242"},` +
+		`"transactions":[{"date_transacted":"2024-01-02","date_posted":"2024-01-03","amount":12.5,"description":"Coffee","currency":"USD"},` +
+		`{"date_transacted":"2999-01-01","date_posted":"2999-01-02","amount":3,"description":"Later","currency":"USD"}]}]}`
+	pub, err := create("ins_109508", tx, "user_custom", custom, "")
+	if err != nil {
+		t.Fatalf("user_custom override_accounts: %v", err)
+	}
+	ex := res(h.client.ItemPublicTokenExchange(h.ctx).ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pub)).Execute()).must(t)
+	accounts := res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(ex.GetAccessToken())).Execute()).must(t)
+	if len(accounts.Accounts) != 1 || accounts.Accounts[0].GetName() != "Custom Checking" || accounts.Accounts[0].Balances.GetCurrent() != 42 {
+		t.Fatalf("custom accounts %+v", accounts.Accounts)
+	}
+	sync := res(h.client.TransactionsSync(h.ctx).TransactionsSyncRequest(*plaid.NewTransactionsSyncRequest(ex.GetAccessToken())).Execute()).must(t)
+	if len(sync.Added) != 2 || sync.Added[0].GetDate() != "2024-01-03" || sync.Added[0].GetAuthorizedDate() != "2024-01-02" || sync.Added[0].GetPending() {
+		t.Fatalf("custom transactions %+v", sync.Added)
+	}
+	if !sync.Added[1].GetPending() {
+		t.Errorf("a transaction posted after today is pending: %+v", sync.Added[1])
+	}
+}

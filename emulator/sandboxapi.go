@@ -31,7 +31,7 @@ func sandboxPublicTokenCreate(e *Emulator, c *call, req *sandboxPublicTokenCreat
 	if err := checkItemProducts(inst, req.InitialProducts, "initial_products"); err != nil {
 		return nil, err
 	}
-	username, password, webhook := "user_good", "pass_good", ""
+	username, password, webhook := sandbox.UserGood, sandbox.PassGood, ""
 	if o := req.Options; o != nil {
 		if o.Webhook != nil {
 			if err := checkWebhook(*o.Webhook, ""); err != nil {
@@ -56,12 +56,12 @@ func sandboxPublicTokenCreate(e *Emulator, c *call, req *sandboxPublicTokenCreat
 
 // defaultLogin is the outcome of user_good/pass_good, computed once: the
 // Sandbox data is pure, and most Items are created with it.
-var defaultLogin = sync.OnceValue(func() sandbox.Outcome { return sandbox.Evaluate("user_good", "pass_good") })
+var defaultLogin = sync.OnceValue(func() sandbox.Outcome { return sandbox.Evaluate(sandbox.UserGood, sandbox.PassGood) })
 
 // evaluate is sandbox.Evaluate, with the default login's outcome reused.
 // Callers only read the outcome's accounts.
 func evaluate(username, password string) sandbox.Outcome {
-	if username == "user_good" && password == "pass_good" {
+	if username == sandbox.UserGood && password == sandbox.PassGood {
 		return defaultLogin()
 	}
 	return sandbox.Evaluate(username, password)
