@@ -18,6 +18,8 @@ const (
 	defaultRequestsLimit = 100
 	maxRequestsLimit     = 1000
 	maxControlBody       = 64 << 10
+	// maxClockOffset is how far ahead the virtual clock may run.
+	maxClockOffset = 100 * 365 * 24 * time.Hour
 )
 
 // controlRoutes is the control API under /__emulator/ (see CONTROL.md).
@@ -105,6 +107,9 @@ func (e *Emulator) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, perr := advanceBy(req.Seconds, req.Duration)
+	if perr == nil && e.clock.offsetDuration() > maxClockOffset-d {
+		perr = apiError("INVALID_FIELD", "the virtual clock cannot run more than 100 years ahead; reset the emulator to start over")
+	}
 	if perr != nil {
 		writeControlError(w, perr)
 		return
@@ -121,8 +126,8 @@ func advanceBy(seconds *float64, duration *string) (time.Duration, *sandbox.Erro
 	case (seconds == nil) == (duration == nil):
 		return 0, apiError("INVALID_FIELD", `pass exactly one of "seconds" (a number) or "duration" (e.g. "4h", "30m")`)
 	case seconds != nil:
-		if *seconds > float64(100*365*24*3600) {
-			return 0, apiError("INVALID_FIELD", "seconds is too large; advance at most 100 years at a time")
+		if *seconds > maxClockOffset.Seconds() {
+			return 0, apiError("INVALID_FIELD", "seconds is too large; the virtual clock runs at most 100 years ahead")
 		}
 		d = time.Duration(*seconds * float64(time.Second))
 	default:

@@ -35,6 +35,8 @@ func TestControlHealthAndClock(t *testing.T) {
 		map[string]any{"seconds": 1, "duration": "1h"},
 		map[string]any{},
 		map[string]any{"minutes": 3},
+		map[string]any{"seconds": 1e300},
+		map[string]any{"duration": "876000h"},
 	} {
 		if status, out := h.control("POST", "/__emulator/clock/advance", body); status != 400 || out["error_type"] == nil {
 			t.Errorf("advance %v: %d %v", body, status, out)
