@@ -113,9 +113,13 @@ func remask(e Entry) Entry {
 // sessionsOf returns the sessions that entries matching f belong to, most
 // recent first.
 func (s *Store) sessionsOf(ctx context.Context, f Filter) ([]Session, error) {
-	where, args := f.where()
+	fs, err := s.compile(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids, args := fs.ids("", 0)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id IN
-		(SELECT e.session_id`+f.from()+whereSQL(where)+`) ORDER BY started_at DESC, id DESC`, args...)
+		(SELECT session_id FROM log_entries WHERE id IN (`+ids+`)) ORDER BY started_at DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}

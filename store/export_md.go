@@ -76,12 +76,15 @@ func writeLinkSessionsMD(w *bufio.Writer, links []linkSession) {
 // linkSessionsOf returns the link_session_ids of the entries matching f,
 // most recent first.
 func (s *Store) linkSessionsOf(ctx context.Context, f Filter) ([]linkSession, error) {
-	where, args := f.where()
-	where = append(where, "e.link_session_id IS NOT NULL")
+	fs, err := s.compile(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids, args := fs.and("e.link_session_id IS NOT NULL").ids("", 0)
 	rows, err := s.db.QueryContext(ctx, `SELECT e.link_session_id, min(e.time), max(e.time),
 		COALESCE((SELECT x.error_code FROM log_entries x WHERE x.link_session_id = e.link_session_id
-			AND x.error_code IS NOT NULL ORDER BY x.id DESC LIMIT 1), '')`+
-		f.from()+whereSQL(where)+` GROUP BY e.link_session_id ORDER BY max(e.id) DESC`, args...)
+			AND x.error_code IS NOT NULL ORDER BY x.id DESC LIMIT 1), '')
+		FROM log_entries e WHERE e.id IN (`+ids+`) GROUP BY e.link_session_id ORDER BY max(e.id) DESC`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ type Record interface {
 }
 
 // entryRow is a Record made ready for the database: its spine columns,
-// its kind's own row, and its searchable words.
+// its kind's own row, and the text its words are taken from.
 type entryRow struct {
 	kind          EntryKind
 	time          time.Time
@@ -28,7 +28,7 @@ type entryRow struct {
 	itemID        string
 	errorType     string
 	errorCode     string
-	detailSQL     string // inserts the kind's row; the entry id is bound first
+	detailSQL     string // insertCall, insertEvent or insertWebhook
 	detailArgs    []any
 	search        []string
 }
@@ -75,7 +75,7 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 		}
 		defer ins.close()
 		for i, row := range rows {
-			if ids[i], err = ins.insert(ctx, tx, row); err != nil {
+			if ids[i], err = ins.insert(ctx, row); err != nil {
 				return err
 			}
 		}
@@ -87,10 +87,11 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 	return ids, nil
 }
 
-// inserts holds the statements shared by every kind of entry, prepared
-// once per transaction.
+// inserts holds the statements that record entries, prepared once per
+// transaction.
 type inserts struct {
-	free, entry, search *sql.Stmt
+	free, entry, word *sql.Stmt
+	detail              map[string]*sql.Stmt // by entryRow.detailSQL
 }
 
 func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
@@ -106,9 +107,13 @@ func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
 	}
 	ins.free = prep(`SELECT id FROM log_entries WHERE id >= ? ORDER BY id LIMIT 64`)
 	ins.entry = prep(`INSERT INTO log_entries
-		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	ins.search = prep(`INSERT INTO log_search (rowid, text) VALUES (?, ?)`)
+		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code, words)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins.word = prep(`INSERT INTO log_words (word, entry_id) VALUES (?, ?)`)
+	ins.detail = map[string]*sql.Stmt{}
+	for _, q := range []string{insertCall, insertEvent, insertWebhook} {
+		ins.detail[q] = prep(q)
+	}
 	if err != nil {
 		ins.close()
 		return nil, err
@@ -117,31 +122,40 @@ func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
 }
 
 func (ins *inserts) close() {
-	for _, st := range []*sql.Stmt{ins.free, ins.entry, ins.search} {
+	for _, st := range []*sql.Stmt{ins.free, ins.entry, ins.word} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	for _, st := range ins.detail {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-func (ins *inserts) insert(ctx context.Context, tx *sql.Tx, r entryRow) (int64, error) {
+func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 	id, err := ins.freeID(ctx, r.time.UnixNano())
 	if err != nil {
 		return 0, err
 	}
+	words := wordsOf(r.search...)
 	_, err = ins.entry.ExecContext(ctx, id, string(r.kind), formatTime(r.time), null(r.sessionID),
-		null(r.requestID), null(r.linkSessionID), null(r.itemID), null(r.errorType), null(r.errorCode))
+		null(r.requestID), null(r.linkSessionID), null(r.itemID), null(r.errorType), null(r.errorCode),
+		wordsColumn(words))
 	if err != nil {
-		if strings.Contains(err.Error(), "FOREIGN KEY") {
+		if isForeignKey(err) {
 			return 0, fmt.Errorf("session %q does not exist; start a session before recording into it", r.sessionID)
 		}
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, r.detailSQL, append([]any{id}, r.detailArgs...)...); err != nil {
+	if _, err := ins.detail[r.detailSQL].ExecContext(ctx, append([]any{id}, r.detailArgs...)...); err != nil {
 		return 0, err
 	}
-	if _, err := ins.search.ExecContext(ctx, id, strings.Join(r.search, " ")); err != nil {
-		return 0, err
+	for _, w := range words {
+		if _, err := ins.word.ExecContext(ctx, w, id); err != nil {
+			return 0, err
+		}
 	}
 	return id, nil
 }
@@ -182,6 +196,15 @@ func null(s string) any {
 	return s
 }
 
+// The statements that record each kind's own row; the entry id comes first.
+const (
+	insertCall = `INSERT INTO api_calls (entry_id, method, endpoint, http_status, error_message,
+		duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEvent = `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
+		exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body) VALUES (?, ?, ?, ?)`
+)
+
 func (c APICall) row() (entryRow, error) {
 	t, err := recordTime(c.Time)
 	if err != nil {
@@ -206,8 +229,7 @@ func (c APICall) row() (entryRow, error) {
 	return entryRow{
 		kind: KindCall, time: t, sessionID: c.SessionID, requestID: c.RequestID, itemID: itemID,
 		errorType: c.ErrorType, errorCode: c.ErrorCode,
-		detailSQL: `INSERT INTO api_calls (entry_id, method, endpoint, http_status, error_message,
-			duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		detailSQL:  insertCall,
 		detailArgs: []any{method, c.Endpoint, c.HTTPStatus, c.ErrorMessage, int64(c.Duration), source, string(req), string(resp)},
 		search:     []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, c.ErrorMessage, searchSource},
 	}, nil
@@ -230,8 +252,7 @@ func (e LinkEvent) row() (entryRow, error) {
 	return entryRow{
 		kind: KindEvent, time: t, sessionID: e.SessionID, requestID: e.RequestID,
 		linkSessionID: e.LinkSessionID, errorType: e.ErrorType, errorCode: e.ErrorCode,
-		detailSQL: `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
-			exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		detailSQL:  insertEvent,
 		detailArgs: []any{e.Kind, e.EventName, e.ViewName, e.ErrorMessage, e.ExitStatus, e.InstitutionID, e.InstitutionName, string(meta)},
 		search: []string{e.Kind, e.EventName, e.ViewName, e.LinkSessionID, e.RequestID, e.ErrorType, e.ErrorCode,
 			e.ErrorMessage, e.ExitStatus, e.InstitutionID, e.InstitutionName},
@@ -264,7 +285,7 @@ func (w Webhook) row() (entryRow, error) {
 	return entryRow{
 		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
-		detailSQL:  `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body) VALUES (?, ?, ?, ?)`,
+		detailSQL:  insertWebhook,
 		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body)},
 		search:     []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode},
 	}, nil

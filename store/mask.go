@@ -61,18 +61,27 @@ func lastRunes(s string, n int) string {
 // maskText masks token-shaped strings and key=value or "key":"value" secrets
 // in any text.
 func maskText(s string) string {
-	if s == "" {
-		return s
+	if mayNameSecret(s) {
+		s = jsonSecret.ReplaceAllStringFunc(s, func(m string) string {
+			g := jsonSecret.FindStringSubmatch(m)
+			return `"` + g[1] + `"` + g[2] + maskValue(g[3]) + `"`
+		})
+		s = formSecret.ReplaceAllStringFunc(s, func(m string) string {
+			g := formSecret.FindStringSubmatch(m)
+			return g[1] + "=" + maskValue(g[2])
+		})
 	}
-	s = jsonSecret.ReplaceAllStringFunc(s, func(m string) string {
-		g := jsonSecret.FindStringSubmatch(m)
-		return `"` + g[1] + `"` + g[2] + maskValue(g[3]) + `"`
-	})
-	s = formSecret.ReplaceAllStringFunc(s, func(m string) string {
-		g := formSecret.FindStringSubmatch(m)
-		return g[1] + "=" + maskValue(g[2])
-	})
-	return tokenShape.ReplaceAllStringFunc(s, maskValue)
+	if strings.Contains(s, "access-") || strings.Contains(s, "public-") {
+		s = tokenShape.ReplaceAllStringFunc(s, maskValue)
+	}
+	return s
+}
+
+// mayNameSecret is a quick test, before the slower masking: whether text
+// may hold one of secretKeys, plainly or behind a JSON escape.
+func mayNameSecret(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "secret") || strings.Contains(l, "token") || strings.Contains(l, `\u`)
 }
 
 // maskJSON returns body with every secret masked. In valid JSON it masks
@@ -84,7 +93,7 @@ func maskJSON(body []byte) []byte {
 	if len(body) == 0 {
 		return body
 	}
-	if json.Valid(body) {
+	if mayNameSecret(string(body)) && json.Valid(body) {
 		if out, err := maskJSONValues(body); err == nil {
 			body = out
 		}

@@ -40,6 +40,7 @@ func TestMaskJSON(t *testing.T) {
 		{`{"access_token":"` + fullAccess, `{"access_token":"access-sandbox-…c0f6`},
 		{`{"secret": "abc\"defghijkl", "x":1`, `{"secret": "••••…ijkl", "x":1`},
 		{`client_id=a&secret=` + fullSecret + `&x=1`, `client_id=a&secret=••••…abcd&x=1`},
+		{`{"secr\u0065t":"abcdefghijkl"}`, `{"secr\u0065t":"••••…ijkl"}`},
 		{`"<&>"`, `"<&>"`},
 		{``, ``},
 	} {

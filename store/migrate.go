@@ -15,8 +15,9 @@ var migrations = []string{schemaV1}
 // of entry shares and what the filters need, indexed per filter; each kind
 // keeps the rest in its own table keyed by the entry's id. An entry's id is
 // its time in UTC nanoseconds made unique, so the primary key is the log's
-// order. log_search indexes the words of each entry (contentless: it holds
-// no text) under the same id.
+// order. For the free-text filter, log_entries.words holds an entry's
+// words (" w1 w2 … "), and log_words lists them the other way round, word
+// then entry. Entries are never deleted.
 const schemaV1 = `
 CREATE TABLE IF NOT EXISTS sessions (
 	id         TEXT PRIMARY KEY,
@@ -38,7 +39,8 @@ CREATE TABLE IF NOT EXISTS log_entries (
 	link_session_id TEXT,
 	item_id         TEXT,
 	error_type      TEXT,
-	error_code      TEXT
+	error_code      TEXT,
+	words           TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS log_entries_session ON log_entries(session_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS log_entries_request ON log_entries(request_id) WHERE request_id IS NOT NULL;
@@ -77,9 +79,11 @@ CREATE TABLE IF NOT EXISTS webhooks (
 	body         TEXT NOT NULL DEFAULT ''
 );
 
-CREATE VIRTUAL TABLE IF NOT EXISTS log_search USING fts5(
-	text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
-);
+CREATE TABLE IF NOT EXISTS log_words (
+	word     TEXT NOT NULL,
+	entry_id INTEGER NOT NULL REFERENCES log_entries(id),
+	PRIMARY KEY (word, entry_id)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS items (
 	item_id          TEXT PRIMARY KEY,

@@ -154,11 +154,20 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := Open(filepath.Join(file, "sub")); err == nil {
 		t.Error("Open under a file succeeded")
 	}
+	// Any character may appear in the path.
+	odd := filepath.Join(t.TempDir(), "a?b#c%20d e")
+	s, err := Open(odd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(odd, FileName)); err != nil {
+		t.Errorf("no database in %s: %v", odd, err)
+	}
 	// An existing database file with loose permissions is made private.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, FileName), nil, 0o644)
-	s, err := Open(dir)
-	if err != nil {
+	if s, err = Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

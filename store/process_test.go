@@ -175,3 +175,37 @@ func checkIntegrity(t *testing.T, s *Store) {
 		t.Errorf("integrity_check: %q, %v", res, err)
 	}
 }
+
+// TestManyProcessesOpenANewStore starts several processes on one new state
+// directory at once, a few times over: each must open it (creating,
+// switching to WAL and migrating as it races the others) and write.
+func TestManyProcessesOpenANewStore(t *testing.T) {
+	const procs, rounds, rows = 6, 4, 2
+	for round := range rounds {
+		dir := filepath.Join(t.TempDir(), "new")
+		var wg sync.WaitGroup
+		errs := make([]error, procs)
+		for i := range procs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = helper(t, "writer", dir, fmt.Sprintf("p%d", i), rows).Output()
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, process %d: %v", round, i, err)
+			}
+		}
+		s, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.Count(context.Background(), Filter{})
+		s.Close()
+		if err != nil || n != procs*rows {
+			t.Fatalf("round %d: %d rows (%v), want %d", round, n, err, procs*rows)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Filter selects entries of the log. Empty fields match everything; the
@@ -22,8 +21,10 @@ type Filter struct {
 	// Text matches words and word prefixes, case-insensitively, in an
 	// entry's endpoint or event name, ids, error type, code and message,
 	// view, exit status, institution and webhook type and code (not in
-	// bodies): "login" finds ITEM_LOGIN_REQUIRED, "exch" finds
-	// /item/public_token/exchange. Every word given must match.
+	// bodies). Words are runs of letters and digits: "login" finds
+	// ITEM_LOGIN_REQUIRED, "public_token/exch" finds
+	// /item/public_token/exchange. Every word given must match; the last
+	// word of each space-separated term may be a prefix.
 	Text string
 }
 
@@ -69,7 +70,11 @@ func (s *Store) Entries(ctx context.Context, q Query) (Page, error) {
 		limit = DefaultPageSize
 	}
 	limit = min(limit, MaxPageSize)
-	query, args := q.sql(limit + 1)
+	fs, err := s.compile(ctx, q.Filter)
+	if err != nil {
+		return Page{}, fmt.Errorf("reading the session log: %w", err)
+	}
+	query, args := q.sql(fs, limit+1)
 	entries, err := s.queryEntries(ctx, query, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("reading the session log: %w", err)
@@ -85,24 +90,20 @@ func (s *Store) Entries(ctx context.Context, q Query) (Page, error) {
 	return page, nil
 }
 
-// sql returns the query for a page of at most limit entries, and its
-// arguments.
-func (q Query) sql(limit int) (string, []any) {
-	where, args := q.Filter.where()
-	id := q.Filter.idColumn()
-	if q.Before != 0 {
-		where, args = append(where, id+" < ?"), append(args, q.Before)
-	}
+// sql returns the query for a page of at most limit entries matching fs,
+// and its arguments.
+func (q Query) sql(fs filterSQL, limit int) (string, []any) {
+	fs.before, fs.after = q.Before, q.After
+	order := "DESC"
 	if q.After != 0 {
-		where, args = append(where, id+" > ?"), append(args, q.After)
+		order = "ASC"
 	}
-	order := " DESC"
-	if q.After != 0 {
-		order = " ASC"
+	if fs.driver == nil {
+		return fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, limit)
 	}
-	query := entrySelect(q.Bodies) + q.Filter.from() + joins + whereSQL(where) +
-		" ORDER BY " + id + order + " LIMIT ?"
-	return query, append(args, limit)
+	ids, args := fs.ids(order, limit)
+	return entrySelect(q.Bodies) + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" +
+		" ORDER BY e.id " + order + " LIMIT ?", append(args, limit)
 }
 
 // Entry returns one entry of the log, with its bodies, or ErrNotFound.
@@ -120,77 +121,109 @@ func (s *Store) Entry(ctx context.Context, id int64) (Entry, error) {
 // Count returns the number of entries that match f. It reads the whole
 // match, so with a broad filter on a big log it costs more than a page.
 func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
-	where, args := f.where()
+	fs, err := s.compile(ctx, f)
 	var n int
-	err := s.db.QueryRowContext(ctx, "SELECT count(*)"+f.from()+whereSQL(where), args...).Scan(&n)
+	if err == nil {
+		ids, args := fs.ids("", 0)
+		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+ids+")", args...).Scan(&n)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("counting log entries: %w", err)
 	}
 	return n, nil
 }
 
-// where returns the filter's SQL conditions on log_entries e (and
-// log_search, when Text is set) and their arguments.
-func (f Filter) where() ([]string, []any) {
-	var where []string
-	var args []any
-	add := func(col, v string) {
+// filterSQL is a Filter as SQL: conditions on log_entries e and their
+// arguments, the words that drive a text search (if any), and the cursor.
+type filterSQL struct {
+	where         []string
+	args          []any
+	driver        []string
+	before, after int64 // see Query
+}
+
+// compile turns a Filter into SQL.
+func (s *Store) compile(ctx context.Context, f Filter) (filterSQL, error) {
+	var fs filterSQL
+	indexed := false
+	add := func(col, v string, hasIndex bool) {
 		if v != "" {
-			where, args = append(where, col+" = ?"), append(args, v)
+			fs = fs.and(col+" = ?", v)
+			indexed = indexed || hasIndex
 		}
 	}
-	add("e.session_id", strings.TrimSpace(f.SessionID))
-	add("e.request_id", strings.TrimSpace(f.RequestID))
-	add("e.link_session_id", strings.TrimSpace(f.LinkSessionID))
-	add("e.item_id", strings.TrimSpace(f.ItemID))
-	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)))
-	add("e.kind", string(f.Kind))
+	add("e.session_id", strings.TrimSpace(f.SessionID), true)
+	add("e.request_id", strings.TrimSpace(f.RequestID), true)
+	add("e.link_session_id", strings.TrimSpace(f.LinkSessionID), true)
+	add("e.item_id", strings.TrimSpace(f.ItemID), true)
+	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)), true)
+	add("e.kind", string(f.Kind), false)
 	if f.Errors {
-		where = append(where, "e.error_code IS NOT NULL")
+		fs = fs.and("e.error_code IS NOT NULL")
 	}
-	if m := matchExpr(f.Text); m != "" {
-		where, args = append(where, "log_search MATCH ?"), append(args, m)
+	conds := parseText(f.Text)
+	for _, c := range conds {
+		fs = fs.and("instr(e.words, ?) > 0", c.pattern())
 	}
-	return where, args
+	if len(conds) > 0 {
+		var err error
+		if fs.driver, err = s.driver(ctx, conds, indexed); err != nil {
+			return filterSQL{}, err
+		}
+	}
+	return fs, nil
 }
 
-// from returns the FROM clause the filter needs.
-func (f Filter) from() string {
-	if matchExpr(f.Text) != "" {
-		return " FROM log_search JOIN log_entries e ON e.id = log_search.rowid "
+// ids returns a query for the ids of the matching entries, and its
+// arguments: with limit > 0, the first limit of them in the given order,
+// "DESC" or "ASC".
+func (fs filterSQL) ids(order string, limit int) (string, []any) {
+	if fs.driver == nil {
+		return fs.idsFrom("SELECT e.id FROM log_entries e", "e.id", order, limit)
 	}
-	return " FROM log_entries e "
+	branches := make([]string, len(fs.driver))
+	var args []any
+	for i, w := range fs.driver {
+		// The driving word's entries come from log_words in id order.
+		q, a := fs.and("lw.word = ?", w).idsFrom(
+			"SELECT lw.entry_id AS id FROM log_words lw JOIN log_entries e ON e.id = lw.entry_id", "lw.entry_id", order, limit)
+		if limit > 0 {
+			q = "SELECT id FROM (" + q + ")"
+		}
+		branches[i], args = q, append(args, a...)
+	}
+	return strings.Join(branches, " UNION "), args
 }
 
-// idColumn names the entry id in the filter's FROM clause: with free text
-// the id of log_search, so that the full-text index yields the entries in
-// the log's order instead of sorting its matches.
-func (f Filter) idColumn() string {
-	if matchExpr(f.Text) != "" {
-		return "log_search.rowid"
+// idsFrom completes a query selecting ids with the conditions, the cursor
+// on the id column, and the order and limit.
+func (fs filterSQL) idsFrom(sel, id, order string, limit int) (string, []any) {
+	if fs.before != 0 {
+		fs = fs.and(id+" < ?", fs.before)
 	}
-	return "e.id"
+	if fs.after != 0 {
+		fs = fs.and(id+" > ?", fs.after)
+	}
+	q, args := sel+fs.whereSQL(), fs.args
+	if limit > 0 {
+		q, args = q+" ORDER BY "+id+" "+order+" LIMIT ?", append(args, limit)
+	}
+	return q, args
 }
 
-func whereSQL(where []string) string {
-	if len(where) == 0 {
+// and returns fs with one more condition.
+func (fs filterSQL) and(cond string, args ...any) filterSQL {
+	fs.where = append(fs.where[:len(fs.where):len(fs.where)], cond)
+	fs.args = append(fs.args[:len(fs.args):len(fs.args)], args...)
+	return fs
+}
+
+// whereSQL is the WHERE clause, if any.
+func (fs filterSQL) whereSQL() string {
+	if len(fs.where) == 0 {
 		return ""
 	}
-	return " WHERE " + strings.Join(where, " AND ")
-}
-
-// matchExpr turns free text into an FTS5 query: each word (split the way
-// log_search splits text) is a phrase whose last token may be a prefix, and
-// all must match. Words with no letter or digit are dropped.
-func matchExpr(text string) string {
-	var terms []string
-	for _, w := range strings.Fields(text) {
-		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
-			continue
-		}
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
-	}
-	return strings.Join(terms, " ")
+	return " WHERE " + strings.Join(fs.where, " AND ")
 }
 
 const joins = `LEFT JOIN api_calls c ON c.entry_id = e.id

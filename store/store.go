@@ -66,7 +66,10 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the state directory: %w", err)
 	}
-	path := filepath.Join(dir, FileName)
+	path, err := filepath.Abs(filepath.Join(dir, FileName))
+	if err != nil {
+		return nil, fmt.Errorf("opening the session log: %w", err)
+	}
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
@@ -75,7 +78,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
-	if err := s.migrate(context.Background()); err != nil {
+	if err := s.setup(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -101,8 +104,8 @@ func createPrivate(path string) error {
 	return nil
 }
 
-// dsn is the connection string. busy_timeout comes first so that the
-// switch to WAL waits for a concurrent opener instead of failing.
+// dsn is the connection string for an absolute path: a file: URI, so that
+// any character may appear in the path.
 //
 // synchronous=FULL: in WAL mode NORMAL already survives a process crash
 // (kill -9) with every commit intact, but after a power loss or OS crash it
@@ -113,14 +116,31 @@ func dsn(path string) string {
 	q := url.Values{}
 	for _, p := range []string{
 		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
-		"journal_mode(WAL)",
 		"synchronous(FULL)",
 		"foreign_keys(ON)",
 	} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlocking upgrades
-	return path + "?" + q.Encode()
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// setup switches the database to WAL mode (which the file keeps) and
+// brings its schema up to date. While another process creates the same
+// file, SQLite may answer "database is locked" at once, without waiting
+// the busy timeout: that is tried again.
+func (s *Store) setup(ctx context.Context) error {
+	return s.retryBusy(ctx, func() error {
+		var mode string
+		if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+			return err
+		}
+		if mode != "wal" {
+			return fmt.Errorf("the database stayed in %s journal mode; WAL mode is needed (is the directory on a network file system?)", mode)
+		}
+		return s.migrate(ctx)
+	})
 }
 
 // Path returns the database file's path.
@@ -139,9 +159,15 @@ func (s *Store) Close() error {
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	return s.retryBusy(ctx, func() error { return s.writeOnce(ctx, fn) })
+}
+
+// retryBusy runs fn, and again after a short random pause while it fails
+// with SQLITE_BUSY, a few times.
+func (s *Store) retryBusy(ctx context.Context, fn func() error) error {
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = s.writeOnce(ctx, fn)
+		err = fn()
 		if !isBusy(err) || attempt == busyRetries {
 			break
 		}
@@ -168,6 +194,12 @@ func (s *Store) writeOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// isForeignKey reports whether err is a violated foreign key.
+func isForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // isBusy reports whether err is SQLite's "database is locked".

@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The big stores the benchmarks read, built once per run (of the
+// benchmarks that need them) into temporary directories that TestMain
+// removes.
+var (
+	bigMu     sync.Mutex
+	bigStores = map[int]string{} // rows → state directory
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, dir := range bigStores {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+// benchBody is the size of a typical masked /accounts/get response.
+var benchBody = []byte(`{"accounts":[{"account_id":"BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp","balances":{"available":100,"current":110,"iso_currency_code":"USD","limit":null},"mask":"0000","name":"Plaid Checking","subtype":"checking","type":"depository"}],"item":{"item_id":"eVBnVMp7zdTJLkRNr33Rs6zr7KNJqBFL9DrE6","institution_id":"ins_109508"},"request_id":"bkVE1BHWMAZ9Rnr"}`)
+
+// benchRecord returns the i-th record of a big store: of every 20
+// entries, 12 calls, 7 Link events and a webhook, 20 to a session.
+func benchRecord(i int, session string, at time.Time) Record {
+	rid := fmt.Sprintf("R%014d", i)
+	switch k := i % 20; {
+	case k < 12:
+		c := APICall{SessionID: session, Time: at, Endpoint: "/accounts/get", HTTPStatus: 200, RequestID: rid,
+			Duration: 80 * time.Millisecond, RequestBody: []byte(`{"access_token":"access-sandbox-…c0f6"}`), ResponseBody: benchBody}
+		if k == 11 {
+			c.HTTPStatus, c.ErrorType, c.ErrorCode = 400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED"
+		}
+		return c
+	case k < 19:
+		return LinkEvent{SessionID: session, Time: at, EventName: "TRANSITION_VIEW", ViewName: "CREDENTIAL", RequestID: rid,
+			LinkSessionID: fmt.Sprintf("6f1c2a3b-0000-4d5e-8f90-%012d", i/20), InstitutionName: "First Platypus Bank",
+			Metadata: []byte(`{"view_name":"CREDENTIAL","timestamp":"2024-01-01T00:00:00.000Z"}`)}
+	default:
+		return Webhook{SessionID: session, Time: at, WebhookType: "TRANSACTIONS", WebhookCode: "SYNC_UPDATES_AVAILABLE",
+			ItemID: fmt.Sprintf("item%033d", i/20)}
+	}
+}
+
+// bigStore returns the directory of a store holding rows entries, one
+// millisecond apart, building it the first time it is asked for.
+func bigStore(b *testing.B, rows int) string {
+	bigMu.Lock()
+	defer bigMu.Unlock()
+	if dir, ok := bigStores[rows]; ok {
+		return dir
+	}
+	dir, err := os.MkdirTemp("", "linkexplorer-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bigStores[rows] = dir
+	start := time.Now()
+	if err := fillStore(dir, rows); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built a store of %d entries in %v", rows, time.Since(start).Round(time.Millisecond))
+	return dir
+}
+
+// fillStore records rows entries in one transaction with the statements
+// prepared once, as Add does for a batch.
+func fillStore(dir string, rows int) error {
+	s, err := Open(dir)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ins, err := prepareInserts(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer ins.close()
+	sessions, err := tx.PrepareContext(ctx, `INSERT INTO sessions (id, kind, mode, started_at, status) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var session string
+	for i := range rows {
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		if i%20 == 0 {
+			session = fmt.Sprintf("s%015d", i/20)
+			if _, err := sessions.ExecContext(ctx, session, "flow:quickstart", ModeEmulated, formatTime(at), SessionOK); err != nil {
+				return err
+			}
+		}
+		row, err := benchRecord(i, session, at).row()
+		if err != nil {
+			return err
+		}
+		if _, err := ins.insert(ctx, row); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func openBench(b *testing.B, dir string) *Store {
+	s, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkInsert records one API call per transaction, synced to disk
+// (synchronous=FULL), and 100 per transaction.
+func BenchmarkInsert(b *testing.B) {
+	ctx := context.Background()
+	for _, batch := range []int{1, 100} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			s := openBench(b, b.TempDir())
+			sess, err := s.StartSession(ctx, "bench", ModeEmulated)
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs := make([]Record, batch)
+			for i := range recs {
+				recs[i] = benchRecord(i%12, sess.ID, time.Time{})
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := s.Add(ctx, recs...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/row")
+		})
+	}
+}
+
+var bigSizes = []int{100_000, 1_000_000}
+
+// BenchmarkQueryRequestID finds one entry by request_id.
+func BenchmarkQueryRequestID(b *testing.B) {
+	ctx := context.Background()
+	for _, rows := range bigSizes {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			s := openBench(b, bigStore(b, rows))
+			for b.Loop() {
+				rid := fmt.Sprintf("R%014d", rand.IntN(rows/20)*20) // a call
+				page, err := s.Entries(ctx, Query{Filter: Filter{RequestID: rid}})
+				if err != nil || len(page.Entries) != 1 {
+					b.Fatalf("%s: %d entries, %v", rid, len(page.Entries), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOpen opens (and closes) a big store.
+func BenchmarkOpen(b *testing.B) {
+	for _, rows := range bigSizes {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			dir := bigStore(b, rows)
+			for b.Loop() {
+				s, err := Open(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkPage reads a page of 100 entries of the log: the newest, one in
+// the middle (by cursor), and filtered pages.
+func BenchmarkPage(b *testing.B) {
+	ctx := context.Background()
+	for _, rows := range bigSizes {
+		dir := ""
+		for _, tc := range []struct {
+			name string
+			q    func() Query
+		}{
+			{"newest", func() Query { return Query{} }},
+			{"middle", func() Query { return Query{Before: middleID(rows)} }},
+			{"middle,bodies", func() Query { return Query{Before: middleID(rows), Bodies: true} }},
+			{"session", func() Query { return Query{Filter: Filter{SessionID: fmt.Sprintf("s%015d", rows/40)}} }},
+			{"errors", func() Query { return Query{Filter: Filter{ErrorCode: "ITEM_LOGIN_REQUIRED"}, Before: middleID(rows)} }},
+			{"text", func() Query { return Query{Filter: Filter{Text: "platypus"}, Before: middleID(rows)} }},
+			{"text,prefix", func() Query { return Query{Filter: Filter{Text: "plat"}, Before: middleID(rows)} }},
+			{"text,prefix-of-many", func() Query { return Query{Filter: Filter{Text: "r0000"}, Before: middleID(rows)} }},
+			{"text,rare", func() Query { return Query{Filter: Filter{Text: fmt.Sprintf("R%014d", rows/2)}} }},
+		} {
+			b.Run(fmt.Sprintf("rows=%d/%s", rows, tc.name), func(b *testing.B) {
+				if dir == "" {
+					dir = bigStore(b, rows)
+				}
+				s := openBench(b, dir)
+				for b.Loop() {
+					if _, err := s.Entries(ctx, tc.q()); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// middleID is the id of the entry in the middle of a big store.
+func middleID(rows int) int64 {
+	return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rows/2) * time.Millisecond).UnixNano()
+}
