@@ -91,7 +91,7 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 // transaction.
 type inserts struct {
 	free, entry, word *sql.Stmt
-	detail              map[string]*sql.Stmt // by entryRow.detailSQL
+	detail            map[string]*sql.Stmt // by entryRow.detailSQL
 }
 
 func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
