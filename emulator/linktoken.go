@@ -100,24 +100,8 @@ func (e *Emulator) checkLinkTokenCreate(req *linkTokenCreateRequest) *sandbox.Er
 	if err := checkCountryCodes(req.CountryCodes); err != nil {
 		return err
 	}
-	lists := []struct {
-		name string
-		ps   []string
-	}{
-		{"products", req.Products},
-		{"required_if_supported_products", req.RequiredIfSupportedProducts},
-		{"optional_products", req.OptionalProducts},
-		{"additional_consented_products", req.AdditionalConsentedProducts},
-	}
-	for i, l := range lists {
-		if err := checkProducts(l.name, l.ps); err != nil {
-			return err
-		}
-		if i > 0 {
-			if err := checkNoOverlap(req.Products, l.name, l.ps); err != nil {
-				return err
-			}
-		}
+	if err := checkProductLists(req); err != nil {
+		return err
 	}
 	if req.Webhook != nil {
 		if err := checkWebhook(*req.Webhook, ""); err != nil {
@@ -134,6 +118,31 @@ func (e *Emulator) checkLinkTokenCreate(req *linkTokenCreateRequest) *sandbox.Er
 	}
 	if update && req.AccountFilters != nil && (req.Update == nil || !req.Update.AccountSelectionEnabled) {
 		return apiError("INVALID_FIELD", "account_filters can be used in update mode only with update.account_selection_enabled set to true")
+	}
+	return nil
+}
+
+// checkProductLists validates products and the other product lists, which
+// must not repeat a product of products.
+func checkProductLists(req *linkTokenCreateRequest) *sandbox.Error {
+	if err := checkProducts("products", req.Products); err != nil {
+		return err
+	}
+	others := []struct {
+		name string
+		ps   []string
+	}{
+		{"required_if_supported_products", req.RequiredIfSupportedProducts},
+		{"optional_products", req.OptionalProducts},
+		{"additional_consented_products", req.AdditionalConsentedProducts},
+	}
+	for _, o := range others {
+		if err := checkProducts(o.name, o.ps); err != nil {
+			return err
+		}
+		if err := checkNoOverlap(req.Products, o.name, o.ps); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -23,12 +23,13 @@ var (
 // fixes with a different --addr (or --allow-remote). Its message is one
 // line that says what to do.
 type ListenError struct {
-	Addr string
-	Kind error // ErrNotLoopback, ErrAddrInUse or ErrBadAddr
-	Err  error // the underlying error, if any
+	Addr string // the address as given
+	Kind error  // ErrNotLoopback, ErrAddrInUse or ErrBadAddr
+	Err  error  // the underlying error, if any
 	msg  string
 }
 
+// Error is the one-line message for the user.
 func (e *ListenError) Error() string { return e.msg }
 
 // Unwrap returns the kind and the underlying error.
