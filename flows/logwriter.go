@@ -41,6 +41,9 @@ type logWriter struct {
 }
 
 func newLogWriter(st *store.Store, logger *slog.Logger) *logWriter {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	w := &logWriter{
 		st: st, logger: logger,
 		wake:     make(chan struct{}, 1),

@@ -306,6 +306,10 @@ func (r *Run) runStep(ctx context.Context, i int) *StepResult {
 	start := time.Now()
 	err := step.do(ctx, r)
 	elapsed := time.Since(start)
+	// A finished step is in the session log: a UI may read it at once.
+	if ferr := r.env.log.flush(ctx); ferr != nil {
+		r.note("warning: %v", ferr)
+	}
 
 	r.mu.Lock()
 	res.Calls = cc.Calls()

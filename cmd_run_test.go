@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+// needChromium skips a --browser=auto test without Chromium, unless CI is
+// set (then a missing browser is a failure).
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := headless.Find(); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
+		}
+		t.Fatal(err)
+	}
+}
+
+// cleanEnv keeps the developer's Plaid keys, .env and state directory out
+// of a test: it runs in a temporary directory with no PLAID_ variables.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{"PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_ENV", "PLAID_API_URL",
+		"PLAID_PRODUCTS", "PLAID_COUNTRY_CODES", "PLAID_REDIRECT_URI"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("LINKEXPLORER_HOME", t.TempDir())
+	t.Chdir(t.TempDir())
+}
+
+// runCLI runs linkexplorer in-process and returns its exit code and output.
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// runJSON runs a flow with --json and decodes the report.
+func runJSON(t *testing.T, args ...string) (flows.Report, int, string) {
+	t.Helper()
+	code, out, errOut := runCLI(append([]string{"run", "--json"}, args...)...)
+	var rep flows.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("run %v: stdout is not one JSON report (%v):\n%s\nstderr:\n%s", args, err, out, errOut)
+	}
+	return rep, code, errOut
+}
+
+func openStore(t *testing.T, dir string) *store.Store {
+	t.Helper()
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// allEntries returns every entry matching f.
+func allEntries(t *testing.T, st *store.Store, f store.Filter) []store.Entry {
+	t.Helper()
+	var out []store.Entry
+	q := store.Query{Filter: f, Limit: store.MaxPageSize}
+	for {
+		page, err := st.Entries(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.Entries...)
+		if !page.More {
+			return out
+		}
+		q.Before = page.Next
+	}
+}
+
+// TestRunEachFlowAuto runs the three flows through the CLI with
+// --browser=auto against the embedded emulator, one after the other in one
+// state directory, and checks the store.
+func TestRunEachFlowAuto(t *testing.T) {
+	needChromium(t)
+	cleanEnv(t)
+	dir := t.TempDir()
+	reports := map[string]flows.Report{}
+	for _, name := range flows.FlowNames() {
+		rep, code, errOut := runJSON(t, name, "--browser", "auto", "--state-dir", dir)
+		if code != exitOK || !rep.OK || rep.Flow != name || rep.Mode != "emulated" {
+			t.Fatalf("run %s: exit %d, report ok=%v error=%q\nstderr:\n%s", name, code, rep.OK, rep.Error, errOut)
+		}
+		for _, s := range rep.Steps {
+			if s.Status != "ok" || (s.Endpoint != "" && s.RequestID == "") || s.DurationMS <= 0 {
+				t.Errorf("%s: step %+v", name, s)
+			}
+		}
+		reports[name] = rep
+	}
+	st := openStore(t, dir)
+	for name, rep := range reports {
+		calls := allEntries(t, st, store.Filter{SessionID: rep.RunID, Kind: store.KindCall})
+		if len(calls) == 0 {
+			t.Errorf("%s: no calls recorded", name)
+		}
+		for _, e := range calls {
+			if e.Call.RequestID == "" {
+				t.Errorf("%s: %s has no request_id", name, e.Call.Endpoint)
+			}
+		}
+		sess, err := st.Session(context.Background(), rep.RunID)
+		if err != nil || sess.Status != store.SessionOK {
+			t.Errorf("%s: session %+v, %v", name, sess, err)
+		}
+	}
+	// The update-mode run repaired the Item quickstart made: the emulator
+	// kept it in the state directory between the two processes' worth of
+	// runs.
+	if q, u := reports["quickstart"].ItemID, reports["update-mode"].ItemID; q != u {
+		t.Errorf("update-mode used item %s, want quickstart's %s from the session log", u, q)
+	}
+	inv := reports["invalid-token"].RunID
+	created := 0
+	for _, e := range allEntries(t, st, store.Filter{SessionID: inv, Kind: store.KindCall}) {
+		if e.Call.Endpoint == "/link/token/create" && e.Call.HTTPStatus == 200 {
+			created++
+		}
+	}
+	exits := 0
+	for _, e := range allEntries(t, st, store.Filter{SessionID: inv, ErrorCode: "INVALID_LINK_TOKEN"}) {
+		if e.Event != nil && e.Event.Kind == store.EventKindExit {
+			exits++
+		}
+	}
+	if created != 2 || exits != 1 {
+		t.Errorf("invalid-token recorded %d link_tokens and %d INVALID_LINK_TOKEN exits, want 2 and 1", created, exits)
+	}
+}
+
+func TestRunHumanOutput(t *testing.T) {
+	needChromium(t)
+	cleanEnv(t)
+	code, out, errOut := runCLI("run", "invalid-token", "--browser=auto", "--state-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"[1/3] Create link_token #1 (create-link-token)", "POST /link/token/create -> 200, request_id ",
+		"Link: onExit INVALID_LINK_TOKEN", "Link: page: destroyed", "Link: onSuccess, link_session_id ",
+		"invalid-token: ok in ", "link_token #1 created, link-sandbox-…", "link_token #2 created, link-sandbox-…",
+		"linkexplorer log --session ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if errOut != "" {
+		t.Errorf("stderr of a successful run = %q", errOut)
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	cleanEnv(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run"}, "name the flow to run"},
+		{[]string{"run", "nosuch"}, `unknown flow "nosuch"`},
+		{[]string{"run", "quickstart", "--browser", "chrome"}, `unknown --browser "chrome"`},
+		{[]string{"run", "quickstart", "--mode", "live"}, `unknown --mode "live"`},
+		{[]string{"run", "quickstart", "update-mode"}, "one flow at a time"},
+		{[]string{"run", "--nosuchflag", "quickstart"}, "flag provided but not defined"},
+		{[]string{"run", "quickstart", "--timeout", "0s"}, "--timeout must be positive"},
+	} {
+		code, out, errOut := runCLI(tc.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "Usage: linkexplorer run") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
+		}
+	}
+	if code, _, errOut := runCLI("run", "-h"); code != exitOK || !strings.Contains(errOut, "-browser") {
+		t.Errorf("run -h: exit %d, %q", code, errOut)
+	}
+}
+
+func TestRunConfigErrorIsOneLine(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("PLAID_CLIENT_ID", "id-0123456789")
+	t.Setenv("PLAID_SECRET", "secret-0123456789")
+	t.Setenv("PLAID_ENV", "development")
+	code, out, errOut := runCLI("run", "quickstart", "--state-dir", t.TempDir())
+	if code != exitFailure || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "retired") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestRunNamedFlowAfterFlags(t *testing.T) {
+	cleanEnv(t)
+	// Flags before the flow name parse too; the run then fails at once on
+	// an unusable callback address, which proves the flags were read.
+	code, _, errOut := runCLI("run", "--callback-addr", "10.1.2.3:0", "--state-dir", t.TempDir(), "quickstart")
+	if code != exitFailure || !strings.Contains(errOut, "loopback only") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}

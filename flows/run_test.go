@@ -1,0 +1,538 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+// testWait bounds the waits of these tests for something that must happen;
+// it is a safety net against hangs, not a timing assertion.
+const testWait = 30 * time.Second
+
+// needChromium skips a --browser=auto test without Chromium, unless CI is
+// set (then a missing browser is a failure).
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := headless.Find(); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
+		}
+		t.Fatal(err)
+	}
+}
+
+// collector reads a run's Events in the background.
+type collector struct {
+	done     chan struct{}
+	finished chan struct{} // closed at the first EventFinished
+	events   []Event
+}
+
+func collect(r *Run) *collector {
+	c := &collector{done: make(chan struct{}), finished: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for ev := range r.Events() {
+			c.events = append(c.events, ev)
+			if ev.Kind == EventFinished {
+				select {
+				case <-c.finished:
+				default:
+					close(c.finished)
+				}
+			}
+		}
+	}()
+	return c
+}
+
+// waitFinished waits until the collector has read EventFinished, so that
+// closing the run drops nothing.
+func (c *collector) waitFinished(t *testing.T) {
+	t.Helper()
+	select {
+	case <-c.finished:
+	case <-time.After(testWait):
+		t.Fatal("no EventFinished")
+	}
+}
+
+// wait returns every event, once the run is closed.
+func (c *collector) wait(t *testing.T) []Event {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(testWait):
+		t.Fatal("the run's Events were not closed")
+	}
+	return c.events
+}
+
+// runFlow runs a flow to the end, closes the run and returns its report
+// and events.
+func runFlow(t *testing.T, env *testEnv, name string, prepare func(*Run)) (Report, []Event) {
+	t.Helper()
+	f, ok := FlowByName(name)
+	if !ok {
+		t.Fatalf("no flow %q", name)
+	}
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(r)
+	if prepare != nil {
+		prepare(r)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*testWait)
+	defer cancel()
+	rep := r.RunAll(ctx)
+	c.waitFinished(t)
+	if err := r.Close(); err != nil {
+		t.Fatalf("closing the run: %v", err)
+	}
+	return rep, c.wait(t)
+}
+
+// entries returns every log entry matching f, newest first.
+func entries(t *testing.T, st *store.Store, f store.Filter) []store.Entry {
+	t.Helper()
+	var out []store.Entry
+	q := store.Query{Filter: f, Limit: store.MaxPageSize, Bodies: true}
+	for {
+		page, err := st.Entries(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.Entries...)
+		if !page.More {
+			return out
+		}
+		q.Before = page.Next
+	}
+}
+
+func stepNames(rep Report) []string {
+	var s []string
+	for _, st := range rep.Steps {
+		s = append(s, st.Name+"="+st.Status)
+	}
+	return s
+}
+
+// checkCallsHaveRequestIDs asserts the session recorded API calls, each
+// with its request_id.
+func checkCallsHaveRequestIDs(t *testing.T, st *store.Store, session string) []store.Entry {
+	t.Helper()
+	calls := entries(t, st, store.Filter{SessionID: session, Kind: store.KindCall})
+	if len(calls) == 0 {
+		t.Fatal("no API calls recorded in the session")
+	}
+	for _, e := range calls {
+		if e.Call.RequestID == "" {
+			t.Errorf("call %s (HTTP %d) has no request_id", e.Call.Endpoint, e.Call.HTTPStatus)
+		}
+	}
+	return calls
+}
+
+func TestQuickstartEndToEndAuto(t *testing.T) {
+	needChromium(t)
+	env := newTestEnv(t, BrowserAuto)
+	rep, events := runFlow(t, env, "quickstart", nil)
+	if !rep.OK {
+		t.Fatalf("quickstart failed: %s (%v)", rep.Error, stepNames(rep))
+	}
+	calls := checkCallsHaveRequestIDs(t, env.Store, rep.RunID)
+	var endpoints []string
+	for _, e := range calls {
+		endpoints = append(endpoints, e.Call.Endpoint)
+	}
+	slices.Reverse(endpoints)
+	want := []string{"/link/token/create", "/item/public_token/exchange", "/accounts/get", "/auth/get"}
+	if !slices.Equal(endpoints, want) {
+		t.Errorf("calls = %v, want %v", endpoints, want)
+	}
+	success := entries(t, env.Store, store.Filter{SessionID: rep.RunID, Kind: store.KindEvent})
+	if !slices.ContainsFunc(success, func(e store.Entry) bool { return e.Event.Kind == store.EventKindSuccess }) {
+		t.Error("no onSuccess recorded")
+	}
+	it, err := env.Store.Item(context.Background(), rep.ItemID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := env.Store.AccessToken(context.Background(), rep.ItemID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Status != store.ItemHealthy || it.Mode != store.ModeEmulated || it.InstitutionID != sandboxInstitution || it.AccessTokenMasked == tok {
+		t.Errorf("stored Item = %+v", it)
+	}
+	sess, err := env.Store.Session(context.Background(), rep.RunID)
+	if err != nil || sess.Status != store.SessionOK || sess.Kind != "flow:quickstart" {
+		t.Errorf("session = %+v, %v", sess, err)
+	}
+	kinds := map[EventKind]int{}
+	for _, ev := range events {
+		kinds[ev.Kind]++
+	}
+	if kinds[EventStepStarted] != 5 || kinds[EventStepFinished] != 5 || kinds[EventFinished] != 1 || kinds[EventWaiting] != 1 || kinds[EventCall] != 4 || kinds[EventLink] == 0 {
+		t.Errorf("event counts = %v", kinds)
+	}
+	for _, ev := range events {
+		if ev.Link != nil && ev.Link.PublicToken != "" {
+			t.Error("a published Link event carries the public_token")
+		}
+	}
+}
+
+func TestInvalidTokenEndToEndAuto(t *testing.T) {
+	needChromium(t)
+	env := newTestEnv(t, BrowserAuto)
+	rep, _ := runFlow(t, env, "invalid-token", nil)
+	if !rep.OK {
+		t.Fatalf("invalid-token failed: %s (%v)", rep.Error, stepNames(rep))
+	}
+	calls := checkCallsHaveRequestIDs(t, env.Store, rep.RunID)
+	tokens := map[string]bool{}
+	for _, e := range calls {
+		if e.Call.Endpoint == "/link/token/create" && e.Call.HTTPStatus == 200 {
+			tokens[e.Call.RequestID] = true
+		}
+	}
+	if len(tokens) != 2 {
+		t.Errorf("recorded %d successful /link/token/create calls, want 2", len(tokens))
+	}
+	invalid := entries(t, env.Store, store.Filter{SessionID: rep.RunID, ErrorCode: "INVALID_LINK_TOKEN", Kind: store.KindEvent})
+	exits := 0
+	for _, e := range invalid {
+		if e.Event.Kind == store.EventKindExit {
+			exits++
+		}
+	}
+	if exits != 1 {
+		t.Errorf("recorded %d onExit INVALID_LINK_TOKEN, want exactly 1", exits)
+	}
+	// The report's timeline: both tokens (masked, distinct), both request
+	// ids, two link sessions.
+	var masked, reqIDs, sessions []string
+	for _, e := range rep.Timeline {
+		if strings.HasPrefix(e.What, "link_token #") {
+			masked = append(masked, e.Token)
+			reqIDs = append(reqIDs, e.RequestID)
+		}
+		if e.What == "Link session started" {
+			sessions = append(sessions, e.LinkSessionID)
+		}
+	}
+	if len(masked) != 2 || masked[0] == masked[1] || !strings.Contains(masked[0], "…") || reqIDs[0] == "" || reqIDs[1] == "" || reqIDs[0] == reqIDs[1] {
+		t.Errorf("timeline tokens %v, request ids %v", masked, reqIDs)
+	}
+	if len(sessions) != 2 || sessions[0] == sessions[1] {
+		t.Errorf("timeline link sessions = %v, want 2 distinct", sessions)
+	}
+	for _, tok := range masked {
+		for id := range tokens {
+			if strings.Contains(tok, id) {
+				t.Errorf("token %q looks unmasked", tok)
+			}
+		}
+	}
+}
+
+func TestUpdateModeEndToEndAuto(t *testing.T) {
+	needChromium(t)
+	env := newTestEnv(t, BrowserAuto)
+	f, _ := FlowByName("update-mode")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webhooks := make(chan WebhookReceived, 10)
+	finished := make(chan struct{})
+	go func() {
+		defer close(webhooks)
+		for ev := range r.Events() {
+			if ev.Kind == EventWebhook {
+				webhooks <- *ev.Webhook
+			}
+			if ev.Kind == EventFinished {
+				close(finished)
+			}
+		}
+	}()
+	rep := r.RunAll(context.Background())
+	if !rep.OK {
+		t.Fatalf("update-mode failed: %s (%v)", rep.Error, stepNames(rep))
+	}
+	// The ERROR (reset_login) and LOGIN_REPAIRED (repair) webhooks arrive
+	// on their own schedule: wait for both.
+	got := map[string]bool{}
+	deadline := time.After(testWait)
+	for !got["ERROR"] || !got["LOGIN_REPAIRED"] {
+		select {
+		case wh := <-webhooks:
+			if wh.ItemID != rep.ItemID {
+				t.Errorf("webhook for item %s, want %s", wh.ItemID, rep.ItemID)
+			}
+			got[wh.WebhookCode] = true
+		case <-deadline:
+			t.Fatalf("webhooks received: %v; want ERROR and LOGIN_REPAIRED", got)
+		}
+	}
+	<-finished
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkCallsHaveRequestIDs(t, env.Store, rep.RunID)
+	stored := entries(t, env.Store, store.Filter{SessionID: rep.RunID, Kind: store.KindWebhook})
+	if len(stored) < 2 {
+		t.Errorf("stored %d webhooks, want ERROR and LOGIN_REPAIRED", len(stored))
+	}
+	// The expected ITEM_LOGIN_REQUIRED of /accounts/get is a step that
+	// succeeds, and its error is in the report.
+	for _, s := range rep.Steps {
+		if s.Name == "accounts-get-error" && (s.Status != "ok" || s.ErrorCode != itemLoginRequired || s.HTTPStatus != 400) {
+			t.Errorf("accounts-get-error step = %+v", s)
+		}
+	}
+	it, err := env.Store.Item(context.Background(), rep.ItemID)
+	if err != nil || it.Status != store.ItemHealthy {
+		t.Errorf("Item after the repair = %+v, %v", it, err)
+	}
+	// No exchange after update mode: the only exchange is pick-item's.
+	exchanges := entries(t, env.Store, store.Filter{SessionID: rep.RunID, Text: "exchange"})
+	if len(exchanges) != 1 {
+		t.Errorf("%d exchanges recorded, want 1 (the new Item's, none after update mode)", len(exchanges))
+	}
+}
+
+func TestUpdateModeReusesStoredItemAndForgetsStaleOnes(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	ctx := context.Background()
+	f, _ := FlowByName("update-mode")
+	pick := func() (*Run, *StepResult) {
+		r, err := env.NewRun(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r, r.Next(ctx)
+	}
+	r1, res := pick()
+	if res.Status != StatusOK {
+		t.Fatalf("pick-item: %s", res.Error)
+	}
+	first := r1.ItemID()
+	r2, res := pick()
+	if res.Status != StatusOK || r2.ItemID() != first {
+		t.Fatalf("second pick-item = %q (%s), want the stored Item %q", r2.ItemID(), res.Error, first)
+	}
+	if slices.ContainsFunc(res.Calls, func(c Call) bool { return c.Endpoint == "/sandbox/public_token/create" }) {
+		t.Error("the second run made a new Item instead of reusing the stored one")
+	}
+	if !slices.ContainsFunc(res.Calls, func(c Call) bool { return c.Endpoint == "/item/webhook/update" }) {
+		t.Error("the reused Item's webhook was not pointed at this process")
+	}
+	// After an emulator reset the stored Item is gone: it is marked
+	// removed and a new one is made.
+	if err := env.Control.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r3, res := pick()
+	if res.Status != StatusOK || r3.ItemID() == first {
+		t.Fatalf("pick-item after a reset = %q (%s)", r3.ItemID(), res.Error)
+	}
+	it, err := env.Store.Item(ctx, first)
+	if err != nil || it.Status != store.ItemRemoved {
+		t.Errorf("stale Item = %+v, %v; want status removed", it, err)
+	}
+}
+
+func TestStepControls(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	ctx := context.Background()
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collect(r)
+	if res := r.Next(ctx); res.Status != StatusOK || r.Current() != 1 {
+		t.Fatalf("create: %+v, current %d", res, r.Current())
+	}
+	tok1, exp := r.LinkToken()
+	if !strings.HasPrefix(tok1, "link-sandbox-…") || time.Until(exp) < 3*time.Hour {
+		t.Errorf("LinkToken = %q, %v", tok1, exp)
+	}
+	r.Back()
+	if r.Current() != 0 {
+		t.Fatalf("after Back, current = %d", r.Current())
+	}
+	if res := r.Next(ctx); res.Status != StatusOK {
+		t.Fatal(res.Error)
+	}
+	if tok2, _ := r.LinkToken(); tok2 == tok1 {
+		t.Error("running the create step again kept the old token")
+	}
+	r.Skip()
+	if r.Current() != 2 || r.Result(1).Status != StatusSkipped {
+		t.Fatalf("after Skip: current %d, result %+v", r.Current(), r.Result(1))
+	}
+	res := r.Next(ctx)
+	if res.Status != StatusFailed || !errors.Is(res.Err, errNoPublicToken) || r.Current() != 2 {
+		t.Fatalf("exchange without Link: %+v", res)
+	}
+	if res := r.Retry(ctx); res.Status != StatusFailed || r.Current() != 2 {
+		t.Fatalf("Retry: %+v", res)
+	}
+	if r.Done() || r.Report().OK {
+		t.Error("a failed run reports done or ok")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Next(ctx) != nil {
+		t.Error("Next after Close ran a step")
+	}
+	events := c.wait(t)
+	finished := 0
+	for _, ev := range events {
+		if ev.Kind == EventStepFinished {
+			finished++
+		}
+	}
+	if finished != 5 { // create, create, skip, exchange, retry
+		t.Errorf("%d step_finished events, want 5", finished)
+	}
+	sess, _ := env.Store.Session(ctx, r.ID())
+	if sess.Status != store.SessionFailed || !strings.Contains(sess.Summary, "no public_token") {
+		t.Errorf("session = %+v", sess)
+	}
+}
+
+func TestTokenRequestEditAndPlaidError(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	ctx := context.Background()
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	tr := r.TokenRequest()
+	if tr.Webhook != env.WebhookURL() || tr.ClientUserID == "" || !slices.Equal(tr.CountryCodes, []string{"US"}) {
+		t.Errorf("default token request = %+v", tr)
+	}
+	bad := tr
+	bad.ClientUserID = "  "
+	if err := r.SetTokenRequest(bad); err == nil || !strings.Contains(err.Error(), "client_user_id") {
+		t.Errorf("empty client_user_id: %v", err)
+	}
+	bad = tr
+	bad.CountryCodes = []string{" "}
+	if err := r.SetTokenRequest(bad); err == nil || !strings.Contains(err.Error(), "country") {
+		t.Errorf("no country code: %v", err)
+	}
+	tr.Products = []string{" Balance "}
+	if err := r.SetTokenRequest(tr); err != nil {
+		t.Fatal(err)
+	}
+	res := r.Next(ctx)
+	var ae *APIError
+	if res.Status != StatusFailed || !errors.As(res.Err, &ae) || res.ErrorCode != "INVALID_PRODUCT" ||
+		res.HTTPStatus != 400 || res.RequestID == "" || !strings.Contains(res.Error, res.RequestID) {
+		t.Fatalf("balance product: %+v", res)
+	}
+	tr.Products = []string{"auth"}
+	if err := r.SetTokenRequest(tr); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.Retry(ctx); res.Status != StatusOK || r.Current() != 1 {
+		t.Fatalf("retry after the fix: %+v", res)
+	}
+}
+
+func TestCancelWhileWaitingForLink(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := r.Next(context.Background()); res.Status != StatusOK {
+		t.Fatal(res.Error)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	results := make(chan *StepResult, 1)
+	go func() { results <- r.Next(ctx) }()
+	var url string
+	for ev := range r.Events() {
+		if ev.Kind == EventWaiting {
+			url = ev.URL
+			break
+		}
+	}
+	if url == "" || url != r.PageURL() || !strings.Contains(url, "/link/") {
+		t.Fatalf("waiting URL %q, PageURL %q", url, r.PageURL())
+	}
+	r.Skip() // ignored while the step runs
+	cancel()
+	res := <-results
+	if res.Status != StatusFailed || !errors.Is(res.Err, context.Canceled) || r.Current() != 1 {
+		t.Fatalf("cancelled wait: %+v (current %d)", res, r.Current())
+	}
+	if r.PageURL() != "" {
+		t.Error("the page is still open after the step ended")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sess, _ := env.Store.Session(context.Background(), r.ID())
+	if sess.Status != store.SessionCancelled {
+		t.Errorf("session status = %s, want cancelled", sess.Status)
+	}
+}
+
+func TestPlaidModeAuto(t *testing.T) {
+	env := newTestEnvMode(t, BrowserAuto, ModePlaid)
+	if env.Control != nil || env.WebhookURL() != "" {
+		t.Fatal("plaid mode has the control API or a loopback webhook")
+	}
+	rep, _ := runFlow(t, env, "quickstart", nil)
+	if !rep.OK {
+		t.Fatalf("quickstart: %s", rep.Error)
+	}
+	open := rep.Steps[1]
+	if open.Endpoint != "/sandbox/public_token/create" || open.RequestID == "" {
+		t.Errorf("open-link against Plaid with auto = %+v", open)
+	}
+	for _, tc := range []struct{ flow, step, want string }{
+		{"update-mode", "open-link-update", "needs a person"},
+		{"invalid-token", "open-link-recover", "needs a person"},
+	} {
+		rep, _ := runFlow(t, env, tc.flow, nil)
+		failed := rep.Steps[slices.IndexFunc(rep.Steps, func(s StepReport) bool { return s.Status == "failed" })]
+		if rep.OK || failed.Name != tc.step || !strings.Contains(failed.Error, tc.want) {
+			t.Errorf("%s: failed step %+v", tc.flow, failed)
+		}
+	}
+	f, _ := FlowByName("invalid-token")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Next(context.Background())
+	if err := r.ExpireLinkToken(context.Background()); err == nil || !strings.Contains(err.Error(), "emulated mode") {
+		t.Errorf("ExpireLinkToken against Plaid: %v", err)
+	}
+}
