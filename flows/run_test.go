@@ -239,6 +239,15 @@ func TestInvalidTokenEndToEndAuto(t *testing.T) {
 	if len(sessions) != 2 || sessions[0] == sessions[1] {
 		t.Errorf("timeline link sessions = %v, want 2 distinct", sessions)
 	}
+	var whats []string
+	for _, e := range rep.Timeline {
+		whats = append(whats, e.What)
+	}
+	order := []string{"link_token #1 created", "onExit INVALID_LINK_TOKEN", "page: handler.destroy(), then a new link_token",
+		"link_token #2 created", "onSuccess", "public_token exchanged for an access_token"}
+	if got := slices.DeleteFunc(slices.Clone(whats), func(w string) bool { return !slices.Contains(order, w) }); !slices.Equal(got, order) {
+		t.Errorf("timeline reads %q, want %q", got, order)
+	}
 	for _, tok := range masked {
 		for id := range tokens {
 			if strings.Contains(tok, id) {

@@ -186,7 +186,7 @@
   function recover(h) {
     h.destroy();
     if (handler === h) handler = null;
-    report('destroyed');
+    var reported = report('destroyed');
     step('handler.destroy()');
     recoveries++;
     if (recoveries > MAX_RECOVERIES) {
@@ -196,7 +196,9 @@
       return;
     }
     setStatus('wait', 'The link_token was invalid: getting a new one', 'As Plaid\'s guide says: destroy(), new token, Plaid.create again.');
-    openLink();
+    // Ask for the new token once linkexplorer has the exit and destroy
+    // reports, so its timeline reads exit, destroy, new token.
+    reported.then(openLink);
   }
 
   // ---- start: load the Link script ---------------------------------------
