@@ -140,7 +140,7 @@ func runFlow(flow *flows.Flow, f *commonFlags, timeout time.Duration, jsonOut bo
 			return exitFailure
 		}
 	} else {
-		p.summary(rep)
+		p.summary(rep, sigCtx.Err() != nil)
 	}
 	if closeErr != nil {
 		fmt.Fprintln(stderr, "linkexplorer run:", closeErr)
@@ -270,9 +270,12 @@ func linkLine(ev *flows.PageEvent) string {
 }
 
 // summary prints the outcome and the timeline.
-func (p *printer) summary(rep flows.Report) {
+func (p *printer) summary(rep flows.Report, interrupted bool) {
 	outcome := "ok"
-	if !rep.OK {
+	switch {
+	case interrupted:
+		outcome = "interrupted"
+	case !rep.OK:
 		outcome = "FAILED"
 	}
 	fmt.Fprintf(p.w, "\n%s: %s in %s (session %s", rep.Flow, outcome, rep.Duration, rep.RunID)

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -207,5 +211,49 @@ func TestRunNamedFlowAfterFlags(t *testing.T) {
 	code, _, errOut := runCLI("run", "--callback-addr", "10.1.2.3:0", "--state-dir", t.TempDir(), "quickstart")
 	if code != exitFailure || !strings.Contains(errOut, "loopback only") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRunCtrlCCancelsCleanly interrupts a built linkexplorer while it waits
+// for Link: it stops at once with exit code 130, and the session log keeps
+// the run as cancelled.
+func TestRunCtrlCCancelsCleanly(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--state-dir", dir)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), "in a browser to continue") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+		t.Fatalf("after Ctrl-C: %v, want exit %d\n%s", err, exitInterrupted, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	st := openStore(t, dir)
+	sess, err := st.LastSession(context.Background())
+	if err != nil || sess.Status != store.SessionCancelled || sess.EndedAt.IsZero() {
+		t.Errorf("session after Ctrl-C = %+v, %v", sess, err)
 	}
 }

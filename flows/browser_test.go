@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/internal/headless"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
@@ -376,6 +377,38 @@ func TestBrowserUserClosesLink(t *testing.T) {
 	}
 	recs := emulatorSessions(t, env)
 	if len(recs) != 1 || recs[0]["outcome"] != "exit" || recs[0]["exit_status"] != le.ExitStatus || recs[0]["autopilot"] != false {
+		t.Errorf("emulator Link sessions = %v", recs)
+	}
+}
+
+// TestBrowserAutoWithoutChromium: with no Chromium, --browser=auto arms the
+// autopilot and waits for the user to open the page; Link then completes
+// by itself in whatever browser opened it.
+func TestBrowserAutoWithoutChromium(t *testing.T) {
+	env := newBrowserEnv(t, BrowserAuto)
+	env.openHeadless = func(context.Context, string) (func(), error) { return nil, headless.ErrNotFound }
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	go func() {
+		for ev := range r.Events() {
+			if ev.Kind == EventWaiting {
+				if !strings.Contains(ev.Message, "No Chromium") || !strings.Contains(ev.Message, ev.URL) {
+					t.Errorf("waiting message = %q", ev.Message)
+				}
+				if err := chromedp.Do(env.tab, chromedp.Navigate(ev.URL)); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}()
+	if rep := r.RunAll(context.Background()); !rep.OK {
+		t.Fatalf("quickstart: %s", rep.Error)
+	}
+	if recs := emulatorSessions(t, env); len(recs) != 1 || recs[0]["autopilot"] != true || recs[0]["outcome"] != "success" {
 		t.Errorf("emulator Link sessions = %v", recs)
 	}
 }

@@ -307,9 +307,11 @@ func (r *Run) runStep(ctx context.Context, i int) *StepResult {
 	err := step.do(ctx, r)
 	elapsed := time.Since(start)
 	// A finished step is in the session log: a UI may read it at once.
-	if ferr := r.env.log.flush(ctx); ferr != nil {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	if ferr := r.env.log.flush(fctx); ferr != nil {
 		r.note("warning: %v", ferr)
 	}
+	cancel()
 
 	r.mu.Lock()
 	res.Calls = cc.Calls()

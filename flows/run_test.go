@@ -545,3 +545,42 @@ func TestPlaidModeAuto(t *testing.T) {
 		t.Errorf("ExpireLinkToken against Plaid: %v", err)
 	}
 }
+
+// TestSystemBrowserFailureKeepsWaiting: when no browser can be opened, the
+// step says so with the URL, and keeps waiting until cancelled.
+func TestSystemBrowserFailureKeepsWaiting(t *testing.T) {
+	env := newTestEnv(t, BrowserSystem)
+	t.Setenv("PATH", t.TempDir()) // no xdg-open, no browser
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if res := r.Next(context.Background()); res.Status != StatusOK {
+		t.Fatal(res.Error)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	results := make(chan *StepResult, 1)
+	go func() { results <- r.Next(ctx) }()
+	for ev := range r.Events() {
+		if ev.Kind == EventWaiting {
+			if !strings.Contains(ev.Message, "could not open a browser") || !strings.Contains(ev.Message, ev.URL) || !strings.Contains(ev.Message, "waiting") {
+				t.Errorf("waiting message = %q", ev.Message)
+			}
+			break
+		}
+	}
+	select {
+	case res := <-results:
+		t.Fatalf("the step ended before it was cancelled: %+v", res)
+	default:
+	}
+	cancel()
+	if res := <-results; res.Status != StatusFailed {
+		t.Errorf("after cancel: %+v", res)
+	}
+	if err := r.OpenBrowser(); err == nil || !strings.Contains(err.Error(), "no Link page is open") {
+		t.Errorf("OpenBrowser with no page: %v", err)
+	}
+}
