@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,9 @@ func (s *Store) addOne(ctx context.Context, r Record) (int64, error) {
 func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 	rows := make([]entryRow, len(recs))
 	for i, r := range recs {
+		if v := reflect.ValueOf(r); !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+			return nil, fmt.Errorf("recording in the session log: record %d is nil", i)
+		}
 		row, err := r.row()
 		if err != nil {
 			return nil, fmt.Errorf("recording in the session log: %w", err)

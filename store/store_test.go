@@ -327,3 +327,13 @@ func TestConcurrentGoroutines(t *testing.T) {
 		t.Errorf("%d entries (%v), want %d", n, err, writers*each)
 	}
 }
+
+func TestAddRejectsNil(t *testing.T) {
+	s := openTest(t)
+	var call *APICall
+	for _, r := range []Record{nil, call} {
+		if _, err := s.Add(context.Background(), r); err == nil {
+			t.Errorf("Add(%#v) succeeded", r)
+		}
+	}
+}
