@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Exit codes.
@@ -29,18 +30,22 @@ func main() {
 
 // run dispatches to a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "emulator":
-			return cmdEmulator(args[1:], stdout, stderr)
-		case "run":
-			return cmdRun(args[1:], stdout, stderr)
-		case "log":
-			return cmdLog(args[1:], stdout, stderr)
-		case "help", "-h", "--help":
-			fmt.Fprint(stdout, usage)
-			return exitOK
-		}
+	if len(args) == 0 {
+		return cmdApp(args, stdout, stderr)
+	}
+	switch args[0] {
+	case "emulator":
+		return cmdEmulator(args[1:], stdout, stderr)
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "log":
+		return cmdLog(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return cmdApp(args, stdout, stderr) // the terminal app's flags
 	}
 	fmt.Fprint(stderr, usage)
 	return exitUsage
@@ -49,7 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 const usage = `linkexplorer: teach, demo and verify Plaid Link integrations.
 
 Usage:
-  linkexplorer                      open the terminal app
+  linkexplorer [flags]              open the terminal app: --mode emulated|plaid, --browser
+                                    system|none|auto, --state-dir DIR, --debug (a log file)
   linkexplorer run FLOW [flags]     run quickstart, update-mode or invalid-token end to end
   linkexplorer log [flags]          print the session log (--md for a Plaid support ticket)
   linkexplorer emulator [flags]     serve the offline Plaid Sandbox emulator

@@ -1,0 +1,285 @@
+// Package tui is linkexplorer's terminal app: Home (the flows, the Items,
+// the session log), a Flow screen that runs a flow step by step with Link's
+// events streaming in live, and the session log.
+//
+// The root model routes: it handles the window size, the global keys, the
+// footer's errors and notices, and forwards everything else to the screens.
+// Every screen is its own model and keeps one contract (tea.Model,
+// help.KeyMap and SetSize). All I/O runs in commands; runs report through
+// messages that carry their run id.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// Options configure the app.
+type Options struct {
+	// Env runs the flows and holds the session log and, offline, the
+	// emulator's control API. Without it no flow can run.
+	Env *flows.Env
+	// Flows are the flows Home offers; nil means flows.Flows().
+	Flows []*flows.Flow
+	// Banner names the mode; empty means Env.Config.Describe().
+	Banner string
+	// ExportDir is where session log exports are written; empty means the
+	// working directory.
+	ExportDir string
+	// SessionID is the app's session in the store, where requests from the
+	// user's own app to the emulator are recorded; empty records none.
+	SessionID string
+	// Logger receives debug logs (a file with --debug); nil discards them.
+	Logger *slog.Logger
+	// Clipboard receives the OSC 52 sequences that copy text; nil means
+	// standard output.
+	Clipboard io.Writer
+}
+
+// The smallest terminal the app draws in.
+const (
+	MinWidth  = 60
+	MinHeight = 20
+)
+
+// component is the contract between the root and each screen.
+type component interface {
+	tea.Model
+	help.KeyMap
+	SetSize(width, height int)
+}
+
+// app is the root model.
+type app struct {
+	c      *common
+	home   *homeScreen
+	flow   *flowScreen
+	log    *logScreen
+	poller *ownAppPoller
+	active screenID
+
+	width, height int
+	showHelp      bool
+	confirm       *confirmationAskedMsg
+	status        string
+	statusErr     bool
+	help          help.Model
+}
+
+// New returns the app's root model, ready for tea.NewProgram.
+func New(opts Options) tea.Model {
+	c := newCommon(opts)
+	fl := opts.Flows
+	if fl == nil {
+		fl = flows.Flows()
+	}
+	h := help.New()
+	h.Styles = c.styles.Help
+	return &app{
+		c: c, home: newHome(c, fl), flow: newFlowScreen(c), log: newLogScreen(c),
+		poller: &ownAppPoller{c: c}, help: h,
+	}
+}
+
+// Init loads Home and starts recording requests from the user's own app.
+func (a *app) Init() tea.Cmd {
+	return tea.Batch(tea.SetWindowTitle("linkexplorer"), a.home.Init(), a.poller.init())
+}
+
+// Update routes a message: size, keys and app-wide messages here, the rest
+// to the screens.
+func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	a.debug(msg)
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.resize(msg.Width, msg.Height)
+		return a, nil
+	case tea.KeyMsg:
+		return a, a.handleKey(msg)
+	case tea.MouseMsg:
+		_, cmd := a.screen().Update(msg)
+		return a, cmd
+	case navigatedMsg:
+		return a, a.navigate(msg.to)
+	case flowChosenMsg:
+		return a, a.chooseFlow(msg.flow)
+	case flowStartConfirmedMsg:
+		return a, tea.Batch(a.flow.start(msg.flow), a.navigate(screenFlow))
+	case quitConfirmedMsg:
+		return a, tea.Sequence(a.flow.abandon(), tea.Quit)
+	case confirmationAskedMsg:
+		a.confirm = &msg
+		return a, nil
+	case failedMsg:
+		a.c.log.Error(msg.Error())
+		a.status, a.statusErr = msg.Error(), true
+		return a, nil
+	case notifiedMsg:
+		a.status, a.statusErr = string(msg), false
+		return a, nil
+	}
+	return a, a.broadcast(msg)
+}
+
+// flowStartConfirmedMsg: start a run of flow, abandoning any other.
+type flowStartConfirmedMsg struct{ flow *flows.Flow }
+
+// quitConfirmedMsg: quit, abandoning the run in flight.
+type quitConfirmedMsg struct{}
+
+func (a *app) debug(msg tea.Msg) {
+	if a.c.log.Enabled(context.Background(), slog.LevelDebug) {
+		a.c.log.Debug("message", "type", fmt.Sprintf("%T", msg))
+	}
+}
+
+// broadcast gives a message to every screen; each keeps what is its own.
+func (a *app) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := []tea.Cmd{a.poller.update(msg)}
+	for _, s := range []component{a.home, a.flow, a.log} {
+		_, cmd := s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *app) screen() component {
+	switch a.active {
+	case screenFlow:
+		return a.flow
+	case screenLog:
+		return a.log
+	}
+	return a.home
+}
+
+// resize gives the screens the room between the header and the footer.
+func (a *app) resize(w, h int) {
+	a.width, a.height = w, h
+	a.help.Width = w
+	bodyH := max(h-3, 1)
+	for _, s := range []component{a.home, a.flow, a.log} {
+		s.SetSize(w, bodyH)
+	}
+}
+
+func (a *app) tooSmall() bool { return a.width < MinWidth || a.height < MinHeight }
+
+// handleKey applies the global keys, or passes the key to the dialog, the
+// help or the active screen. Errors and notices clear on the next key.
+func (a *app) handleKey(msg tea.KeyMsg) tea.Cmd {
+	g := a.c.keys.Global
+	a.status = ""
+	switch {
+	case a.confirm != nil:
+		return a.answer(msg)
+	case key.Matches(msg, g.ForceQuit):
+		return a.quit()
+	case a.tooSmall():
+		if key.Matches(msg, g.Quit) {
+			return a.quit()
+		}
+	case a.showHelp:
+		a.showHelp = !key.Matches(msg, g.Help, g.Back, g.Quit)
+	case a.capturesInput():
+		_, cmd := a.screen().Update(msg)
+		return cmd
+	case key.Matches(msg, g.Quit):
+		return a.quit()
+	case key.Matches(msg, g.Help):
+		a.showHelp = true
+	case key.Matches(msg, g.Switch):
+		return a.navigate(a.nextScreen())
+	default:
+		_, cmd := a.screen().Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// capturesInput reports whether the active screen is taking text.
+func (a *app) capturesInput() bool {
+	switch a.active {
+	case screenFlow:
+		return a.flow.capturesInput()
+	case screenLog:
+		return a.log.capturesInput()
+	}
+	return false
+}
+
+// answer handles a key while a yes/no question is open; ctrl+c again
+// means yes.
+func (a *app) answer(msg tea.KeyMsg) tea.Cmd {
+	k := a.c.keys.Confirm
+	switch {
+	case key.Matches(msg, k.Yes, a.c.keys.Global.ForceQuit):
+		yes := a.confirm.yes
+		a.confirm = nil
+		return yes
+	case key.Matches(msg, k.No):
+		a.confirm = nil
+	}
+	return nil
+}
+
+// quit leaves at once, or asks first while a flow is mid-way.
+func (a *app) quit() tea.Cmd {
+	if !a.flow.midway() {
+		return func() tea.Msg { return quitConfirmedMsg{} }
+	}
+	q := fmt.Sprintf("%s is mid-way (%s). Quit and abandon the run?", a.flow.flow.Title, a.flow.stepsLabel())
+	return ask(q, func() tea.Msg { return quitConfirmedMsg{} })
+}
+
+func ask(question string, yes tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return confirmationAskedMsg{question: question, yes: yes} }
+}
+
+// chooseFlow starts a run of flow; a run of another flow in flight is
+// abandoned only if the user agrees, and the same flow is resumed.
+func (a *app) chooseFlow(f *flows.Flow) tea.Cmd {
+	start := func() tea.Msg { return flowStartConfirmedMsg{flow: f} }
+	switch {
+	case a.flow.midway() && a.flow.flow == f:
+		return a.navigate(screenFlow)
+	case a.flow.midway():
+		return ask(fmt.Sprintf("%s is mid-way. Abandon it and start %s?", a.flow.flow.Title, f.Title), start)
+	}
+	return start
+}
+
+// navigate shows a screen, telling the old one it is hidden and the new
+// one it is shown.
+func (a *app) navigate(to screenID) tea.Cmd {
+	if to == a.active {
+		return nil
+	}
+	_, hidden := a.screen().Update(hiddenMsg{})
+	a.active = to
+	_, shown := a.screen().Update(shownMsg{})
+	return tea.Batch(hidden, shown)
+}
+
+// nextScreen is the screen tab goes to: Home, the Flow once one was
+// chosen, the Log.
+func (a *app) nextScreen() screenID {
+	switch a.active {
+	case screenHome:
+		if a.flow.flow != nil {
+			return screenFlow
+		}
+		return screenLog
+	case screenFlow:
+		return screenLog
+	}
+	return screenHome
+}

@@ -1,0 +1,100 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// View draws the header, the active screen (or the help, or a question)
+// and the footer: a status line and the active screen's short help.
+func (a *app) View() string {
+	if a.width == 0 {
+		return ""
+	}
+	if a.tooSmall() {
+		return a.enlargeView()
+	}
+	bodyH := a.height - 3
+	var body string
+	switch {
+	case a.confirm != nil:
+		body = lipgloss.Place(a.width, bodyH, lipgloss.Center, lipgloss.Center, a.confirmView())
+	case a.showHelp:
+		body = helpView(a.c, a.screen(), a.active.String(), a.width)
+	default:
+		body = a.screen().View()
+	}
+	return a.headerView() + "\n" + fit(body, a.width, bodyH) + "\n" + a.statusView() + "\n" + a.footerView()
+}
+
+func (a *app) enlargeView() string {
+	msg := fmt.Sprintf("linkexplorer needs a terminal of at least %d×%d.\nThis one is %d×%d: please enlarge it.\n\nq quits.",
+		MinWidth, MinHeight, a.width, a.height)
+	return lipgloss.Place(a.width, a.height, lipgloss.Center, lipgloss.Center,
+		lipgloss.NewStyle().Width(min(a.width, 44)).Render(msg))
+}
+
+// headerView is the brand and mode banner, with the screens as tabs.
+func (a *app) headerView() string {
+	st := a.c.styles
+	var tabs []string
+	for _, s := range []screenID{screenHome, screenFlow, screenLog} {
+		if s == screenFlow && a.flow.flow == nil {
+			continue
+		}
+		if s == a.active {
+			tabs = append(tabs, st.ActiveTab.Render(s.String()))
+		} else {
+			tabs = append(tabs, st.Tab.Render(s.String()))
+		}
+	}
+	right := strings.Join(tabs, st.Muted.Render(" · "))
+	left := st.Brand.Render("linkexplorer") + st.Muted.Render(" · ") + st.Banner.Render(oneLine(a.c.banner))
+	room := a.width - lipgloss.Width(right) - 1
+	return pad(left, room) + " " + right
+}
+
+// statusView is the footer's first line: the latest error or notice.
+func (a *app) statusView() string {
+	st := a.c.styles
+	switch {
+	case a.status == "":
+		return ""
+	case a.statusErr:
+		return st.ErrorLine.Render(truncate("✗ "+oneLine(a.status), a.width))
+	}
+	return st.Notice.Render(truncate("✓ "+oneLine(a.status), a.width))
+}
+
+// footerView is the short help of what has the keys now.
+func (a *app) footerView() string {
+	g := a.c.keys.Global
+	var keys []key.Binding
+	switch {
+	case a.confirm != nil:
+		keys = []key.Binding{a.c.keys.Confirm.Yes, a.c.keys.Confirm.No}
+	case a.showHelp:
+		keys = []key.Binding{closeHelpKey(g), g.Quit}
+	case a.capturesInput():
+		keys = a.screen().ShortHelp()
+	default:
+		keys = append(a.screen().ShortHelp(), g.Switch, g.Help, g.Quit)
+	}
+	return a.help.ShortHelpView(keys)
+}
+
+func closeHelpKey(g globalKeys) key.Binding {
+	b := g.Help
+	b.SetHelp("?/esc", "close help")
+	return b
+}
+
+func (a *app) confirmView() string {
+	st := a.c.styles
+	w := min(a.width-8, 60)
+	q := wrap(st.Bold.Render(a.confirm.question), w)
+	return st.Dialog.Render(q + "\n\n" + st.Muted.Render("y yes · n no"))
+}

@@ -1,0 +1,522 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// flowScreen runs one flow step by step: the checklist, the current step's
+// explanation, request and response, and Link's events while it is open.
+type flowScreen struct {
+	c             *common
+	keys          flowKeys
+	width, height int
+
+	flow     *flows.Flow
+	run      *flows.Run // used only inside commands
+	runID    string
+	ctx      context.Context
+	cancel   context.CancelFunc
+	starting bool
+	startErr error
+
+	snap     runSnapshot
+	busy     bool // a step command is in flight
+	busyStep int
+	selected int  // the step the detail pane shows
+	follow   bool // selected follows the step that runs, and then shows its result
+	finished bool // the run reported EventFinished, or every step ran
+	links    map[int]*linkLive
+	note     string // the run's latest narration
+	waiting  string // what a Link step waits for
+
+	closed bool // the run was closed once it finished
+
+	form       *tokenForm
+	viewport   viewport.Model
+	autoOffset int // where refresh last scrolled the viewport
+	spinner    spinner.Model
+	now        time.Time
+	tickID     int
+}
+
+func newFlowScreen(c *common) *flowScreen {
+	vp := viewport.New(0, 0)
+	vp.KeyMap = viewport.KeyMap{} // the flow's own keys scroll it
+	vp.MouseWheelDelta = 3
+	return &flowScreen{
+		c: c, keys: c.keys.Flow, viewport: vp, now: c.now(), follow: true, links: map[int]*linkLive{},
+		spinner: spinner.New(spinner.WithSpinner(c.spinner), spinner.WithStyle(c.styles.Running)),
+	}
+}
+
+// Init does nothing: a run starts when a flow is chosen.
+func (f *flowScreen) Init() tea.Cmd { return nil }
+
+// SetSize sets the screen's size.
+func (f *flowScreen) SetSize(w, h int) {
+	f.width, f.height = w, h
+	f.layout()
+}
+
+// start abandons the current run, if any, and starts one of flow.
+func (f *flowScreen) start(flow *flows.Flow) tea.Cmd {
+	stop := f.abandon()
+	*f = *newFlowScreen(f.c).withSize(f.width, f.height)
+	f.flow, f.starting = flow, true
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	f.refresh()
+	if f.c.env == nil {
+		f.starting, f.startErr = false, errNoEnv
+		return stop
+	}
+	return tea.Batch(stop, startRun(f.ctx, f.c.env, flow), f.spinner.Tick)
+}
+
+func (f *flowScreen) withSize(w, h int) *flowScreen {
+	f.SetSize(w, h)
+	return f
+}
+
+// abandon stops the current run: its waits are cancelled and it is closed.
+func (f *flowScreen) abandon() tea.Cmd {
+	if f.cancel != nil {
+		f.cancel()
+	}
+	if f.run == nil || f.closed {
+		return nil
+	}
+	r := f.run
+	f.run = nil
+	return closeRun(r)
+}
+
+// midway reports whether a run has started and not finished.
+func (f *flowScreen) midway() bool {
+	return f.runID != "" && !f.finished && (f.busy || f.anyResult())
+}
+
+func (f *flowScreen) anyResult() bool {
+	for _, r := range f.snap.results {
+		if r != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// capturesInput reports whether keys go to a text field.
+func (f *flowScreen) capturesInput() bool { return f.form != nil }
+
+// Update handles the run's messages and the screen's keys.
+func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case runStartedMsg, runStartFailedMsg, stepFinishedMsg, runMovedMsg, runEventMsg, runEventsEndedMsg:
+		return f, f.handleRun(msg)
+	case tickedMsg:
+		return f, f.handleTick(msg)
+	case spinner.TickMsg:
+		if !f.busy && !f.starting {
+			return f, nil
+		}
+		var cmd tea.Cmd
+		f.spinner, cmd = f.spinner.Update(msg)
+		return f, cmd
+	case tea.KeyMsg:
+		if f.form != nil {
+			return f, f.updateForm(msg)
+		}
+		return f, f.handleKey(msg)
+	case tea.MouseMsg:
+		var cmd tea.Cmd
+		f.viewport, cmd = f.viewport.Update(msg)
+		return f, cmd
+	}
+	if f.form != nil {
+		return f, f.updateForm(msg)
+	}
+	return f, nil
+}
+
+// handleRun applies a message from the run in flight; messages from an
+// earlier run are dropped.
+func (f *flowScreen) handleRun(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case runStartedMsg:
+		return f.started(msg)
+	case runStartFailedMsg:
+		if msg.flow == f.flow && f.starting {
+			f.starting, f.startErr = false, msg.err
+			f.refresh()
+		}
+		return nil
+	case stepFinishedMsg:
+		if msg.runID != f.runID {
+			return nil
+		}
+		f.busy = false
+		f.apply(msg.snap)
+		if f.follow {
+			f.show(f.busyStep) // its request, response and request_id
+		}
+		return f.ticking()
+	case runMovedMsg:
+		return f.moved(msg)
+	case runEventMsg:
+		if msg.runID != f.runID {
+			return nil
+		}
+		cmd := f.event(msg.ev)
+		f.apply(msg.snap)
+		if msg.ev.Kind == flows.EventFinished {
+			return tea.Batch(cmd, f.ticking(), f.closeFinished()) // nothing follows: stop reading
+		}
+		return tea.Batch(cmd, f.await(), f.ticking())
+	}
+	return nil
+}
+
+func (f *flowScreen) started(msg runStartedMsg) tea.Cmd {
+	if !f.starting || msg.flow != f.flow {
+		if msg.run == nil {
+			return nil
+		}
+		return closeRun(msg.run) // a start the user walked away from
+	}
+	f.starting, f.run, f.runID = false, msg.run, msg.runID
+	f.apply(msg.snap)
+	return tea.Batch(f.await(), f.ticking())
+}
+
+// await reads the run's next event.
+func (f *flowScreen) await() tea.Cmd {
+	if f.run == nil {
+		return nil
+	}
+	return awaitEvent(f.run)
+}
+
+// closeFinished closes the run once it reported its end, which ends its
+// session in the store.
+func (f *flowScreen) closeFinished() tea.Cmd {
+	if f.closed || f.run == nil {
+		return nil
+	}
+	f.closed = true
+	return tea.Batch(closeRun(f.run), notify(f.flow.Title+" finished: its calls and events are in the session log"))
+}
+
+func (f *flowScreen) moved(msg runMovedMsg) tea.Cmd {
+	if msg.runID != f.runID {
+		return nil
+	}
+	f.apply(msg.snap)
+	if f.form == nil {
+		f.follow = true
+		f.show(msg.snap.current)
+	}
+	if f.form == nil {
+		return nil
+	}
+	if msg.err != nil {
+		f.form.refused(msg.err)
+		return nil
+	}
+	f.form = nil
+	f.refresh()
+	return notify("request saved: enter sends it")
+}
+
+// apply shows a snapshot of the run, unless a newer one is already shown,
+// and redraws the detail pane.
+func (f *flowScreen) apply(s runSnapshot) {
+	if s.seq >= f.snap.seq {
+		f.snap = s
+		f.finished = f.finished || s.done
+	}
+	f.refresh()
+}
+
+// show selects step i (clamped to the flow) for the detail pane.
+func (f *flowScreen) show(i int) {
+	f.selected = max(min(i, len(f.flow.Steps)-1), 0)
+	f.viewport.GotoTop()
+	f.refresh()
+}
+
+// event records what the run reported.
+// A step that starts shows a spinner until it finishes.
+func (f *flowScreen) event(ev flows.Event) tea.Cmd {
+	i := f.stepIndex(ev.Step)
+	switch ev.Kind {
+	case flows.EventStepStarted:
+		if i < 0 {
+			return nil
+		}
+		wasBusy := f.busy
+		f.busy, f.busyStep, f.links[i], f.waiting = true, i, &linkLive{}, ""
+		if f.follow {
+			f.show(i)
+		}
+		if !wasBusy {
+			return f.spinner.Tick
+		}
+	case flows.EventStepFinished:
+		if i == f.busyStep {
+			f.busy = false
+		}
+	case flows.EventWaiting:
+		f.waiting = oneLine(ev.Message)
+	case flows.EventLink, flows.EventCall, flows.EventWebhook:
+		f.linkLiveOf(i).add(ev)
+	case flows.EventNote:
+		f.note = oneLine(ev.Message)
+	case flows.EventFinished:
+		if ev.Err != nil {
+			f.note = oneLine(ev.Err.Error())
+		}
+	}
+	return nil
+}
+
+// stepIndex finds a step by name; -1 when unknown.
+func (f *flowScreen) stepIndex(name string) int {
+	if name == "" {
+		return f.busyStep
+	}
+	for i, s := range f.flow.Steps {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// linkLiveOf is step i's Link timeline, created on first use.
+func (f *flowScreen) linkLiveOf(i int) *linkLive {
+	if f.links[i] == nil {
+		f.links[i] = &linkLive{}
+	}
+	return f.links[i]
+}
+
+// ticking starts the once-a-second clock while a link_token's expiry is
+// counting down.
+func (f *flowScreen) ticking() tea.Cmd {
+	if f.snap.expires.IsZero() || f.tickID != 0 || f.finished {
+		return nil
+	}
+	f.tickID = f.c.nextID()
+	return tick(f.tickID, f.c.now)
+}
+
+func (f *flowScreen) handleTick(msg tickedMsg) tea.Cmd {
+	if msg.id != f.tickID {
+		return nil
+	}
+	f.now = msg.t
+	if f.finished || f.runID == "" {
+		f.tickID = 0
+		return nil
+	}
+	return tick(f.tickID, f.c.now)
+}
+
+func (f *flowScreen) updateForm(msg tea.Msg) tea.Cmd {
+	res, cmd := f.form.update(msg)
+	switch res {
+	case formCancelled:
+		f.form = nil
+		f.refresh()
+	case formSaved:
+		if f.run == nil {
+			f.form.refused(errNoRun)
+			return nil
+		}
+		return saveTokenRequest(f.run, f.form.value())
+	}
+	return cmd
+}
+
+// handleKey runs the control the key names, if it applies now.
+func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := f.keys
+	switch {
+	case key.Matches(msg, k.Run):
+		return f.runOrContinue()
+	case key.Matches(msg, k.Retry) && f.canRetry():
+		return f.step(true)
+	case key.Matches(msg, k.Skip) && f.canStep():
+		return moveRun(f.run, true)
+	case key.Matches(msg, k.Back) && f.canStep() && f.snap.current > 0:
+		return moveRun(f.run, false)
+	case key.Matches(msg, k.Edit) && f.canEdit():
+		f.form = newTokenForm(f.c, f.snap.tokenRequest)
+		f.layout()
+		return nil
+	case key.Matches(msg, k.Copy):
+		return copyText(f.c.clipboard, "request_id", f.requestID())
+	case key.Matches(msg, k.PrevStep, k.NextStep):
+		f.inspect(msg)
+	case key.Matches(msg, k.OpenBrowser) && f.run != nil && f.snap.pageURL != "":
+		return reopenBrowser(f.run)
+	case key.Matches(msg, k.CopyURL):
+		return copyText(f.c.clipboard, "page URL", f.snap.pageURL)
+	case key.Matches(msg, k.Expire) && f.canExpire():
+		return expireLinkToken(f.ctx, f.run)
+	case key.Matches(msg, f.c.keys.Global.Back):
+		return navigate(screenHome)
+	default:
+		f.scroll(msg)
+	}
+	return nil
+}
+
+// runOrContinue runs the current step, restarts a run that failed to
+// start, or leaves a finished run for Home.
+func (f *flowScreen) runOrContinue() tea.Cmd {
+	switch {
+	case f.startErr != nil:
+		return f.start(f.flow)
+	case f.finished:
+		return navigate(screenHome)
+	case f.canStep():
+		return f.step(false)
+	}
+	return nil
+}
+
+func (f *flowScreen) step(retry bool) tea.Cmd {
+	f.busy, f.busyStep, f.follow = true, f.snap.current, true
+	delete(f.links, f.busyStep)
+	f.waiting, f.note = "", ""
+	f.show(f.busyStep)
+	return tea.Batch(runStep(f.ctx, f.run, retry), f.spinner.Tick)
+}
+
+// canStep reports whether a step may be run, skipped or stepped back.
+func (f *flowScreen) canStep() bool {
+	return f.run != nil && !f.busy && !f.finished && f.snap.current < len(f.flow.Steps)
+}
+
+func (f *flowScreen) canRetry() bool {
+	return f.canStep() && f.snap.results[f.snap.current] != nil
+}
+
+func (f *flowScreen) canEdit() bool {
+	return f.canStep() && f.flow.Steps[f.snap.current].Editable
+}
+
+func (f *flowScreen) canExpire() bool {
+	return f.c.emulated() && f.run != nil && f.snap.linkToken != "" && !f.finished
+}
+
+// inspect shows the previous or next step's result.
+func (f *flowScreen) inspect(msg tea.KeyMsg) {
+	if f.flow == nil {
+		return
+	}
+	d := 1
+	if key.Matches(msg, f.keys.PrevStep) {
+		d = -1
+	}
+	f.follow = false
+	f.show(f.selected + d)
+}
+
+func (f *flowScreen) scroll(msg tea.KeyMsg) {
+	k := f.keys
+	switch {
+	case key.Matches(msg, k.ScrollUp):
+		f.viewport.ScrollUp(1)
+	case key.Matches(msg, k.ScrollDown):
+		f.viewport.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		f.viewport.PageUp()
+	case key.Matches(msg, k.PageDown):
+		f.viewport.PageDown()
+	}
+}
+
+// result is the selected step's latest result, or nil.
+func (f *flowScreen) result() *flows.StepResult {
+	if f.selected < len(f.snap.results) {
+		return f.snap.results[f.selected]
+	}
+	return nil
+}
+
+// requestID is the selected step's request_id: its own, or its last
+// call's.
+func (f *flowScreen) requestID() string {
+	r := f.result()
+	if r == nil {
+		return ""
+	}
+	if r.RequestID != "" {
+		return r.RequestID
+	}
+	for i := len(r.Calls) - 1; i >= 0; i-- {
+		if r.Calls[i].RequestID != "" {
+			return r.Calls[i].RequestID
+		}
+	}
+	return ""
+}
+
+// ShortHelp lists the controls that work now.
+func (f *flowScreen) ShortHelp() []key.Binding {
+	if f.form != nil {
+		return f.form.ShortHelp()
+	}
+	k := f.keys
+	run := k.Run
+	switch {
+	case f.finished:
+		run.SetHelp("enter", "back to Home")
+	case f.canStep():
+		run.SetHelp("enter", "run: "+truncate(f.flow.Steps[f.snap.current].Title, 28))
+	}
+	var out []key.Binding
+	add := func(b key.Binding, ok bool) {
+		if ok {
+			out = append(out, b)
+		}
+	}
+	add(run, f.canStep() || f.finished || f.startErr != nil)
+	add(k.Edit, f.canEdit())
+	add(k.Retry, f.canRetry())
+	add(k.Skip, f.canStep())
+	add(k.Back, f.canStep() && f.snap.current > 0)
+	add(k.OpenBrowser, f.run != nil && f.snap.pageURL != "" && f.busy)
+	add(k.CopyURL, f.snap.pageURL != "" && f.busy)
+	add(k.Expire, f.canExpire() && f.busy)
+	add(k.Copy, f.requestID() != "")
+	return out
+}
+
+// FullHelp lists every control of the screen.
+func (f *flowScreen) FullHelp() [][]key.Binding {
+	k := f.keys
+	return [][]key.Binding{
+		{k.Run, k.Edit, k.Retry, k.Skip, k.Back},
+		{k.PrevStep, k.NextStep, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
+		{k.Copy, k.OpenBrowser, k.CopyURL, k.Expire},
+	}
+}
+
+// stepsLabel is "step 2 of 5".
+func (f *flowScreen) stepsLabel() string {
+	if f.finished {
+		return "finished"
+	}
+	return fmt.Sprintf("step %d of %d", min(f.snap.current+1, len(f.flow.Steps)), len(f.flow.Steps))
+}

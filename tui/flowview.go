@@ -1,0 +1,459 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// The flow screen's layout.
+const (
+	flowHeaderLines = 2 // title line and rule
+	stepsMinWidth   = 22
+	stepsMaxWidth   = 34
+	paneGap         = " │ "
+)
+
+// stepsWidth is the width of the checklist column.
+func (f *flowScreen) stepsWidth() int {
+	w := stepsMinWidth
+	if f.flow != nil {
+		for _, s := range f.flow.Steps {
+			w = max(w, lipgloss.Width(s.Title)+4)
+		}
+	}
+	return min(w, stepsMaxWidth, max(f.width/3, stepsMinWidth))
+}
+
+// paneWidth is the width of the detail pane.
+func (f *flowScreen) paneWidth() int {
+	return max(f.width-f.stepsWidth()-lipgloss.Width(paneGap), 10)
+}
+
+// paneHeadLines is how many fixed lines sit above the detail viewport.
+func (f *flowScreen) paneHeadLines() int {
+	if f.showsPage() {
+		return 4
+	}
+	return 3
+}
+
+// showsPage reports whether the pane shows the Link page's URL.
+func (f *flowScreen) showsPage() bool {
+	return f.flow != nil && f.snap.pageURL != "" && f.selectedStep().Kind == flows.StepLink
+}
+
+func (f *flowScreen) selectedStep() flows.Step {
+	if f.flow == nil || f.selected >= len(f.flow.Steps) {
+		return flows.Step{}
+	}
+	return f.flow.Steps[f.selected]
+}
+
+// layout sizes the viewport and the form to the screen.
+func (f *flowScreen) layout() {
+	f.viewport.Width = f.paneWidth()
+	f.viewport.Height = max(f.height-flowHeaderLines-f.paneHeadLines(), 1)
+	if f.form != nil {
+		f.form.setWidth(f.paneWidth())
+	}
+}
+
+// refresh rebuilds the detail pane after the state changed. While Link is
+// open, the pane keeps its newest event in sight, unless the user scrolled.
+func (f *flowScreen) refresh() {
+	f.layout()
+	if f.flow == nil {
+		return
+	}
+	userScrolled := f.viewport.YOffset != f.autoOffset
+	content, liveLines := f.detailContent(f.paneWidth())
+	f.viewport.SetContent(content)
+	if f.busy && f.selected == f.busyStep && !userScrolled {
+		f.viewport.SetYOffset(max(liveLines-f.viewport.Height, 0))
+	}
+	f.autoOffset = f.viewport.YOffset
+}
+
+// View renders the header, the checklist and the detail pane.
+func (f *flowScreen) View() string {
+	if f.flow == nil {
+		return fit(f.c.styles.Muted.Render("No flow is running. Choose one on Home (esc)."), f.width, f.height)
+	}
+	bodyH := f.height - flowHeaderLines
+	sw := f.stepsWidth()
+	gap := strings.TrimRight(strings.Repeat(f.c.styles.Muted.Render(paneGap)+"\n", bodyH), "\n")
+	body := lipgloss.JoinHorizontal(lipgloss.Top, fit(f.stepsView(sw), sw, bodyH), gap, f.paneView(bodyH))
+	return f.headerView() + "\n" + f.c.styles.Muted.Render(strings.Repeat("─", f.width)) + "\n" + body
+}
+
+func (f *flowScreen) headerView() string {
+	st := f.c.styles
+	left := st.Title.Render(f.flow.Title) + st.Muted.Render(" · "+f.stepsLabel())
+	if f.runID != "" {
+		left += st.Muted.Render(" · run " + f.runID)
+	}
+	right := f.tokenView()
+	room := f.width - lipgloss.Width(right) - 1
+	if room < 20 {
+		return pad(left, f.width)
+	}
+	return pad(left, room) + " " + right
+}
+
+// tokenView shows the link_token and a live countdown to its expiry.
+func (f *flowScreen) tokenView() string {
+	st := f.c.styles
+	if f.snap.linkToken == "" {
+		return ""
+	}
+	s := st.Muted.Render("link_token ") + st.Text.Render(oneLine(f.snap.linkToken))
+	if f.snap.expires.IsZero() || f.finished {
+		return s
+	}
+	left := f.snap.expires.Sub(f.now)
+	style := st.OK
+	switch {
+	case left <= 0:
+		style = st.Fail
+	case left < 5*time.Minute:
+		style = st.Warn
+	}
+	if left <= 0 {
+		return s + style.Render(" · expired")
+	}
+	return s + style.Render(" · expires in "+countdown(left))
+}
+
+func (f *flowScreen) stepsView(w int) string {
+	st := f.c.styles
+	lines := []string{sectionTitle(st, "Steps", w)}
+	for i, s := range f.flow.Steps {
+		lines = append(lines, f.stepLine(i, s, w))
+	}
+	if f.finished {
+		lines = append(lines, "", st.OK.Render(truncate("✓ "+f.flow.Title+" finished", w)))
+	}
+	if f.note != "" {
+		lines = append(lines, "", wrap(st.Muted.Render(f.note), w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (f *flowScreen) stepLine(i int, s flows.Step, w int) string {
+	marker := "  "
+	if i == f.selected {
+		marker = "› "
+	}
+	line := marker + f.stepGlyph(i) + " " + s.Title
+	if i == f.snap.current && !f.finished {
+		return f.c.styles.Selected.Render(pad(line, w))
+	}
+	if i == f.selected {
+		return f.c.styles.Bold.Render(truncate(line, w))
+	}
+	return f.c.styles.Text.Render(truncate(line, w))
+}
+
+// stepGlyph shows where a step stands: ✓ ✗ ↷, a spinner while it runs,
+// ▸ for the next one and · for the others.
+func (f *flowScreen) stepGlyph(i int) string {
+	st := f.c.styles
+	if f.busy && i == f.busyStep {
+		return f.spinner.View()
+	}
+	var r *flows.StepResult
+	if i < len(f.snap.results) {
+		r = f.snap.results[i]
+	}
+	switch {
+	case r == nil && i == f.snap.current:
+		return st.Pointer.Render("▸")
+	case r == nil:
+		return st.Muted.Render("·")
+	case r.Status == flows.StatusOK:
+		return st.OK.Render("✓")
+	case r.Status == flows.StatusFailed:
+		return st.Fail.Render("✗")
+	case r.Status == flows.StatusSkipped:
+		return st.Muted.Render("↷")
+	}
+	return st.Muted.Render("·")
+}
+
+// paneView is the detail pane: the step's title and status, then either the
+// token request form or the scrollable detail.
+func (f *flowScreen) paneView(h int) string {
+	w := f.paneWidth()
+	if f.form != nil {
+		return fit(f.form.view(w), w, h)
+	}
+	head := []string{f.paneTitle(w), f.statusLine(w)}
+	if f.showsPage() {
+		head = append(head, f.pageLine(w))
+	}
+	head = append(head, "")
+	return fit(strings.Join(head, "\n")+"\n"+f.viewport.View(), w, h)
+}
+
+func (f *flowScreen) paneTitle(w int) string {
+	st := f.c.styles
+	s := f.selectedStep()
+	right := ""
+	switch {
+	case s.Endpoint != "":
+		right = "POST " + s.Endpoint
+	case s.Kind == flows.StepLink:
+		right = "Link in the browser"
+	}
+	if lipgloss.Width(s.Title)+lipgloss.Width(right)+2 > w {
+		right = "" // the title matters more
+	}
+	title := st.Subtitle.Render(truncate(s.Title, w))
+	return pad(title+strings.Repeat(" ", max(w-lipgloss.Width(title)-lipgloss.Width(right), 1))+st.Muted.Render(right), w)
+}
+
+// statusLine says where the selected step stands: running, not run,
+// or its outcome with HTTP status, duration and request_id.
+func (f *flowScreen) statusLine(w int) string {
+	st := f.c.styles
+	switch {
+	case f.starting:
+		return f.spinner.View() + st.Running.Render(" starting the run…")
+	case f.startErr != nil:
+		return st.Fail.Render(truncate("✗ the run could not start · enter tries again", w))
+	case f.busy && f.selected == f.busyStep:
+		return f.spinner.View() + " " + st.Running.Render(truncate(f.busyText(), w-2))
+	}
+	r := f.result()
+	if r == nil {
+		hint := "· not run yet"
+		if f.selected == f.snap.current && f.canStep() {
+			hint += " · enter runs it"
+		}
+		return st.Muted.Render(truncate(hint, w))
+	}
+	return truncate(resultLine(st, r), w)
+}
+
+func (f *flowScreen) busyText() string {
+	s := f.selectedStep()
+	if s.Kind == flows.StepLink {
+		if f.waiting != "" {
+			return f.waiting
+		}
+		return "waiting for Link in the browser…"
+	}
+	if s.Endpoint != "" {
+		return "calling POST " + s.Endpoint + "…"
+	}
+	return "running…"
+}
+
+// resultLine is a step's outcome on one line.
+func resultLine(st styles, r *flows.StepResult) string {
+	parts := []string{}
+	if r.HTTPStatus != 0 {
+		parts = append(parts, fmt.Sprint(r.HTTPStatus))
+	}
+	if r.ErrorCode != "" {
+		parts = append(parts, oneLine(r.ErrorCode))
+	}
+	if r.RequestID != "" {
+		parts = append(parts, "request_id "+oneLine(r.RequestID))
+	}
+	if d := shortDuration(r.Duration); d != "" {
+		parts = append(parts, d)
+	}
+	text := strings.Join(parts, " · ")
+	switch r.Status {
+	case flows.StatusOK:
+		return st.OK.Render("✓ ") + st.Text.Render(text)
+	case flows.StatusFailed:
+		return st.Fail.Render("✗ " + text)
+	case flows.StatusSkipped:
+		return st.Muted.Render("↷ skipped")
+	}
+	return st.Muted.Render(text)
+}
+
+func (f *flowScreen) pageLine(w int) string {
+	st := f.c.styles
+	hint := " o reopen · y copy"
+	url := truncate(oneLine(f.snap.pageURL), max(w-lipgloss.Width(hint)-5, 10))
+	return st.Muted.Render("page ") + st.Text.Render(url) + st.Muted.Render(hint)
+}
+
+// detailContent is what the viewport scrolls. For a Link step: Link's
+// events, the token and session timeline, then the explanation; for an API
+// step the explanation and, before it runs, the request it will send. Then
+// the error and what to do, the facts, and the calls' JSON. liveLines is
+// how many lines the Link events take, from the top.
+func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
+	st := f.c.styles
+	s := f.selectedStep()
+	r := f.result()
+	var parts []string
+	if f.startErr != nil {
+		parts = append(parts, errorBlock(st, "", "", f.startErr.Error(), w))
+	}
+	if s.Kind == flows.StepLink {
+		live := f.linkEvents(w)
+		liveLines = lipgloss.Height(live)
+		parts = append(parts, live, f.timelineView(w))
+	}
+	parts = append(parts, wrap(st.Text.Render(clean(s.Explain)), w))
+	if s.Editable && r == nil && f.selected == f.snap.current && f.runID != "" {
+		parts = append(parts, tokenRequestView(st, f.snap.tokenRequest, w))
+	}
+	if r != nil && r.Status == flows.StatusFailed {
+		parts = append(parts, stepError(st, r, w))
+	}
+	if r != nil {
+		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))
+	}
+	return strings.Join(nonEmpty(parts), "\n\n"), liveLines
+}
+
+// linkEvents is the Link step's live timeline of events.
+func (f *flowScreen) linkEvents(w int) string {
+	st := f.c.styles
+	live := f.links[f.selected]
+	if live == nil {
+		live = &linkLive{}
+	}
+	out := sectionTitle(st, "Link events", w) + "\n" + live.view(st, w)
+	if f.canExpire() && f.busy && f.selected == f.busyStep {
+		out += "\n" + st.Muted.Render(truncate("x expires the link_token now (through the emulator's control API)", w))
+	}
+	return out
+}
+
+// timelineView is the run's tokens and Link sessions; with an error in it,
+// the invalid-token recovery.
+func (f *flowScreen) timelineView(w int) string {
+	title := "Tokens and Link sessions"
+	for _, e := range f.snap.timeline {
+		if e.ErrorCode != "" {
+			title = "Recovery timeline"
+		}
+	}
+	return recoveryView(f.c.styles, title, f.snap.timeline, w)
+}
+
+// tokenRequestView shows the /link/token/create request the step will send.
+func tokenRequestView(st styles, tr flows.TokenRequest, w int) string {
+	facts := []flows.Fact{
+		{Label: "client_name", Value: tr.ClientName},
+		{Label: "user.client_user_id", Value: tr.ClientUserID},
+		{Label: "products", Value: strings.Join(tr.Products, ", ")},
+		{Label: "country_codes", Value: strings.Join(tr.CountryCodes, ", ")},
+		{Label: "language", Value: tr.Language},
+		{Label: "webhook", Value: tr.Webhook},
+		{Label: "redirect_uri", Value: tr.RedirectURI},
+	}
+	return factsView(st, sectionTitle(st, "Request to send", w)+st.Muted.Render(" · e edits it"), facts, w)
+}
+
+// stepError is a failed step's error: code, message and what to do.
+func stepError(st styles, r *flows.StepResult, w int) string {
+	msg := r.Error
+	code := r.ErrorCode
+	var errType string
+	if ae, ok := r.Err.(*flows.APIError); ok {
+		code, errType = ae.Code, ae.Type
+		if ae.Message != "" {
+			msg = ae.Message
+		}
+	}
+	if msg == "" && r.Err != nil {
+		msg = r.Err.Error()
+	}
+	if r.RequestID != "" {
+		msg += " (request_id " + r.RequestID + ")"
+	}
+	return errorBlock(st, code, errType, msg, w)
+}
+
+// errorBlock renders an error with its code, message and advice.
+func errorBlock(st styles, code, errType, msg string, w int) string {
+	var lines []string
+	head := "Error"
+	if code != "" {
+		head = code
+		if errType != "" {
+			head += " (" + errType + ")"
+		}
+	}
+	lines = append(lines, st.ErrorCode.Render(oneLine(head)))
+	if msg != "" {
+		lines = append(lines, wrap(st.Text.Render(clean(msg)), w-2))
+	}
+	lines = append(lines, wrap(st.Bold.Render("What to do: ")+st.Advice.Render(adviceFor(code, errType)), w-2))
+	return st.ErrorBox.Render(strings.Join(lines, "\n"))
+}
+
+// factsView lists labelled values under a heading; "–" marks an empty one.
+func factsView(st styles, heading string, facts []flows.Fact, w int) string {
+	if len(facts) == 0 {
+		return ""
+	}
+	lw := 0
+	for _, fc := range facts {
+		lw = max(lw, lipgloss.Width(fc.Label))
+	}
+	lw = min(lw, w/3)
+	lines := []string{truncate(heading, w)}
+	for _, fc := range facts {
+		v := st.Text.Render(truncate(oneLine(fc.Value), w-lw-2))
+		if fc.Value == "" {
+			v = st.Muted.Render("–")
+		}
+		lines = append(lines, st.Muted.Render(pad(oneLine(fc.Label), lw))+"  "+v)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// callsView shows each call's request and response, coloured and masked.
+func callsView(st styles, calls []flows.Call, w int) string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, callView(st, c, w))
+	}
+	return strings.Join(out, "\n\n")
+}
+
+func callView(st styles, c flows.Call, w int) string {
+	req := st.Section.Render("→ "+c.Method+" "+oneLine(c.Endpoint)) + "\n" + wrap(prettyJSON(st, c.RequestBody), w)
+	status := "no response"
+	if c.HTTPStatus != 0 {
+		status = fmt.Sprint(c.HTTPStatus)
+	}
+	meta := []string{status}
+	if d := shortDuration(c.Duration); d != "" {
+		meta = append(meta, d)
+	}
+	if c.RequestID != "" {
+		meta = append(meta, "request_id "+oneLine(c.RequestID))
+	}
+	head := st.Section.Render("← " + strings.Join(meta, " · "))
+	body := wrap(prettyJSON(st, c.ResponseBody), w)
+	if c.Err != nil {
+		body = st.Fail.Render(wrap(clean(c.Err.Error()), w))
+	}
+	return req + "\n" + head + "\n" + body
+}
+
+func nonEmpty(parts []string) []string {
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

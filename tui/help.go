@@ -1,0 +1,33 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// helpView is the full help: the active screen's keys, the keys that work
+// everywhere, and what the glyphs mean.
+func helpView(c *common, screen help.KeyMap, name string, width int) string {
+	st := c.styles
+	g := c.keys.Global
+	h := help.New()
+	h.Styles, h.Width = st.Help, width
+	lines := []string{
+		st.Title.Render("Keys · " + name),
+		"",
+		h.FullHelpView(screen.FullHelp()),
+		"",
+		st.Section.Render("EVERYWHERE"),
+		h.FullHelpView([][]key.Binding{{g.Switch, g.Back}, {g.Help, g.Quit, g.ForceQuit}}),
+		"",
+		st.Section.Render("GLYPHS"),
+		st.OK.Render("✓") + " done  " + st.Fail.Render("✗") + " failed  " + st.Muted.Render("↷") +
+			" skipped  " + st.Pointer.Render("▸") + " next step or selected row  › step shown on the right",
+		"",
+		wrap(st.Muted.Render("Secrets, access_tokens and public_tokens are always masked. The mouse wheel scrolls. "+
+			"Copying uses OSC 52: your terminal must allow it (in tmux: set -g set-clipboard on)."), width),
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,239 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+// shownMsg tells a screen it has become the active one.
+type shownMsg struct{}
+
+// homeScreen lists the flows, the Items and the session log.
+type homeScreen struct {
+	c             *common
+	keys          homeKeys
+	width, height int
+
+	flows       []*flows.Flow
+	cursor      int // 0..len(flows): len(flows) is the session log
+	items       []store.Item
+	itemsKnown  bool
+	logCount    int
+	logLatest   *store.Entry
+	logKnown    bool
+	ownRequests int
+}
+
+func newHome(c *common, fl []*flows.Flow) *homeScreen {
+	return &homeScreen{c: c, keys: c.keys.Home, flows: fl}
+}
+
+// Init loads the Items and the log summary.
+func (h *homeScreen) Init() tea.Cmd { return h.reload() }
+
+func (h *homeScreen) reload() tea.Cmd {
+	if h.c.store == nil {
+		return nil
+	}
+	return tea.Batch(loadItems(h.c.store), loadLogSummary(h.c.store))
+}
+
+// SetSize sets the screen's size.
+func (h *homeScreen) SetSize(w, ht int) { h.width, h.height = w, ht }
+
+// Update handles the Home screen's keys and data.
+func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case shownMsg:
+		return h, h.reload()
+	case itemsLoadedMsg:
+		h.items, h.itemsKnown = msg.items, true
+	case logSummaryLoadedMsg:
+		h.logCount, h.logLatest, h.logKnown = msg.count, msg.latest, true
+	case ownRequestsPolledMsg:
+		h.ownRequests += msg.added
+		if msg.added > 0 {
+			return h, h.reload()
+		}
+	case tea.KeyMsg:
+		return h, h.handleKey(msg)
+	case tea.MouseMsg:
+		h.handleWheel(msg)
+	}
+	return h, nil
+}
+
+func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, h.keys.Up):
+		h.move(-1)
+	case key.Matches(msg, h.keys.Down):
+		h.move(1)
+	case key.Matches(msg, h.keys.Top, h.keys.PageUp):
+		h.cursor = 0
+	case key.Matches(msg, h.keys.Bottom, h.keys.PageDown):
+		h.cursor = len(h.flows)
+	case key.Matches(msg, h.keys.Open):
+		return h.open()
+	}
+	return nil
+}
+
+func (h *homeScreen) handleWheel(msg tea.MouseMsg) {
+	if msg.Action != tea.MouseActionPress {
+		return
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		h.move(-1)
+	case tea.MouseButtonWheelDown:
+		h.move(1)
+	}
+}
+
+func (h *homeScreen) move(d int) {
+	h.cursor = min(max(h.cursor+d, 0), len(h.flows))
+}
+
+// open starts the selected flow or opens the session log.
+func (h *homeScreen) open() tea.Cmd {
+	if h.cursor == len(h.flows) {
+		return navigate(screenLog)
+	}
+	f := h.flows[h.cursor]
+	return func() tea.Msg { return flowChosenMsg{flow: f} }
+}
+
+// ShortHelp is the footer's help.
+func (h *homeScreen) ShortHelp() []key.Binding {
+	return []key.Binding{h.keys.Up, h.keys.Down, h.keys.Open}
+}
+
+// FullHelp is the help screen's.
+func (h *homeScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{h.keys.Up, h.keys.Down, h.keys.Top, h.keys.Bottom}, {h.keys.Open}}
+}
+
+// View renders the flows and the session log beside the Items, or above
+// them on a narrow terminal.
+func (h *homeScreen) View() string {
+	if h.width >= 84 {
+		left := (h.width - 2) / 2
+		return lipgloss.JoinHorizontal(lipgloss.Top,
+			fit(h.menuView(left), left, h.height), "  ", fit(h.itemsView(h.width-left-2), h.width-left-2, h.height))
+	}
+	return fit(h.menuView(h.width)+"\n\n"+h.itemsView(h.width), h.width, h.height)
+}
+
+func (h *homeScreen) menuView(w int) string {
+	st := h.c.styles
+	lines := []string{sectionTitle(st, "Flows", w)}
+	for i, f := range h.flows {
+		lines = append(lines, h.menuLine(i, f.Title, w))
+	}
+	if len(h.flows) == 0 {
+		lines = append(lines, st.Muted.Render("  no flows are available"))
+	}
+	lines = append(lines, "", sectionTitle(st, "Session log", w), h.menuLine(len(h.flows), h.logLabel(), w))
+	lines = append(lines, h.logLines(w)...)
+	lines = append(lines, "", st.Subtitle.Render(truncate(h.selectedTitle(), w)), wrap(st.Text.Render(h.selectedSummary()), w))
+	return strings.Join(lines, "\n")
+}
+
+func (h *homeScreen) menuLine(i int, label string, w int) string {
+	if i == h.cursor {
+		return h.c.styles.Selected.Render(pad("▸ "+label, w))
+	}
+	return h.c.styles.Text.Render(truncate("  "+label, w))
+}
+
+func (h *homeScreen) logLabel() string {
+	if !h.logKnown {
+		return "Session log"
+	}
+	return "Session log · " + plural(h.logCount, "entry", "entries")
+}
+
+func (h *homeScreen) logLines(w int) []string {
+	st := h.c.styles
+	var out []string
+	if e := h.logLatest; e != nil {
+		out = append(out, st.Muted.Render(truncate(fmt.Sprintf("    newest %s  %s  %s", clockTime(e.Time()), oneLine(e.Title()), oneLine(e.Status())), w)))
+	}
+	if h.ownRequests > 0 {
+		out = append(out, st.Muted.Render(truncate("    "+plural(h.ownRequests, "request", "requests")+" from your own app", w)))
+	}
+	return out
+}
+
+func (h *homeScreen) selectedTitle() string {
+	if h.cursor < len(h.flows) {
+		return h.flows[h.cursor].Title
+	}
+	return "Session log"
+}
+
+func (h *homeScreen) selectedSummary() string {
+	if h.cursor < len(h.flows) {
+		return oneLine(h.flows[h.cursor].Summary)
+	}
+	s := "Every API call, Link event and webhook, newest first, with request_ids and link_session_ids. Filter with /, open an entry with enter, export to Markdown, JSON or CSV with x."
+	if h.c.emulated() {
+		s += " Requests your own app sends to the emulator show up here too."
+	}
+	return s
+}
+
+func (h *homeScreen) itemsView(w int) string {
+	st := h.c.styles
+	lines := []string{sectionTitle(st, "Items", w)}
+	switch {
+	case h.c.store == nil && !h.itemsKnown:
+		lines = append(lines, st.Muted.Render("no session log is open"))
+	case !h.itemsKnown:
+		lines = append(lines, st.Muted.Render("loading…"))
+	case len(h.items) == 0:
+		lines = append(lines, wrap(st.Muted.Render("No Items yet. Run the Quickstart to link one."), w))
+	}
+	room := max((h.height-1)/2, 1)
+	for i, it := range h.items {
+		if i == room-1 && len(h.items) > room {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("+ %d more", len(h.items)-i)))
+			break
+		}
+		lines = append(lines, h.itemLines(it, w)...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (h *homeScreen) itemLines(it store.Item, w int) []string {
+	st := h.c.styles
+	name := oneLine(it.InstitutionName)
+	if name == "" {
+		name = oneLine(it.InstitutionID)
+	}
+	status := itemStatus(st, it.Status)
+	first := truncate(name, max(w-lipgloss.Width(status)-1, 1))
+	first += strings.Repeat(" ", max(w-lipgloss.Width(first)-lipgloss.Width(status), 1)) + status
+	return []string{st.Text.Render(first), st.Muted.Render(truncate("  "+oneLine(it.ItemID)+" · "+it.Mode, w))}
+}
+
+// itemStatus renders an Item's status with a glyph.
+func itemStatus(st styles, status string) string {
+	switch status {
+	case store.ItemHealthy:
+		return st.OK.Render("✓ healthy")
+	case store.ItemRemoved:
+		return st.Muted.Render("– removed")
+	case store.ItemLoginRequired:
+		return st.Warn.Render("! " + status)
+	}
+	return st.Fail.Render("✗ " + oneLine(status))
+}

@@ -1,0 +1,157 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+func bind(keys []string, help, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// globalKeys work on every screen.
+type globalKeys struct {
+	Quit, ForceQuit, Help, Switch, Back key.Binding
+}
+
+func newGlobalKeys() globalKeys {
+	return globalKeys{
+		Quit:      bind([]string{"q"}, "q", "quit"),
+		ForceQuit: bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Help:      bind([]string{"?"}, "?", "help"),
+		Switch:    bind([]string{"tab"}, "tab", "next screen"),
+		Back:      bind([]string{"esc"}, "esc", "back"),
+	}
+}
+
+// listKeys move a selection.
+type listKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+}
+
+func newListKeys() listKeys {
+	return listKeys{
+		Up:       bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:     bind([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
+		Top:      bind([]string{"home", "g"}, "g/home", "newest"),
+		Bottom:   bind([]string{"end", "G"}, "G/end", "oldest"),
+	}
+}
+
+// homeKeys drive the Home screen.
+type homeKeys struct {
+	listKeys
+	Open key.Binding
+}
+
+func newHomeKeys() homeKeys {
+	return homeKeys{listKeys: newListKeys(), Open: bind([]string{"enter"}, "enter", "open")}
+}
+
+// flowKeys drive the Flow screen.
+type flowKeys struct {
+	Run, Edit, Skip, Retry, Back, Copy key.Binding
+	PrevStep, NextStep                 key.Binding
+	ScrollUp, ScrollDown               key.Binding
+	PageUp, PageDown                   key.Binding
+	OpenBrowser, CopyURL, Expire       key.Binding
+}
+
+func newFlowKeys() flowKeys {
+	return flowKeys{
+		Run:         bind([]string{"enter"}, "enter", "run step"),
+		Edit:        bind([]string{"e"}, "e", "edit request"),
+		Skip:        bind([]string{"s"}, "s", "skip"),
+		Retry:       bind([]string{"r"}, "r", "retry"),
+		Back:        bind([]string{"b"}, "b", "back a step"),
+		Copy:        bind([]string{"c"}, "c", "copy request_id"),
+		PrevStep:    bind([]string{"left", "h"}, "←/h", "previous step"),
+		NextStep:    bind([]string{"right", "l"}, "→/l", "next step"),
+		ScrollUp:    bind([]string{"up", "k"}, "↑/k", "scroll up"),
+		ScrollDown:  bind([]string{"down", "j"}, "↓/j", "scroll down"),
+		PageUp:      bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown:    bind([]string{"pgdown", " "}, "pgdn", "page down"),
+		OpenBrowser: bind([]string{"o"}, "o", "reopen browser"),
+		CopyURL:     bind([]string{"y"}, "y", "copy page URL"),
+		Expire:      bind([]string{"x"}, "x", "expire link_token now"),
+	}
+}
+
+// logKeys drive the session log.
+type logKeys struct {
+	listKeys
+	Filter, Detail, Export, Copy, Clear key.Binding
+}
+
+func newLogKeys() logKeys {
+	return logKeys{
+		listKeys: newListKeys(),
+		Filter:   bind([]string{"/"}, "/", "filter"),
+		Detail:   bind([]string{"enter"}, "enter", "details"),
+		Export:   bind([]string{"x"}, "x", "export"),
+		Copy:     bind([]string{"c"}, "c", "copy request_id"),
+		Clear:    bind([]string{"backspace"}, "⌫", "clear filter"),
+	}
+}
+
+// exportKeys choose an export format.
+type exportKeys struct {
+	Markdown, JSON, CSV, Cancel key.Binding
+}
+
+func newExportKeys() exportKeys {
+	return exportKeys{
+		Markdown: bind([]string{"m"}, "m", "Markdown"),
+		JSON:     bind([]string{"j"}, "j", "JSON"),
+		CSV:      bind([]string{"c"}, "c", "CSV"),
+		Cancel:   bind([]string{"esc"}, "esc", "cancel"),
+	}
+}
+
+// formKeys drive the token request form and the log filter.
+type formKeys struct {
+	Next, Prev, Save, Cancel key.Binding
+}
+
+func newFormKeys() formKeys {
+	return formKeys{
+		Next:   bind([]string{"tab", "down"}, "tab/↓", "next field"),
+		Prev:   bind([]string{"shift+tab", "up"}, "shift+tab/↑", "previous field"),
+		Save:   bind([]string{"enter", "ctrl+s"}, "enter", "save"),
+		Cancel: bind([]string{"esc"}, "esc", "cancel"),
+	}
+}
+
+// confirmKeys answer a yes/no question.
+type confirmKeys struct {
+	Yes, No key.Binding
+}
+
+func newConfirmKeys() confirmKeys {
+	return confirmKeys{
+		Yes: bind([]string{"y", "Y"}, "y", "yes"),
+		No:  bind([]string{"n", "N", "esc"}, "n/esc", "no"),
+	}
+}
+
+// keyMaps is every key map, shared through the context.
+type keyMaps struct {
+	Global  globalKeys
+	Home    homeKeys
+	Flow    flowKeys
+	Log     logKeys
+	Export  exportKeys
+	Form    formKeys
+	Confirm confirmKeys
+}
+
+func newKeyMaps() keyMaps {
+	return keyMaps{
+		Global:  newGlobalKeys(),
+		Home:    newHomeKeys(),
+		Flow:    newFlowKeys(),
+		Log:     newLogKeys(),
+		Export:  newExportKeys(),
+		Form:    newFormKeys(),
+		Confirm: newConfirmKeys(),
+	}
+}

@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+// entryDetail shows one log entry in full: every field, and its bodies or
+// metadata as coloured JSON.
+type entryDetail struct {
+	c        *common
+	entry    store.Entry
+	width    int
+	viewport viewport.Model
+}
+
+func newEntryDetail(c *common, e store.Entry, w, h int) *entryDetail {
+	d := &entryDetail{c: c, entry: e, viewport: viewport.New(w, max(h-2, 1))}
+	d.viewport.KeyMap = viewport.KeyMap{}
+	d.viewport.MouseWheelDelta = 3
+	d.setSize(w, h)
+	return d
+}
+
+func (d *entryDetail) setSize(w, h int) {
+	d.width = w
+	d.viewport.Width, d.viewport.Height = w, max(h-2, 1)
+	d.viewport.SetContent(d.content(w))
+}
+
+func (d *entryDetail) scroll(msg tea.KeyMsg, k listKeys) {
+	switch {
+	case key.Matches(msg, k.Up):
+		d.viewport.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		d.viewport.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		d.viewport.PageUp()
+	case key.Matches(msg, k.PageDown):
+		d.viewport.PageDown()
+	case key.Matches(msg, k.Top):
+		d.viewport.GotoTop()
+	case key.Matches(msg, k.Bottom):
+		d.viewport.GotoBottom()
+	}
+}
+
+func (d *entryDetail) wheel(msg tea.MouseMsg) {
+	d.viewport, _ = d.viewport.Update(msg)
+}
+
+func (d *entryDetail) view() string {
+	st := d.c.styles
+	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+" · esc goes back")
+	return truncate(title, d.width) + "\n\n" + d.viewport.View()
+}
+
+// content lists the entry's fields, then its JSON.
+func (d *entryDetail) content(w int) string {
+	st := d.c.styles
+	e := d.entry
+	rows := [][2]string{
+		{"time", e.Time().Local().Format("2006-01-02 15:04:05.000 MST")},
+		{"kind", entryKind(e)},
+		{"session", e.SessionID()},
+		{"status", e.Status()},
+		{"request_id", e.RequestID()},
+		{"link_session_id", e.LinkSessionID()},
+		{"item_id", e.ItemID()},
+		{"error_type", e.ErrorType()},
+		{"error_code", e.ErrorCode()},
+		{"error_message", e.ErrorMessage()},
+	}
+	rows = append(rows, kindRows(e)...)
+	lw := 16
+	var lines []string
+	for _, r := range rows {
+		if r[1] != "" {
+			lines = append(lines, st.Muted.Render(pad(r[0], lw))+" "+st.Text.Render(wrap(clean(r[1]), max(w-lw-1, 10))))
+		}
+	}
+	out := strings.Join(lines, "\n")
+	if e.ErrorCode() != "" {
+		out += "\n\n" + errorBlock(st, e.ErrorCode(), e.ErrorType(), "", w)
+	}
+	for _, b := range bodiesOf(e) {
+		out += "\n\n" + st.Section.Render(b.title) + "\n" + wrap(prettyJSON(st, b.body), w)
+	}
+	return out
+}
+
+// kindRows are the fields only one kind of entry has.
+func kindRows(e store.Entry) [][2]string {
+	switch {
+	case e.Call != nil:
+		return [][2]string{{"duration", shortDuration(e.Call.Duration)}, {"source", e.Source()}}
+	case e.Event != nil:
+		v := e.Event
+		return [][2]string{{"view", v.ViewName}, {"exit_status", v.ExitStatus}, {"institution", strings.TrimSpace(v.InstitutionName + " " + v.InstitutionID)}}
+	}
+	return nil
+}
+
+type namedBody struct {
+	title string
+	body  []byte
+}
+
+func bodiesOf(e store.Entry) []namedBody {
+	switch {
+	case e.Call != nil:
+		return []namedBody{{"REQUEST", e.Call.RequestBody}, {"RESPONSE", e.Call.ResponseBody}}
+	case e.Event != nil && len(e.Event.Metadata) > 0:
+		return []namedBody{{"METADATA", e.Event.Metadata}}
+	case e.Webhook != nil:
+		return []namedBody{{"BODY", e.Webhook.Body}}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+var logColumns = []column{
+	{title: "TIME", width: 8, priority: 8},
+	{title: "KIND", width: 7, priority: 3},
+	{title: "ENDPOINT / EVENT", width: 0, priority: 10},
+	{title: "STATUS", width: 11, priority: 2},
+	{title: "REQUEST_ID", width: 16, priority: 6},
+	{title: "ERROR", width: 20, priority: 7},
+}
+
+// logGutter is the cursor column left of the table.
+const logGutter = 2
+
+// View renders the log: a title line, the table and a status line; or
+// one entry's details.
+func (l *logScreen) View() string {
+	if l.detail != nil {
+		return l.detail.view()
+	}
+	widths := layoutColumns(logColumns, l.width-logGutter)
+	lines := []string{l.titleLine(), l.c.styles.TableHeader.Render("  " + tableHeader(logColumns, widths))}
+	lines = append(lines, l.rowsView(widths)...)
+	for len(lines) < l.height-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, l.statusLine())
+	return fit(strings.Join(lines, "\n"), l.width, l.height)
+}
+
+func (l *logScreen) titleLine() string {
+	st := l.c.styles
+	title := st.Title.Render("Session log")
+	switch {
+	case l.counted && l.filterText != "":
+		title += st.Muted.Render(" · " + plural(l.count, "match", "matches"))
+	case l.counted:
+		title += st.Muted.Render(" · " + plural(l.count, "entry", "entries"))
+	}
+	title += st.Muted.Render(" · newest first")
+	if l.filterText != "" {
+		title += st.Muted.Render(" · filter ") + st.Text.Render(oneLine(l.filterText))
+	}
+	return truncate(title, l.width)
+}
+
+func (l *logScreen) rowsView(widths []int) []string {
+	st := l.c.styles
+	switch {
+	case l.c.store == nil:
+		return []string{st.Muted.Render("  No session log is open.")}
+	case !l.loaded:
+		return []string{st.Muted.Render("  loading…")}
+	case len(l.entries) == 0 && l.filterText != "":
+		return []string{st.Muted.Render("  Nothing matches the filter. Backspace clears it.")}
+	case len(l.entries) == 0:
+		return []string{st.Muted.Render("  The log is empty. Run a flow from Home and its calls and events appear here.")}
+	}
+	out := make([]string, 0, len(l.entries))
+	for i, e := range l.entries {
+		out = append(out, l.rowView(e, i == l.cursor, widths))
+	}
+	return out
+}
+
+// rowView renders one entry; an entry with an error shows its code in the
+// error style, and the cursor row is marked with ▸ as well as colour.
+func (l *logScreen) rowView(e store.Entry, selected bool, widths []int) string {
+	st := l.c.styles
+	cells := []string{clockTime(e.Time()), entryKind(e), oneLine(e.Title()), oneLine(e.Status()), oneLine(e.RequestID()), oneLine(e.ErrorCode())}
+	if selected {
+		return st.RowSelected.Render("▸ " + tableRow(cells, widths))
+	}
+	row := st.Row.Render("  " + tableRow(cells[:5], widths[:5]))
+	if widths[5] == 0 {
+		return row
+	}
+	return row + " " + st.Fail.Render(pad(cells[5], widths[5]))
+}
+
+// entryKind names an entry's kind for the table: calls from the user's own
+// app are "app".
+func entryKind(e store.Entry) string {
+	if e.Kind == store.KindCall && e.Source() == store.SourceEmulator {
+		return "app"
+	}
+	return string(e.Kind)
+}
+
+func (l *logScreen) statusLine() string {
+	st := l.c.styles
+	switch {
+	case l.filtering:
+		return l.input.View()
+	case l.exporting:
+		return st.Bold.Render("Export the " + l.exportScope() + " as: m Markdown · j JSON · c CSV · esc cancel")
+	case l.lastExport != "":
+		return st.Notice.Render(truncate("exported to "+l.lastExport, l.width))
+	}
+	var hints []string
+	if l.newer {
+		hints = append(hints, "↑ newer entries above")
+	}
+	if l.older {
+		hints = append(hints, "↓ older entries below")
+	}
+	if len(hints) == 0 {
+		hints = append(hints, "/ filters · enter shows an entry · x exports")
+	}
+	return st.Muted.Render(truncate(strings.Join(hints, " · "), l.width))
+}
+
+func (l *logScreen) exportScope() string {
+	if l.filterText != "" {
+		return "matching entries"
+	}
+	return "whole log"
+}

@@ -1,0 +1,169 @@
+package tui
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// runSnapshot is a run's state, read inside a command so that Update never
+// touches the Run. Snapshots are numbered in the order they were taken; the
+// flow screen ignores one older than what it shows.
+type runSnapshot struct {
+	seq          uint64
+	current      int
+	done         bool
+	results      []*flows.StepResult
+	linkToken    string // masked
+	expires      time.Time
+	pageURL      string
+	timeline     []flows.TimelineEntry
+	tokenRequest flows.TokenRequest
+}
+
+var snapshotSeq atomic.Uint64
+
+// snapshotOf reads a run's state.
+func snapshotOf(r *flows.Run) runSnapshot {
+	s := runSnapshot{seq: snapshotSeq.Add(1)}
+	s.current, s.done = r.Current(), r.Done()
+	for i := range r.Flow().Steps {
+		s.results = append(s.results, r.Result(i))
+	}
+	s.linkToken, s.expires = r.LinkToken()
+	s.pageURL = r.PageURL()
+	s.timeline = r.Timeline()
+	s.tokenRequest = r.TokenRequest()
+	return s
+}
+
+// runStartedMsg: a run of a flow began.
+type runStartedMsg struct {
+	flow  *flows.Flow
+	run   *flows.Run
+	runID string
+	snap  runSnapshot
+}
+
+// runStartFailedMsg: a run could not begin.
+type runStartFailedMsg struct {
+	flow *flows.Flow
+	err  error
+}
+
+// stepFinishedMsg: Next or Retry returned.
+type stepFinishedMsg struct {
+	runID  string
+	result *flows.StepResult
+	snap   runSnapshot
+}
+
+// runMovedMsg: the run's position or request changed (skip, back, edit).
+type runMovedMsg struct {
+	runID string
+	snap  runSnapshot
+	err   error // SetTokenRequest's refusal
+}
+
+// runEventMsg: the run reported progress.
+type runEventMsg struct {
+	runID string
+	ev    flows.Event
+	snap  runSnapshot
+}
+
+// runEventsEndedMsg: the run's Events channel closed.
+type runEventsEndedMsg struct{ runID string }
+
+// startRun starts a run of flow in the background.
+func startRun(ctx context.Context, env *flows.Env, flow *flows.Flow) tea.Cmd {
+	return func() tea.Msg {
+		r, err := env.NewRun(ctx, flow)
+		if err != nil {
+			return runStartFailedMsg{flow: flow, err: err}
+		}
+		return runStartedMsg{flow: flow, run: r, runID: r.ID(), snap: snapshotOf(r)}
+	}
+}
+
+// runStep runs the current step (again, when retry is set).
+func runStep(ctx context.Context, r *flows.Run, retry bool) tea.Cmd {
+	return func() tea.Msg {
+		var res *flows.StepResult
+		if retry {
+			res = r.Retry(ctx)
+		} else {
+			res = r.Next(ctx)
+		}
+		return stepFinishedMsg{runID: r.ID(), result: res, snap: snapshotOf(r)}
+	}
+}
+
+// moveRun skips the current step (forward) or goes back one.
+func moveRun(r *flows.Run, forward bool) tea.Cmd {
+	return func() tea.Msg {
+		if forward {
+			r.Skip()
+		} else {
+			r.Back()
+		}
+		return runMovedMsg{runID: r.ID(), snap: snapshotOf(r)}
+	}
+}
+
+// saveTokenRequest replaces the request the next create step sends.
+func saveTokenRequest(r *flows.Run, tr flows.TokenRequest) tea.Cmd {
+	return func() tea.Msg {
+		err := r.SetTokenRequest(tr)
+		return runMovedMsg{runID: r.ID(), snap: snapshotOf(r), err: err}
+	}
+}
+
+// awaitEvent reads the run's next event; the flow screen issues it again
+// after each one.
+func awaitEvent(r *flows.Run) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-r.Events()
+		if !ok {
+			return runEventsEndedMsg{runID: r.ID()}
+		}
+		return runEventMsg{runID: r.ID(), ev: ev, snap: snapshotOf(r)}
+	}
+}
+
+// expireLinkToken expires the run's current link_token through the
+// emulator's control API.
+func expireLinkToken(ctx context.Context, r *flows.Run) tea.Cmd {
+	return func() tea.Msg {
+		if err := r.ExpireLinkToken(ctx); err != nil {
+			return failedMsg{reason: "expiring the link_token", err: err}
+		}
+		return notifiedMsg("link_token expired: Link meets INVALID_LINK_TOKEN at its next step")
+	}
+}
+
+// reopenBrowser opens the Link page in the system browser again.
+func reopenBrowser(r *flows.Run) tea.Cmd {
+	return func() tea.Msg {
+		if err := r.OpenBrowser(); err != nil {
+			return failedMsg{reason: "opening the browser", err: err}
+		}
+		return notifiedMsg("opened the Link page in the browser")
+	}
+}
+
+// closeRun ends a run: its session in the store and its events.
+func closeRun(r *flows.Run) tea.Cmd {
+	return func() tea.Msg {
+		return fail("closing the run", r.Close())
+	}
+}
+
+// tick sends a tickedMsg with id after a second.
+func tick(id int, now func() time.Time) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickedMsg{id: id, t: now()} })
+}

@@ -1,0 +1,370 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// Unit tests of Update: keys and messages in, model state and commands out.
+
+// sized is a test app with a 100×30 terminal.
+func sized(opts Options) *app {
+	a := newTestApp(opts)
+	a.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	return a
+}
+
+// press sends keys to the app and returns the last command.
+func press(a *app, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = a.Update(keyMsg(k))
+	}
+	return cmd
+}
+
+// exec runs a command and returns its message, expanding batches into the
+// first message of the wanted type.
+func exec[T tea.Msg](t *testing.T, cmd tea.Cmd) T {
+	t.Helper()
+	var zero T
+	if cmd == nil {
+		t.Fatalf("no command, want one producing %T", zero)
+	}
+	switch msg := cmd().(type) {
+	case T:
+		return msg
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if c == nil {
+				continue
+			}
+			if m, ok := c().(T); ok {
+				return m
+			}
+		}
+	}
+	t.Fatalf("the command produced no %T", zero)
+	return zero
+}
+
+func TestHomeSelectsAndOpens(t *testing.T) {
+	a := sized(Options{})
+	press(a, "up")
+	if a.home.cursor != 0 {
+		t.Fatalf("up at the top moved the cursor to %d", a.home.cursor)
+	}
+	chosen := exec[flowChosenMsg](t, press(a, "down", "enter"))
+	if chosen.flow.Name != "update-mode" {
+		t.Errorf("enter on the second row chose %q, want update-mode", chosen.flow.Name)
+	}
+	press(a, "down", "down", "down", "down")
+	if a.home.cursor != len(a.home.flows) {
+		t.Fatalf("the cursor stopped at %d, want the session log row %d", a.home.cursor, len(a.home.flows))
+	}
+	if nav := exec[navigatedMsg](t, press(a, "enter")); nav.to != screenLog {
+		t.Errorf("enter on the session log row navigates to %v", nav.to)
+	}
+	a.Update(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
+	if a.home.cursor != len(a.home.flows)-1 {
+		t.Errorf("the mouse wheel did not move the selection up: cursor %d", a.home.cursor)
+	}
+}
+
+func TestTabVisitsTheScreens(t *testing.T) {
+	a := sized(Options{})
+	var seen []screenID
+	for range 3 {
+		press(a, "tab")
+		seen = append(seen, a.active)
+	}
+	if want := []screenID{screenLog, screenHome, screenLog}; !equalScreens(seen, want) {
+		t.Errorf("tab without a flow visits %v, want %v", seen, want)
+	}
+	onFlow(a, a.home.flows[0])
+	a.active = screenHome
+	seen = nil
+	for range 3 {
+		press(a, "tab")
+		seen = append(seen, a.active)
+	}
+	if want := []screenID{screenFlow, screenLog, screenHome}; !equalScreens(seen, want) {
+		t.Errorf("tab with a flow visits %v, want %v", seen, want)
+	}
+	press(a, "tab")
+	if exec[navigatedMsg](t, press(a, "esc")).to != screenHome {
+		t.Error("esc on the Flow screen does not go Home")
+	}
+}
+
+func equalScreens(a, b []screenID) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestChoosingAFlowStartsIt(t *testing.T) {
+	a := sized(Options{})
+	f := a.home.flows[0]
+	start := exec[flowStartConfirmedMsg](t, a.chooseFlow(f))
+	_, cmd := a.Update(start)
+	if a.active != screenFlow || a.flow.flow != f {
+		t.Fatalf("after choosing %s the app shows %v with flow %v", f.Name, a.active, a.flow.flow)
+	}
+	if a.flow.startErr == nil || !strings.Contains(plain(a.View()), "could not start") {
+		t.Errorf("without an Env the run must fail to start visibly; view:\n%s", plain(a.View()))
+	}
+	_ = cmd
+}
+
+func TestChoosingAnotherFlowMidwayAsks(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	ask := exec[confirmationAskedMsg](t, a.chooseFlow(a.home.flows[2]))
+	if !strings.Contains(ask.question, "Abandon it and start Invalid link_token recovery") {
+		t.Errorf("question: %q", ask.question)
+	}
+	a.active = screenHome
+	if a.chooseFlow(a.home.flows[0]); a.active != screenFlow {
+		t.Error("choosing the flow in flight does not resume it")
+	}
+}
+
+// midway puts a quickstart run on its second step.
+func midway(a *app) {
+	f := a.home.flows[0]
+	onFlow(a, f)
+	a.Update(startedRun(f))
+	a.Update(createFinished(createOK(), 1))
+}
+
+func TestQuitWhenIdleQuits(t *testing.T) {
+	a := sized(Options{})
+	confirmed := exec[quitConfirmedMsg](t, press(a, "q"))
+	_, cmd := a.Update(confirmed)
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Error("quitting with no flow in flight does not quit")
+	}
+}
+
+func TestQuitMidwayAsksFirst(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	ask := exec[confirmationAskedMsg](t, press(a, "q"))
+	a.Update(ask)
+	if !strings.Contains(plain(a.View()), "Quickstart is mid-way (step 2 of 4). Quit and abandon the") {
+		t.Fatalf("no question on screen:\n%s", plain(a.View()))
+	}
+	if cmd := press(a, "n"); cmd != nil || a.confirm != nil {
+		t.Fatal("n did not close the question")
+	}
+	a.Update(exec[confirmationAskedMsg](t, press(a, "ctrl+c")))
+	exec[quitConfirmedMsg](t, press(a, "ctrl+c")) // ctrl+c twice quits
+}
+
+func TestHelpOpensAndCloses(t *testing.T) {
+	a := sized(Options{})
+	press(a, "?")
+	if !a.showHelp || !strings.Contains(plain(a.View()), "EVERYWHERE") {
+		t.Fatal("? did not open the help")
+	}
+	if cmd := press(a, "q"); cmd != nil || a.showHelp {
+		t.Fatal("q in the help must close it, not quit")
+	}
+	press(a, "?", "esc")
+	if a.showHelp {
+		t.Fatal("esc did not close the help")
+	}
+}
+
+func TestTooSmallAsksToEnlarge(t *testing.T) {
+	a := sized(Options{})
+	a.Update(tea.WindowSizeMsg{Width: 59, Height: 24})
+	if !strings.Contains(plain(a.View()), "please enlarge") {
+		t.Fatal("no enlarge message at 59 columns")
+	}
+	if cmd := press(a, "enter"); cmd != nil {
+		t.Error("keys other than quit act while the terminal is too small")
+	}
+	exec[quitConfirmedMsg](t, press(a, "q"))
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if v := a.View(); strings.Contains(plain(v), "enlarge") || strings.Count(v, "\n") != 19 {
+		t.Errorf("at 60×20 the app must draw itself in 20 lines:\n%s", plain(v))
+	}
+}
+
+func TestFormTakesTheKeys(t *testing.T) {
+	a := sized(Options{})
+	f := a.home.flows[0]
+	onFlow(a, f)
+	a.Update(startedRun(f))
+	a.flow.run = &flows.Run{} // a run handle: commands are built, not run
+	press(a, "e")
+	if a.flow.form == nil {
+		t.Fatal("e on an editable step did not open the form")
+	}
+	press(a, "tab", "tab", "tab")
+	if cmd := press(a, "q", "?"); a.showHelp || a.confirm != nil {
+		t.Fatalf("q and ? reached the app while the form was open (cmd %v)", cmd)
+	}
+	if got := a.flow.form.value().Webhook; got != "q?" {
+		t.Errorf("typed into the webhook field: %q, want q?", got)
+	}
+	if press(a, "enter") == nil {
+		t.Fatal("saving the form sends no command")
+	}
+	a.Update(runMovedMsg{runID: testRunID, snap: snapshot(5, 0, nil, nil, nil, nil), err: errors.New("client_user_id is required")})
+	if a.flow.form == nil || !strings.Contains(plain(a.View()), "client_user_id is required") {
+		t.Fatalf("a refused request must keep the form open with the reason:\n%s", plain(a.View()))
+	}
+	a.Update(runMovedMsg{runID: testRunID, snap: snapshot(6, 0, nil, nil, nil, nil)})
+	if a.flow.form != nil {
+		t.Fatal("an accepted request did not close the form")
+	}
+	press(a, "e", "esc")
+	if a.flow.form != nil {
+		t.Fatal("esc did not cancel the form")
+	}
+}
+
+func TestFlowControlsFollowTheRun(t *testing.T) {
+	a := sized(Options{})
+	f := a.home.flows[0]
+	onFlow(a, f)
+	a.Update(startedRun(f))
+	if cmd := press(a, "enter"); cmd != nil || a.flow.busy {
+		t.Fatal("enter without a run handle must do nothing")
+	}
+	a.flow.run = &flows.Run{}
+	if press(a, "r") != nil || press(a, "b") != nil {
+		t.Error("retry and back work before the first step ran")
+	}
+	if press(a, "enter") == nil || !a.flow.busy || a.flow.busyStep != 0 {
+		t.Fatal("enter did not run the first step")
+	}
+	if press(a, "enter") != nil || press(a, "s") != nil || press(a, "e") != nil {
+		t.Error("controls work while a step runs")
+	}
+	a.Update(createFinished(createFailed(), 0))
+	if a.flow.busy || a.flow.selected != 0 {
+		t.Fatalf("after the step: busy %v, selected %d", a.flow.busy, a.flow.selected)
+	}
+	if press(a, "r") == nil || press(a, "b") != nil {
+		t.Error("after a failure retry must work and back must not (first step)")
+	}
+	a.Update(createFinished(createOK(), 1))
+	if a.flow.selected != 0 || !strings.Contains(plain(a.View()), "ReqTokenCreate1") {
+		t.Error("the finished step's result is not shown")
+	}
+	if press(a, "b") == nil || press(a, "s") == nil || press(a, "e") != nil {
+		t.Error("on the Link step: back and skip must work, edit must not")
+	}
+	press(a, "left")
+	if a.flow.follow {
+		t.Error("inspecting a step must stop following the run")
+	}
+}
+
+func TestRunMessagesOfOtherRunsAreIgnored(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	before := a.flow.snap
+	a.Update(stepFinishedMsg{runID: "another-run", result: createFailed(), snap: snapshot(99, 0, createFailed(), nil, nil, nil)})
+	a.Update(runEventMsg{runID: "another-run", ev: flows.Event{Kind: flows.EventStepStarted, Step: "open-link"}})
+	if a.flow.snap.seq != before.seq || a.flow.busy {
+		t.Error("a message of another run changed the screen")
+	}
+	a.Update(runMovedMsg{runID: testRunID, snap: snapshot(1, 0, nil, nil, nil, nil)})
+	if a.flow.snap.current != 1 {
+		t.Error("an older snapshot replaced a newer one")
+	}
+}
+
+func TestEventsDriveTheLinkStep(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	for _, m := range linkOpened("open-link", 4) {
+		a.Update(m)
+	}
+	if !a.flow.busy || a.flow.selected != 1 {
+		t.Fatalf("a started step must show a spinner on it: busy %v selected %d", a.flow.busy, a.flow.selected)
+	}
+	for _, m := range linkEvents("open-link") {
+		a.Update(m)
+	}
+	v := plain(a.View())
+	for _, want := range []string{"HANDOFF", "SELECT_INSTITUTION · First Platypus Bank", "page http://127.0.0.1:43117/link/"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the Link step does not show %q:\n%s", want, v)
+		}
+	}
+	a.Update(runEvent(flows.EventStepFinished, "open-link", nil))
+	if a.flow.busy {
+		t.Error("the finished step still spins")
+	}
+}
+
+func TestCountdownTicks(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	if !strings.Contains(plain(a.View()), "expires in 4h 00m 00s") {
+		t.Fatalf("no countdown:\n%s", plain(a.View()))
+	}
+	a.Update(tickedMsg{id: a.flow.tickID, t: t0.Add(3*time.Hour + 58*time.Minute)})
+	if !strings.Contains(plain(a.View()), "expires in 2m 00s") {
+		t.Errorf("the countdown did not follow the clock:\n%s", plain(a.View()))
+	}
+	a.Update(tickedMsg{id: a.flow.tickID + 1000, t: t0.Add(5 * time.Hour)})
+	if strings.Contains(plain(a.View()), "expired") {
+		t.Error("a tick of another timer moved the countdown")
+	}
+	a.Update(tickedMsg{id: a.flow.tickID, t: t0.Add(5 * time.Hour)})
+	if !strings.Contains(plain(a.View()), "link_token link-sandbox-…8176 · expired") {
+		t.Errorf("an expired token is not marked:\n%s", plain(a.View()))
+	}
+}
+
+func TestCopyRequestIDWithOSC52(t *testing.T) {
+	var clip bytes.Buffer
+	a := sized(Options{Clipboard: &clip})
+	midway(a)
+	note := exec[notifiedMsg](t, press(a, "c"))
+	want := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("ReqTokenCreate1")) + "\a"
+	if clip.String() != want {
+		t.Errorf("clipboard got %q, want %q", clip.String(), want)
+	}
+	a.Update(note)
+	if !strings.Contains(plain(a.View()), "copied request_id ReqTokenCreate1") {
+		t.Errorf("no notice:\n%s", plain(a.View()))
+	}
+	press(a, "down")
+	if strings.Contains(plain(a.View()), "copied") {
+		t.Error("the notice did not clear on the next key")
+	}
+}
+
+func TestFailuresShowInTheFooterUntilTheNextKey(t *testing.T) {
+	a := sized(Options{})
+	a.Update(failedMsg{reason: "reading the Items", err: errors.New("disk I/O error")})
+	if !strings.Contains(plain(a.View()), "✗ reading the Items: disk I/O error") {
+		t.Fatalf("no error line:\n%s", plain(a.View()))
+	}
+	press(a, "down")
+	if strings.Contains(plain(a.View()), "disk I/O error") {
+		t.Error("the error did not clear on the next key")
+	}
+}
