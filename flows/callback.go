@@ -67,7 +67,9 @@ type CallbackOptions struct {
 	// ("/webhook/<random>") where the server receives webhooks: POSTed
 	// JSON objects, size-limited, handed to OnWebhook (see webhook.go).
 	WebhookPath string
-	OnWebhook   func(body []byte)
+	// OnWebhook receives each webhook body posted to WebhookPath. It runs
+	// on the request's goroutine: return quickly.
+	OnWebhook func(body []byte)
 }
 
 // PageEvent is one report from the callback page: a Link callback (load,
@@ -347,21 +349,24 @@ func (c *CallbackServer) reject(w http.ResponseWriter, r *http.Request, status i
 	}
 }
 
-// redactPath shortens the unguessable session id in a path, so rejection
-// records do not carry live page URLs.
+// redactPath shortens the unguessable id in a session or webhook path, so
+// rejection records do not carry live URLs.
 func redactPath(p string) string {
-	rest, ok := strings.CutPrefix(p, "/link/")
-	if !ok {
-		return truncate(p, 100)
+	for _, prefix := range []string{"/link/", "/webhook/"} {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			continue
+		}
+		id, tail, _ := strings.Cut(rest, "/")
+		if len(id) > 6 {
+			id = id[:6] + "…"
+		}
+		if tail != "" {
+			tail = "/" + tail
+		}
+		return truncate(prefix+id+tail, 100)
 	}
-	id, tail, _ := strings.Cut(rest, "/")
-	if len(id) > 6 {
-		id = id[:6] + "…"
-	}
-	if tail != "" {
-		tail = "/" + tail
-	}
-	return truncate("/link/"+id+tail, 100)
+	return truncate(p, 100)
 }
 
 // methodAllowed answers 405 unless r uses one of the methods.

@@ -557,6 +557,7 @@ func TestRedactPath(t *testing.T) {
 		"/link/0123456789abcdef0123456789abcdef/report": "/link/012345…/report",
 		"/link/abc":          "/link/abc",
 		"/create_link_token": "/create_link_token",
+		"/webhook/0123456789abcdef0123456789abcdef": "/webhook/012345…",
 	} {
 		if got := redactPath(in); got != want {
 			t.Errorf("redactPath(%q) = %q, want %q", in, got, want)

@@ -66,11 +66,22 @@ type ObservedRequestDetail struct {
 }
 
 // LinkSessionRecord is the emulator's record of one emulated Link session.
-// Raw holds the whole record as the emulator sent it (tokens masked).
+// Raw holds the whole record as the emulator sent it (events, institution,
+// error), with any token masked.
 type LinkSessionRecord struct {
-	LinkSessionID string          `json:"link_session_id"`
-	LinkToken     string          `json:"link_token"`
-	Raw           json.RawMessage `json:"-"`
+	LinkSessionID string     `json:"link_session_id"`
+	LinkToken     string     `json:"link_token"` // masked
+	StartedAt     time.Time  `json:"started_at"`
+	FinishedAt    *time.Time `json:"finished_at"`
+	IsUpdateMode  bool       `json:"is_update_mode"`
+	Autopilot     bool       `json:"autopilot"`
+	Step          string     `json:"step"`
+	Outcome       string     `json:"outcome"` // "", success, exit or abandoned
+	ExitStatus    string     `json:"exit_status"`
+	ItemID        string     `json:"item_id"`
+	RequestIDs    []string   `json:"request_ids"`
+
+	Raw json.RawMessage `json:"-"`
 }
 
 // maxControlResponse bounds the control API responses read into memory.
@@ -150,43 +161,22 @@ func maskRawBody(b json.RawMessage) json.RawMessage {
 
 // LinkSessions lists the emulated Link sessions, newest first.
 func (c *Control) LinkSessions(ctx context.Context) ([]LinkSessionRecord, error) {
-	var raw json.RawMessage
-	if err := c.do(ctx, http.MethodGet, "/__emulator/link_sessions", nil, &raw); err != nil {
+	var out struct {
+		LinkSessions []json.RawMessage `json:"link_sessions"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/__emulator/link_sessions", nil, &out); err != nil {
 		return nil, err
 	}
-	items, err := sessionList(raw)
-	if err != nil {
-		return nil, fmt.Errorf("GET /__emulator/link_sessions: %v", err)
-	}
-	out := make([]LinkSessionRecord, 0, len(items))
-	for _, it := range items {
+	recs := make([]LinkSessionRecord, 0, len(out.LinkSessions))
+	for _, raw := range out.LinkSessions {
 		var r LinkSessionRecord
-		if err := json.Unmarshal(it, &r); err != nil {
+		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("GET /__emulator/link_sessions: unexpected session record: %v", err)
 		}
-		r.Raw = MaskJSON(it)
-		out = append(out, r)
+		r.Raw = MaskJSON(raw)
+		recs = append(recs, r)
 	}
-	return out, nil
-}
-
-// sessionList accepts a bare array or an object holding one array
-// ({"link_sessions":[…]}).
-func sessionList(raw json.RawMessage) ([]json.RawMessage, error) {
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) == nil {
-		return items, nil
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, errors.New("the response is neither a list nor an object")
-	}
-	for _, k := range []string{"link_sessions", "sessions"} {
-		if v, ok := obj[k]; ok && json.Unmarshal(v, &items) == nil {
-			return items, nil
-		}
-	}
-	return nil, errors.New("the response has no link_sessions list")
+	return recs, nil
 }
 
 // Reset clears all of the emulator's state.

@@ -11,6 +11,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	plaid "github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/emulator"
 )
 
 // controlStub plays the emulator's control API as documented, and keeps
@@ -133,25 +137,17 @@ func TestControlRequestDetailIsMasked(t *testing.T) {
 	}
 }
 
-func TestControlLinkSessionsShapes(t *testing.T) {
+func TestControlLinkSessions(t *testing.T) {
 	c, stub := newControl(t)
-	for _, body := range []string{
-		stub.sessions,
-		`[{"link_session_id":"8d7c2b4e-1111-4f00-9a00-000000000001","link_token":"link-sandbox-…0001"}]`,
-	} {
-		stub.mu.Lock()
-		stub.sessions = body
-		stub.mu.Unlock()
-		got, err := c.LinkSessions(context.Background())
-		if err != nil || len(got) != 1 || got[0].LinkSessionID != "8d7c2b4e-1111-4f00-9a00-000000000001" || len(got[0].Raw) == 0 {
-			t.Errorf("LinkSessions(%s) = %+v, %v", body, got, err)
-		}
+	got, err := c.LinkSessions(context.Background())
+	if err != nil || len(got) != 1 || got[0].LinkSessionID != "8d7c2b4e-1111-4f00-9a00-000000000001" || got[0].Outcome != "success" || len(got[0].Raw) == 0 {
+		t.Errorf("LinkSessions = %+v, %v", got, err)
 	}
 	stub.mu.Lock()
-	stub.sessions = `{"something":"else"}`
+	stub.sessions = `{"link_sessions":[{"link_session_id":7}]}`
 	stub.mu.Unlock()
 	if _, err := c.LinkSessions(context.Background()); err == nil {
-		t.Error("an unexpected shape was accepted")
+		t.Error("a malformed record was accepted")
 	}
 }
 
@@ -182,5 +178,76 @@ func TestControlErrors(t *testing.T) {
 	down := &Control{BaseURL: "http://127.0.0.1:1"}
 	if _, err := down.Health(ctx); err == nil || !strings.Contains(err.Error(), "is the emulator running at http://127.0.0.1:1?") {
 		t.Errorf("Health on a closed port = %v", err)
+	}
+}
+
+// startEmulator serves a fresh real emulator on loopback.
+func startEmulator(t testing.TB) string {
+	t.Helper()
+	e, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(func() { srv.Close(); e.Close() })
+	return srv.URL
+}
+
+// TestControlAgainstEmulator checks the client against the real control API.
+func TestControlAgainstEmulator(t *testing.T) {
+	base := startEmulator(t)
+	ctx := context.Background()
+	c := &Control{BaseURL: base}
+	if _, err := c.Health(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Mode: ModeEmulated, ClientID: EmulatedClientID, Secret: EmulatedSecret, BaseURL: base}
+	client := NewPlaidClient(cfg, nil)
+	cctx, capture := WithCallCapture(ctx)
+	req := plaid.NewLinkTokenCreateRequest("linkexplorer", "en", []plaid.CountryCode{plaid.COUNTRYCODE_US}, *plaid.NewLinkTokenCreateRequestUser("u1"))
+	req.SetProducts([]plaid.Products{plaid.PRODUCTS_AUTH})
+	resp, _, err := client.PlaidApi.LinkTokenCreate(cctx).LinkTokenCreateRequest(*req).Execute()
+	if err != nil {
+		t.Fatal(AsAPIError("/link/token/create", err))
+	}
+	call, _ := capture.Last()
+
+	reqs, next, err := c.Requests(ctx, 0, 10)
+	if err != nil || len(reqs) != 1 || next != reqs[0].Seq {
+		t.Fatalf("Requests = %+v, %d, %v", reqs, next, err)
+	}
+	if reqs[0].RequestID != call.RequestID || reqs[0].Path != "/link/token/create" || reqs[0].Status != 200 {
+		t.Errorf("observed %+v; recorded request_id %q", reqs[0], call.RequestID)
+	}
+	d, err := c.Request(ctx, reqs[0].Seq)
+	if err != nil || !strings.Contains(string(d.RequestBody), `"client_name":"linkexplorer"`) || strings.Contains(string(d.RequestBody)+string(d.ResponseBody), EmulatedSecret) {
+		t.Errorf("Request = %s / %s, %v", d.RequestBody, d.ResponseBody, err)
+	}
+
+	if err := c.ArmAutopilot(ctx, Autopilot{LinkToken: resp.GetLinkToken(), Username: "user_good", Password: "pass_good"}); err != nil {
+		t.Errorf("ArmAutopilot: %v", err)
+	}
+	if st, err := c.AdvanceClock(ctx, time.Hour); err != nil || st.OffsetSeconds < 3600 {
+		t.Errorf("AdvanceClock = %+v, %v", st, err)
+	}
+	if err := c.ExpireToken(ctx, resp.GetLinkToken(), false); err != nil {
+		t.Errorf("ExpireToken: %v", err)
+	}
+	_, _, err = client.PlaidApi.LinkTokenGet(ctx).LinkTokenGetRequest(*plaid.NewLinkTokenGetRequest(resp.GetLinkToken())).Execute()
+	if pe, ok := PlaidErrorOf(err); !ok || pe.ErrorCode != "INVALID_LINK_TOKEN" {
+		t.Errorf("/link/token/get after expiry: %v", err)
+	}
+	var ae *APIError
+	if err := c.ExpireToken(ctx, "link-sandbox-00000000-0000-4000-8000-000000000000", true); !errors.As(err, &ae) || ae.HTTPStatus != 404 || ae.RequestID == "" {
+		t.Errorf("ExpireToken(unknown) = %v", err)
+	}
+	if sessions, err := c.LinkSessions(ctx); err != nil || len(sessions) != 0 {
+		t.Errorf("LinkSessions = %+v, %v", sessions, err)
+	}
+	if err := c.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if reqs, _, err := c.Requests(ctx, 0, 0); err != nil || len(reqs) != 0 {
+		t.Errorf("after Reset: %+v, %v", reqs, err)
 	}
 }

@@ -22,11 +22,6 @@ var secretKeys = map[string]bool{
 // link-sandbox-, processor-sandbox- and their other-environment forms.
 var tokenPrefix = regexp.MustCompile(`^(access|public|link|processor)-(sandbox|development|production)-`)
 
-// looksLikeSecretToken reports whether s is a full access or public token.
-func looksLikeSecretToken(s string) bool {
-	return (strings.HasPrefix(s, "access-") || strings.HasPrefix(s, "public-")) && secretTokenValue.MatchString(s)
-}
-
 // jsonString encodes s as a JSON string without HTML escaping.
 func jsonString(s string) []byte {
 	var b bytes.Buffer
@@ -141,9 +136,11 @@ func (m *jsonMasker) value(sensitive bool) {
 		m.array(sensitive)
 	case '"':
 		start := m.pos
-		s := m.str()
-		if sensitive || looksLikeSecretToken(s) {
-			m.replace(start, m.pos, MaskSecret(s))
+		raw := m.str()
+		if sensitive || bytes.HasPrefix(raw, []byte("access-")) || bytes.HasPrefix(raw, []byte("public-")) {
+			if s := decodeString(m.in[start:m.pos]); sensitive || secretTokenValue.MatchString(s) {
+				m.replace(start, m.pos, MaskSecret(s))
+			}
 		}
 	default: // number, true, false, null
 		for m.pos < len(m.in) && strings.IndexByte(",]} \t\r\n", m.in[m.pos]) < 0 {
@@ -164,10 +161,12 @@ func (m *jsonMasker) object() {
 			m.pos++
 			m.skipSpace()
 		}
+		start := m.pos
 		key := m.str()
+		secret := isSecretKey(key, m.in[start:m.pos])
 		m.skipSpace()
 		m.pos++ // :
-		m.value(secretKeys[strings.ToLower(key)])
+		m.value(secret)
 	}
 }
 
@@ -186,9 +185,10 @@ func (m *jsonMasker) array(sensitive bool) {
 	}
 }
 
-// str reads the string at m.pos and returns its decoded value.
-func (m *jsonMasker) str() string {
-	start := m.pos
+// str skips the string at m.pos and returns its raw content, without the
+// quotes and with any escapes left as they are.
+func (m *jsonMasker) str() []byte {
+	start := m.pos + 1
 	m.pos++ // opening quote
 	for m.in[m.pos] != '"' {
 		if m.in[m.pos] == '\\' {
@@ -197,9 +197,34 @@ func (m *jsonMasker) str() string {
 		m.pos++
 	}
 	m.pos++ // closing quote
+	return m.in[start : m.pos-1]
+}
+
+// decodeString decodes a quoted JSON string taken from a valid document.
+func decodeString(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return string(quoted[1 : len(quoted)-1])
+	}
 	var s string
-	_ = json.Unmarshal(m.in[start:m.pos], &s) // valid: the document passed json.Valid
+	_ = json.Unmarshal(quoted, &s) // valid: the document passed json.Valid
 	return s
+}
+
+// isSecretKey reports whether an object key (raw content; quoted is the
+// same key with its quotes, for the escaped case) is a secret key, without
+// allocating for the usual short, unescaped keys.
+func isSecretKey(raw, quoted []byte) bool {
+	var buf [len("new_access_token")]byte
+	if len(raw) > len(buf) || bytes.IndexByte(raw, '\\') >= 0 {
+		return secretKeys[strings.ToLower(decodeString(quoted))]
+	}
+	for i, c := range raw {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return secretKeys[string(buf[:len(raw)])]
 }
 
 func (m *jsonMasker) replace(start, end int, masked string) {

@@ -36,7 +36,9 @@
     s.textContent = text;
     li.appendChild(t);
     li.appendChild(s);
-    document.getElementById('steps').appendChild(li);
+    var list = document.getElementById('steps');
+    list.appendChild(li);
+    list.scrollTop = list.scrollHeight; // keep the latest step in view
   }
 
   // ---- reporting ---------------------------------------------------------
