@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS log_entries (
 	error_code      TEXT,
 	words           TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS log_entries_kind ON log_entries(kind);
 CREATE INDEX IF NOT EXISTS log_entries_session ON log_entries(session_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS log_entries_request ON log_entries(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS log_entries_link_session ON log_entries(link_session_id) WHERE link_session_id IS NOT NULL;

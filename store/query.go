@@ -62,8 +62,9 @@ type Page struct {
 }
 
 // Entries returns one page of the log. Its cost depends on the page size,
-// not on the size of the log: every filter but Kind has an index, and
-// pages are read by keyset (the entry id) rather than by offset.
+// not on the size of the log: pages are read by keyset (the entry id)
+// rather than by offset, every filter but Errors has an index, and free
+// text has an index of words (see search.go).
 func (s *Store) Entries(ctx context.Context, q Query) (Page, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -146,18 +147,17 @@ type filterSQL struct {
 func (s *Store) compile(ctx context.Context, f Filter) (filterSQL, error) {
 	var fs filterSQL
 	indexed := false
-	add := func(col, v string, hasIndex bool) {
+	add := func(col, v string) {
 		if v != "" {
-			fs = fs.and(col+" = ?", v)
-			indexed = indexed || hasIndex
+			fs, indexed = fs.and(col+" = ?", v), true
 		}
 	}
-	add("e.session_id", strings.TrimSpace(f.SessionID), true)
-	add("e.request_id", strings.TrimSpace(f.RequestID), true)
-	add("e.link_session_id", strings.TrimSpace(f.LinkSessionID), true)
-	add("e.item_id", strings.TrimSpace(f.ItemID), true)
-	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)), true)
-	add("e.kind", string(f.Kind), false)
+	add("e.session_id", strings.TrimSpace(f.SessionID))
+	add("e.request_id", strings.TrimSpace(f.RequestID))
+	add("e.link_session_id", strings.TrimSpace(f.LinkSessionID))
+	add("e.item_id", strings.TrimSpace(f.ItemID))
+	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)))
+	add("e.kind", string(f.Kind))
 	if f.Errors {
 		fs = fs.and("e.error_code IS NOT NULL")
 	}

@@ -207,6 +207,7 @@ func TestFiltersUseIndexes(t *testing.T) {
 		{Filter{Text: "login"}, "SEARCH lw USING PRIMARY KEY (word=? AND entry_id<?)"},
 		{Filter{Text: "login", SessionID: "s"}, "SEARCH lw USING PRIMARY KEY (word=? AND entry_id<?)"},
 		{Filter{SessionID: "s", ErrorCode: "E"}, "log_entries_"},
+		{Filter{Kind: KindWebhook}, "log_entries_kind"},
 	} {
 		fs, err := s.compile(context.Background(), tc.f)
 		if err != nil {
