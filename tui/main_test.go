@@ -16,5 +16,7 @@ func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	lipgloss.SetHasDarkBackground(true)
 	time.Local = time.UTC
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBenchLogs()
+	os.Exit(code)
 }

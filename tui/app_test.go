@@ -1,0 +1,219 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+// realEnv is the wiring linkexplorer runs with offline: the emulator on a
+// loopback port, a store in a temporary directory, and the flows' Env.
+func realEnv(t *testing.T, browser flows.BrowserMode) (*flows.Env, string) {
+	t.Helper()
+	emu, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(func() { srv.Close(); emu.Close() })
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg, err := flows.LoadConfig(func(string) string { return "" }, "", flows.Overrides{Mode: "emulated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = srv.URL
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	env, err := flows.NewEnv(ctx, flows.EnvOptions{Config: cfg, Store: st, Browser: browser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { env.Close() })
+	return env, srv.URL
+}
+
+// needChromium skips without a browser for --browser=auto, unless CI is
+// set.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := headless.Find(); errors.Is(err, headless.ErrNotFound) && os.Getenv("CI") == "" {
+		t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
+	}
+}
+
+// TestQuickstartThroughTheApp drives the whole app through the quickstart
+// against the emulator, Link completed by the emulated Link's autopilot in
+// headless Chromium, and checks the final screen and the store.
+func TestQuickstartThroughTheApp(t *testing.T) {
+	needChromium(t)
+	env, _ := realEnv(t, flows.BrowserAuto)
+	m := New(Options{Env: env, ExportDir: t.TempDir(), Clipboard: &strings.Builder{}})
+	s := startScreen(t, m, 100, 30).waitFor("Quickstart")
+	s.send(keyMsg("enter")).waitFor("run: Create a link_token")
+	s.send(keyMsg("enter")).waitFor("step 2 of 5", "run: Open Link")
+	s.send(keyMsg("enter")).waitFor("step 3 of 5", "HANDOFF")
+	s.send(keyMsg("enter")).waitFor("step 4 of 5")
+	s.send(keyMsg("enter")).waitFor("step 5 of 5")
+	s.send(keyMsg("enter")).waitFor("Quickstart finished")
+	s.send(keyMsg("tab")).waitFor("/auth/get")
+	a := s.final().(*app)
+
+	if !a.flow.finished || a.active != screenLog {
+		t.Fatalf("finished %v, screen %v", a.flow.finished, a.active)
+	}
+	v := plain(a.flow.View())
+	for _, want := range []string{"✓ Create a link_token", "✓ Open Link", "✓ Exchange the public_token", "✓ Verify: /auth/get", "✓ Quickstart finished"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the final Flow screen lacks %q:\n%s", want, v)
+		}
+	}
+	checkQuickstartStore(t, env.Store, a.flow.runID)
+}
+
+// checkQuickstartStore checks what the run left in the session log: a
+// session ended ok, each call with its request_id, Link's onSuccess, and
+// a healthy Item.
+func checkQuickstartStore(t *testing.T, st *store.Store, runID string) {
+	t.Helper()
+	ctx := context.Background()
+	sess := waitForSessionEnd(t, st, runID)
+	if sess.Status != store.SessionOK || sess.Kind != "flow:quickstart" {
+		t.Errorf("session %s: kind %s, status %s (%s)", runID, sess.Kind, sess.Status, sess.Summary)
+	}
+	page, err := st.Entries(ctx, store.Query{Filter: store.Filter{SessionID: runID}, Limit: store.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range page.Entries {
+		seen[e.Title()] = true
+		if e.Call != nil && e.RequestID() == "" {
+			t.Errorf("call %s has no request_id", e.Title())
+		}
+	}
+	for _, want := range []string{"POST /link/token/create", "onSuccess", "POST /item/public_token/exchange", "POST /accounts/get", "POST /auth/get"} {
+		if !seen[want] {
+			t.Errorf("the log of the run lacks %s", want)
+		}
+	}
+	items, err := st.Items(ctx)
+	if err != nil || len(items) != 1 || items[0].Status != store.ItemHealthy {
+		t.Errorf("Items after the quickstart: %+v, %v", items, err)
+	}
+}
+
+// waitForSessionEnd waits for the run's session to end: the app closes
+// the run in a command once the flow finished.
+func waitForSessionEnd(t *testing.T, st *store.Store, id string) store.Session {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sess, err := st.Session(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.Status != store.SessionRunning || time.Now().After(deadline) {
+			return sess
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRequestsFromYourOwnApp checks that a request another app sends to
+// the emulator lands in the session log, and linkexplorer's own do not
+// twice.
+func TestRequestsFromYourOwnApp(t *testing.T) {
+	env, emuURL := realEnv(t, flows.BrowserNone)
+	ctx := context.Background()
+	sess, err := env.Store.StartSession(ctx, "app", store.ModeEmulated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"client_id":"my-own-app","secret":"my-own-secret-000001","institution_id":"ins_109508","country_codes":["US"]}`
+	resp, err := http.Post(emuURL+"/institutions/get_by_id", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	own := `{"client_id":"` + env.Config.ClientID + `","secret":"x","institution_id":"ins_109508","country_codes":["US"]}`
+	if resp, err = http.Post(emuURL+"/institutions/get_by_id", "application/json", strings.NewReader(own)); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	a := sized(Options{Env: env, SessionID: sess.ID})
+	polled := exec[ownRequestsPolledMsg](t, a.poller.init())
+	if polled.err != nil || polled.added != 1 || polled.since == 0 {
+		t.Fatalf("poll: %+v", polled)
+	}
+	a.Update(polled)
+	if !strings.Contains(plain(a.View()), "1 request from your own app") {
+		t.Errorf("Home does not count the request:\n%s", plain(a.View()))
+	}
+	page, err := env.Store.Entries(ctx, store.Query{Filter: store.Filter{SessionID: sess.ID}, Bodies: true})
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatalf("entries of the app session: %d, %v", len(page.Entries), err)
+	}
+	e := page.Entries[0]
+	if e.Source() != store.SourceEmulator || e.Title() != "POST /institutions/get_by_id" || e.RequestID() == "" {
+		t.Errorf("recorded %s from %s with request_id %q", e.Title(), e.Source(), e.RequestID())
+	}
+	if strings.Contains(string(e.Call.RequestBody), "my-own-secret-000001") {
+		t.Errorf("the app's secret reached the log: %s", e.Call.RequestBody)
+	}
+	again := exec[ownRequestsPolledMsg](t, pollOwnRequests(env.Control, env.Store, sess.ID, env.Config.ClientID, polled.since))
+	if again.added != 0 {
+		t.Errorf("a second poll recorded %d requests again", again.added)
+	}
+}
+
+// TestPollFailureIsReportedOnce checks that a poller losing the emulator
+// says so once, not every two seconds.
+func TestPollFailureIsReportedOnce(t *testing.T) {
+	p := &ownAppPoller{c: newCommon(Options{})}
+	failed := ownRequestsPolledMsg{err: errors.New("connection refused")}
+	if countFailures(t, p.update(failed)) != 1 || countFailures(t, p.update(failed)) != 0 {
+		t.Error("a failing poll must be reported once")
+	}
+	p.update(ownRequestsPolledMsg{})
+	if countFailures(t, p.update(failed)) != 1 {
+		t.Error("a failure after a recovery must be reported again")
+	}
+}
+
+// countFailures runs cmd and counts the failures it reports; the timer of
+// the next poll counts for nothing.
+func countFailures(t *testing.T, cmd tea.Cmd) int {
+	msgs := []tea.Msg{runWithTimeout(t, cmd)}
+	if batch, ok := msgs[0].(tea.BatchMsg); ok {
+		msgs = nil
+		for _, c := range batch {
+			if c != nil {
+				msgs = append(msgs, runWithTimeout(t, c))
+			}
+		}
+	}
+	n := 0
+	for _, m := range msgs {
+		if _, ok := m.(failedMsg); ok {
+			n++
+		}
+	}
+	return n
+}
