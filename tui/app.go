@@ -105,6 +105,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return a, a.handleKey(msg)
 	case tea.MouseMsg:
+		if a.confirm != nil || a.showHelp || a.tooSmall() {
+			return a, nil
+		}
 		_, cmd := a.screen().Update(msg)
 		return a, cmd
 	case navigatedMsg:

@@ -217,3 +217,26 @@ func countFailures(t *testing.T, cmd tea.Cmd) int {
 	}
 	return n
 }
+
+// TestExpireKeyExpiresTheToken runs the first step of a real run, then
+// expires its link_token with x, through the emulator's control API.
+func TestExpireKeyExpiresTheToken(t *testing.T) {
+	env, _ := realEnv(t, flows.BrowserNone)
+	a := sized(Options{Env: env, Flows: flows.Flows()})
+	f := a.home.flows[2] // invalid-token
+	a.Update(flowStartConfirmedMsg{flow: f})
+	started := exec[runStartedMsg](t, startRun(context.Background(), env, f))
+	a.Update(started)
+	t.Cleanup(func() { started.run.Close() })
+	if press(a, "x") != nil {
+		t.Fatal("x works before a link_token exists")
+	}
+	a.Update(exec[stepFinishedMsg](t, press(a, "enter")))
+	if a.flow.snap.linkToken == "" || a.flow.busy {
+		t.Fatalf("after the first step: token %q, busy %v", a.flow.snap.linkToken, a.flow.busy)
+	}
+	note := exec[notifiedMsg](t, press(a, "x"))
+	if !strings.Contains(string(note), "link_token expired") {
+		t.Errorf("x reported %q", note)
+	}
+}

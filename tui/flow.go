@@ -29,11 +29,11 @@ type flowScreen struct {
 	startErr error
 
 	snap     runSnapshot
-	busy     bool // a step command is in flight
+	busy     bool // a step is running
 	busyStep int
 	selected int  // the step the detail pane shows
 	follow   bool // selected follows the step that runs, and then shows its result
-	finished bool // the run reported EventFinished, or every step ran
+	finished bool // every step has run or been skipped
 	links    map[int]*linkLive
 	note     string // the run's latest narration
 	waiting  string // what a Link step waits for
@@ -147,7 +147,8 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // handleRun applies a message from the run in flight; messages from an
-// earlier run are dropped.
+// earlier run are dropped, and so is runEventsEndedMsg: once the run's
+// events end there is nothing more to read.
 func (f *flowScreen) handleRun(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case runStartedMsg:

@@ -302,9 +302,13 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 		parts = append(parts, errorBlock(st, "", "", f.startErr.Error(), w))
 	}
 	if s.Kind == flows.StepLink {
-		live := f.linkEvents(w)
+		live, timeline := f.linkEvents(w), f.timelineView(w)
 		liveLines = lipgloss.Height(live)
-		parts = append(parts, live, f.timelineView(w))
+		if f.busy && f.selected == f.busyStep || !isRecovery(f.snap.timeline) {
+			parts = append(parts, live, timeline)
+		} else {
+			parts = append(parts, timeline, live) // once Link is done, the recovery comes first
+		}
 	}
 	parts = append(parts, wrap(st.Text.Render(clean(s.Explain)), w))
 	if s.Editable && r == nil && f.selected == f.snap.current && f.runID != "" {
@@ -337,12 +341,20 @@ func (f *flowScreen) linkEvents(w int) string {
 // the invalid-token recovery.
 func (f *flowScreen) timelineView(w int) string {
 	title := "Tokens and Link sessions"
-	for _, e := range f.snap.timeline {
-		if e.ErrorCode != "" {
-			title = "Recovery timeline"
-		}
+	if isRecovery(f.snap.timeline) {
+		title = "Recovery timeline"
 	}
 	return recoveryView(f.c.styles, title, f.snap.timeline, w)
+}
+
+// isRecovery reports whether a timeline met an error to recover from.
+func isRecovery(tl []flows.TimelineEntry) bool {
+	for _, e := range tl {
+		if e.ErrorCode != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenRequestView shows the /link/token/create request the step will send.

@@ -109,10 +109,10 @@ func webhookLine(w flows.WebhookReceived) linkLine {
 
 var linkColumns = []column{
 	{title: "TIME", width: 8, priority: 5},
-	{title: "EVENT · VIEW", width: 0, min: 26, priority: 9},
+	{title: "EVENT · VIEW", width: 0, min: 24, priority: 9},
 	{title: "INSTITUTION", width: 20, priority: 1},
 	{title: "ERROR", width: 18, priority: 6},
-	{title: "LINK_SESSION", width: 12, priority: 7},
+	{title: "LINK_SESSION", width: 11, priority: 7},
 }
 
 // The columns of linkColumns.
@@ -142,16 +142,19 @@ func (l *linkLive) linkWidths(width int) []int {
 }
 
 // view renders the timeline, the newest line last. When the institution
-// column does not fit, the institution joins the event text whenever it
-// changes.
+// column does not fit, the institution joins the event text when it first
+// appears in a Link session.
 func (l *linkLive) view(st styles, width int) string {
 	if len(l.lines) == 0 {
 		return st.Muted.Render("No events from Link yet.")
 	}
 	widths := l.linkWidths(width)
 	out := []string{st.TableHeader.Render(tableHeader(linkColumns, widths))}
-	inst := ""
+	inst, session := "", ""
 	for _, ln := range l.lines {
+		if ln.linkSessionID != session {
+			inst, session = "", ln.linkSessionID // a new Link session names its institution again
+		}
 		ev := ln.event
 		if ln.view != "" {
 			ev += " · " + ln.view
