@@ -299,7 +299,7 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 	r := f.result()
 	var parts []string
 	if f.startErr != nil {
-		parts = append(parts, errorBlock(st, "", "", f.startErr.Error(), w))
+		parts = append(parts, errorBlock(st, plaidError{message: f.startErr.Error()}, w))
 	}
 	if s.Kind == flows.StepLink {
 		live, timeline := f.linkEvents(w), f.timelineView(w)
@@ -315,7 +315,7 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 		parts = append(parts, tokenRequestView(st, f.snap.tokenRequest, w))
 	}
 	if r != nil && r.Status == flows.StatusFailed {
-		parts = append(parts, stepError(st, r, w))
+		parts = append(parts, errorBlock(st, stepError(r), w))
 	}
 	if r != nil {
 		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))
@@ -369,44 +369,6 @@ func tokenRequestView(st styles, tr flows.TokenRequest, w int) string {
 		{Label: "redirect_uri", Value: tr.RedirectURI},
 	}
 	return factsView(st, sectionTitle(st, "Request to send", w)+st.Muted.Render(" · e edits it"), facts, w)
-}
-
-// stepError is a failed step's error: code, message and what to do.
-func stepError(st styles, r *flows.StepResult, w int) string {
-	msg := r.Error
-	code := r.ErrorCode
-	var errType string
-	if ae, ok := r.Err.(*flows.APIError); ok {
-		code, errType = ae.Code, ae.Type
-		if ae.Message != "" {
-			msg = ae.Message
-		}
-	}
-	if msg == "" && r.Err != nil {
-		msg = r.Err.Error()
-	}
-	if r.RequestID != "" {
-		msg += " (request_id " + r.RequestID + ")"
-	}
-	return errorBlock(st, code, errType, msg, w)
-}
-
-// errorBlock renders an error with its code, message and advice.
-func errorBlock(st styles, code, errType, msg string, w int) string {
-	var lines []string
-	head := "Error"
-	if code != "" {
-		head = code
-		if errType != "" {
-			head += " (" + errType + ")"
-		}
-	}
-	lines = append(lines, st.ErrorCode.Render(oneLine(head)))
-	if msg != "" {
-		lines = append(lines, wrap(st.Text.Render(clean(msg)), w-2))
-	}
-	lines = append(lines, wrap(st.Bold.Render("What to do: ")+st.Advice.Render(adviceFor(code, errType)), w-2))
-	return st.ErrorBox.Render(strings.Join(lines, "\n"))
 }
 
 // factsView lists labelled values under a heading; "–" marks an empty one.

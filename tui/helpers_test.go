@@ -162,17 +162,18 @@ func TestFitMakesExactBlocks(t *testing.T) {
 	}
 }
 
-func TestAdviceCoversEveryError(t *testing.T) {
-	if a := adviceFor("INVALID_LINK_TOKEN", "INVALID_INPUT"); !strings.Contains(a, "destroy()") {
-		t.Errorf("INVALID_LINK_TOKEN advice: %q", a)
+func TestErrorsAreExplained(t *testing.T) {
+	st := newStyles()
+	block := plain(errorBlock(st, stepError(createFailed()), 80))
+	for _, want := range []string{"INVALID_FIELD (INVALID_REQUEST)", "webhook must be a non-empty string URL (request_id ReqTokenFail01)", "What it means:", "What to do:", "Docs: https://plaid.com/docs/errors/"} {
+		if !strings.Contains(strings.Join(strings.Fields(block), " "), want) {
+			t.Errorf("the error block lacks %q:\n%s", want, block)
+		}
 	}
-	if a := adviceFor("SOMETHING_NEW", "ITEM_ERROR"); !strings.Contains(a, "update mode") {
-		t.Errorf("fallback by type: %q", a)
+	if b := plain(errorBlock(st, plaidError{message: "dial tcp: connection refused"}, 80)); !strings.Contains(b, "reachable") {
+		t.Errorf("an error without a Plaid answer must point at the connection:\n%s", b)
 	}
-	if a := adviceFor("", ""); !strings.Contains(a, "reachable") {
-		t.Errorf("no Plaid error: %q", a)
-	}
-	if a := adviceFor("SOMETHING_NEW", ""); !strings.Contains(a, "plaid.com/docs/errors") {
-		t.Errorf("unknown code: %q", a)
+	if b := plain(errorBlock(st, entryError("SOMETHING_NEW", "ITEM_ERROR", ""), 80)); !strings.Contains(b, "plaid.com/docs/errors") {
+		t.Errorf("an unknown code must point at Plaid's docs:\n%s", b)
 	}
 }

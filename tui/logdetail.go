@@ -86,7 +86,7 @@ func (d *entryDetail) content(w int) string {
 	}
 	out := strings.Join(lines, "\n")
 	if e.ErrorCode() != "" {
-		out += "\n\n" + errorBlock(st, e.ErrorCode(), e.ErrorType(), "", w)
+		out += "\n\n" + errorBlock(st, entryError(e.ErrorCode(), e.ErrorType(), e.ErrorMessage()), w)
 	}
 	for _, b := range bodiesOf(e) {
 		out += "\n\n" + st.Section.Render(b.title) + "\n" + wrap(prettyJSON(st, b.body), w)
