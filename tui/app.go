@@ -101,7 +101,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.resize(msg.Width, msg.Height)
-		return a, nil
+		return a, a.broadcast(msg)
 	case tea.KeyMsg:
 		return a, a.handleKey(msg)
 	case tea.MouseMsg:

@@ -26,7 +26,10 @@ func stepError(r *flows.StepResult) plaidError {
 	if pe.message == "" && r.Err != nil {
 		pe.message = r.Err.Error()
 	}
-	pe.explanation, pe.explained = r.Explanation()
+	pe.explanation, pe.explained = flows.ExplanationOf(r.Err)
+	if !pe.explained {
+		pe.explanation, pe.explained = flows.ExplainMessage(r.ErrorCode, r.Error)
+	}
 	return pe
 }
 

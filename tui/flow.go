@@ -64,7 +64,7 @@ func (f *flowScreen) Init() tea.Cmd { return nil }
 // SetSize sets the screen's size.
 func (f *flowScreen) SetSize(w, h int) {
 	f.width, f.height = w, h
-	f.layout()
+	f.refresh()
 }
 
 // start abandons the current run, if any, and starts one of flow.

@@ -57,14 +57,10 @@ func (l *logScreen) Init() tea.Cmd { return nil }
 
 // SetSize sets the screen's size.
 func (l *logScreen) SetSize(w, h int) {
-	resized := h != l.height
 	l.width, l.height = w, h
 	l.input.Width = max(w-2, 10)
 	if l.detail != nil {
 		l.detail.setSize(w, h)
-	}
-	if resized && l.loaded && len(l.entries) < l.rows() && (l.older || l.newer) {
-		l.loaded = false // refetch to fill the taller table
 	}
 }
 
@@ -84,6 +80,10 @@ func (l *logScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return l, tea.Batch(l.refresh(), l.recount(), l.startTicking())
 	case hiddenMsg:
 		l.active = false
+	case tea.WindowSizeMsg:
+		if l.active {
+			return l, l.refresh() // as many rows as now fit
+		}
 	case logPageLoadedMsg:
 		return l, l.pageLoaded(msg)
 	case logCountedMsg:

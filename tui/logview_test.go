@@ -220,3 +220,16 @@ func TestExportWritesAPrivateFile(t *testing.T) {
 		t.Error("an export overwrote an existing file")
 	}
 }
+
+func TestLogRefillsOnResize(t *testing.T) {
+	a := sized(Options{Env: &flows.Env{Store: bigLog(t, 250)}})
+	settle(t, a, a.navigate(screenLog))
+	if len(a.log.entries) != 24 {
+		t.Fatalf("100×30 shows %d entries, want 24", len(a.log.entries))
+	}
+	_, cmd := a.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	settle(t, a, cmd)
+	if len(a.log.entries) != 34 || !strings.Contains(plain(a.View()), "Req000216") {
+		t.Errorf("after growing to 40 lines the log shows %d entries", len(a.log.entries))
+	}
+}
