@@ -108,11 +108,12 @@ func runApp(f *commonFlags, stderr io.Writer) int {
 	cwd, _ := os.Getwd()
 	lipgloss.HasDarkBackground() // ask the terminal before the UI reads its input
 	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger})
-	_, runErr := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
+	final, runErr := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
+	stopErr := tui.Stop(final)
 	if sessionID != "" {
 		_ = a.store.EndSession(ctx, sessionID, store.SessionOK, "terminal app closed")
 	}
-	closeErr := a.Close()
+	closeErr := errors.Join(stopErr, a.Close())
 	switch {
 	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
 		fmt.Fprintln(stderr, "linkexplorer:", runErr)

@@ -89,6 +89,27 @@ func New(opts Options) tea.Model {
 	}
 }
 
+// Stop ends what the app left running when its program returned without
+// the user quitting (SIGTERM, a fatal error): a run in flight is cancelled
+// and closed, so that its session in the store ends. Call it after
+// Program.Run with the model Run returned; it does nothing for a model
+// this package did not make.
+func Stop(m tea.Model) error {
+	a, ok := m.(*app)
+	if !ok {
+		return nil
+	}
+	f := a.flow
+	if f.cancel != nil {
+		f.cancel()
+	}
+	if f.run == nil || f.closed {
+		return nil
+	}
+	f.closed = true
+	return f.run.Close()
+}
+
 // Init loads Home and starts recording requests from the user's own app.
 func (a *app) Init() tea.Cmd {
 	return tea.Batch(tea.SetWindowTitle("linkexplorer"), a.home.Init(), a.poller.init())

@@ -240,3 +240,23 @@ func TestExpireKeyExpiresTheToken(t *testing.T) {
 		t.Errorf("x reported %q", note)
 	}
 }
+
+// TestStopEndsTheRunInFlight checks that a program ended by a signal
+// leaves no run open: Stop cancels and closes it, ending its session.
+func TestStopEndsTheRunInFlight(t *testing.T) {
+	env, _ := realEnv(t, flows.BrowserNone)
+	a := sized(Options{Env: env, Flows: flows.Flows()})
+	f := a.home.flows[0]
+	a.Update(flowStartConfirmedMsg{flow: f})
+	a.Update(exec[runStartedMsg](t, startRun(context.Background(), env, f)))
+	a.Update(exec[stepFinishedMsg](t, press(a, "enter")))
+	if err := Stop(a); err != nil {
+		t.Fatal(err)
+	}
+	if sess := waitForSessionEnd(t, env.Store, a.flow.runID); sess.Status == store.SessionRunning {
+		t.Errorf("the run's session is still running after Stop")
+	}
+	if err := Stop(a); err != nil {
+		t.Errorf("a second Stop: %v", err)
+	}
+}
