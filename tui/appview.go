@@ -37,7 +37,8 @@ func (a *app) enlargeView() string {
 		lipgloss.NewStyle().Width(min(a.width, 44)).Render(msg))
 }
 
-// headerView is the brand and mode banner, with the screens as tabs.
+// headerView is the brand and mode banner, with the screens as tabs; the
+// active one is bracketed, which reads without colour too.
 func (a *app) headerView() string {
 	st := a.c.styles
 	var tabs []string
@@ -46,7 +47,7 @@ func (a *app) headerView() string {
 			continue
 		}
 		if s == a.active {
-			tabs = append(tabs, st.ActiveTab.Render(s.String()))
+			tabs = append(tabs, st.ActiveTab.Render("["+s.String()+"]"))
 		} else {
 			tabs = append(tabs, st.Tab.Render(s.String()))
 		}
