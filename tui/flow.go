@@ -276,8 +276,14 @@ func (f *flowScreen) event(ev flows.Event) tea.Cmd {
 		}
 	case flows.EventWaiting:
 		f.waiting = oneLine(ev.Message)
-	case flows.EventLink, flows.EventCall, flows.EventWebhook:
-		f.linkLiveOf(i).add(ev)
+	case flows.EventLink, flows.EventWebhook:
+		if i >= 0 {
+			f.linkLiveOf(i).add(ev)
+		}
+	case flows.EventCall: // an API step shows its calls in full already
+		if i >= 0 && f.flow.Steps[i].Kind == flows.StepLink {
+			f.linkLiveOf(i).add(ev)
+		}
 	case flows.EventNote:
 		f.note = oneLine(ev.Message)
 	case flows.EventFinished:

@@ -311,6 +311,9 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 		}
 	}
 	parts = append(parts, wrap(st.Text.Render(clean(s.Explain)), w))
+	if live := f.links[f.selected]; s.Kind != flows.StepLink && live != nil && len(live.lines) > 0 {
+		parts = append(parts, sectionTitle(st, "Webhooks", w)+"\n"+live.listView(st, w))
+	}
 	if s.Editable && r == nil && f.selected == f.snap.current && f.runID != "" {
 		parts = append(parts, tokenRequestView(st, f.snap.tokenRequest, w))
 	}

@@ -170,6 +170,20 @@ func (l *linkLive) view(st styles, width int) string {
 	return strings.Join(out, "\n")
 }
 
+// listView renders the lines as timed sentences, wrapped: for webhooks
+// outside Link, which have no table columns to fill.
+func (l *linkLive) listView(st styles, width int) string {
+	var out []string
+	for _, ln := range l.lines {
+		style := st.Text
+		if ln.failed {
+			style = st.Fail
+		}
+		out = append(out, style.Render(wrap(clockTime(ln.time)+" "+ln.call, width)))
+	}
+	return strings.Join(out, "\n")
+}
+
 // usedColumns says which columns some line fills.
 func (l *linkLive) usedColumns() [5]bool {
 	used := [5]bool{linkColTime: true, linkColEvent: true}

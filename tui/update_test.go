@@ -368,3 +368,21 @@ func TestFailuresShowInTheFooterUntilTheNextKey(t *testing.T) {
 		t.Error("the error did not clear on the next key")
 	}
 }
+
+func TestWebhooksShowOnTheirStep(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	a.Update(runEvent(flows.EventWebhook, "", func(e *flows.Event) {
+		e.Webhook = &flows.WebhookReceived{Time: at(3), WebhookType: "ITEM", WebhookCode: "WEBHOOK_UPDATE_ACKNOWLEDGED", ItemID: "M5eVJqLnv3tb"}
+	}))
+	a.Update(runEvent(flows.EventCall, "", func(e *flows.Event) {
+		e.Call = &flows.Call{Time: at(3), Method: "POST", Endpoint: "/item/get", HTTPStatus: 200, RequestID: "ReqNotListed01"}
+	}))
+	v := plain(a.View())
+	if !strings.Contains(v, "WEBHOOKS") || !strings.Contains(v, "15:04:08 webhook ITEM: WEBHOOK_UPDATE_ACKNOWLEDGED") || !strings.Contains(v, "M5eVJqLnv3tb") {
+		t.Errorf("the webhook is not shown on the step that ran last:\n%s", v)
+	}
+	if strings.Contains(v, "ReqNotListed01") {
+		t.Errorf("an API step lists a call twice:\n%s", v)
+	}
+}
