@@ -71,14 +71,14 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 		}
 		rows[i] = row
 	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
 	ids := make([]int64, len(rows))
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		ins, err := prepareInserts(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer ins.close()
+		ins := s.inserts.in(ctx, tx)
 		for i, row := range rows {
+			var err error
 			if ids[i], err = ins.insert(ctx, row); err != nil {
 				return err
 			}
@@ -91,14 +91,18 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 	return ids, nil
 }
 
-// inserts holds the statements that record entries, prepared once per
-// transaction.
+// inserts holds the statements that record entries, prepared once.
 type inserts struct {
 	free, entry, word *sql.Stmt
 	detail            map[string]*sql.Stmt // by entryRow.detailSQL
 }
 
-func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
+// preparer is a *sql.DB or a *sql.Tx.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+func prepareInserts(ctx context.Context, db preparer) (*inserts, error) {
 	var ins inserts
 	var err error
 	prep := func(q string) *sql.Stmt {
@@ -106,7 +110,7 @@ func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
 			return nil
 		}
 		var st *sql.Stmt
-		st, err = tx.PrepareContext(ctx, q)
+		st, err = db.PrepareContext(ctx, q)
 		return st
 	}
 	ins.free = prep(`SELECT id FROM log_entries WHERE id >= ? ORDER BY id LIMIT 64`)
@@ -123,6 +127,16 @@ func prepareInserts(ctx context.Context, tx *sql.Tx) (*inserts, error) {
 		return nil, err
 	}
 	return &ins, nil
+}
+
+// in returns the statements for use in tx.
+func (ins *inserts) in(ctx context.Context, tx *sql.Tx) *inserts {
+	out := &inserts{free: tx.StmtContext(ctx, ins.free), entry: tx.StmtContext(ctx, ins.entry),
+		word: tx.StmtContext(ctx, ins.word), detail: map[string]*sql.Stmt{}}
+	for q, st := range ins.detail {
+		out.detail[q] = tx.StmtContext(ctx, st)
+	}
+	return out
 }
 
 func (ins *inserts) close() {

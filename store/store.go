@@ -34,9 +34,10 @@ var ErrNotFound = errors.New("not found")
 // safe for concurrent use by many goroutines, and several processes may use
 // the same file at once.
 type Store struct {
-	db   *sql.DB
-	path string
-	wmu  sync.Mutex // serialises this process's writers; SQLite serialises processes
+	db      *sql.DB
+	path    string
+	wmu     sync.Mutex // serialises this process's writers; SQLite serialises processes
+	inserts *inserts   // prepared once, bound to each write transaction
 }
 
 // DefaultDir returns the state directory: $LINKEXPLORER_HOME, else
@@ -78,7 +79,12 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
-	if err := s.setup(context.Background()); err != nil {
+	ctx := context.Background()
+	if err := s.setup(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if s.inserts, err = prepareInserts(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -148,6 +154,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the store. Running queries first end.
 func (s *Store) Close() error {
+	s.inserts.close()
 	// Refreshing the planner's statistics is best effort.
 	_, _ = s.db.Exec("PRAGMA optimize")
 	return s.db.Close()
