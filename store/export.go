@@ -47,8 +47,11 @@ const exportPage = 500
 // format. Exports never hold a full secret, access_token or public_token:
 // everything is masked again on the way out.
 func (s *Store) Export(ctx context.Context, w io.Writer, format Format, f Filter) error {
+	format, err := ParseFormat(string(format))
+	if err != nil {
+		return err
+	}
 	bw := bufio.NewWriter(w)
-	var err error
 	switch format {
 	case FormatMarkdown:
 		err = s.exportMarkdown(ctx, bw, f)
@@ -56,8 +59,6 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format Format, f Filter
 		err = s.exportJSON(ctx, bw, f)
 	case FormatCSV:
 		err = s.exportCSV(ctx, bw, f)
-	default:
-		_, err = ParseFormat(string(format))
 	}
 	if err == nil {
 		err = bw.Flush()

@@ -176,4 +176,8 @@ func TestParseFormat(t *testing.T) {
 	if err := s.Export(context.Background(), &bytes.Buffer{}, "xml", Filter{}); err == nil {
 		t.Error("Export in an unknown format succeeded")
 	}
+	var buf bytes.Buffer
+	if err := s.Export(context.Background(), &buf, "Markdown", Filter{}); err != nil || !strings.HasPrefix(buf.String(), "# linkexplorer session log") {
+		t.Errorf("Export as %q: %v, %q", "Markdown", err, buf.String())
+	}
 }
