@@ -231,6 +231,9 @@ func (p *printer) result(res *flows.StepResult) {
 		fmt.Fprintln(p.w, "      skipped")
 	default:
 		fmt.Fprintf(p.w, "      FAILED (%s): %s\n", roundDuration(res.Duration), res.Error)
+		if ex, ok := res.Explanation(); ok {
+			fmt.Fprintf(p.w, "      What it means: %s\n      What to do: %s\n      Docs: %s\n", ex.Meaning, ex.NextStep, ex.Docs)
+		}
 	}
 }
 

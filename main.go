@@ -4,6 +4,7 @@
 //
 //	linkexplorer run        run a Link flow end to end, without the terminal app
 //	linkexplorer log        print the session log
+//	linkexplorer doctor     check the setup behind "Unable to fetch link_token"
 //	linkexplorer emulator   serve the offline Plaid Sandbox emulator on its own
 //
 // main.go is wiring only: flags and environment, the store, the servers, and
@@ -40,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "log":
 		return cmdLog(args[1:], stdout, stderr)
+	case "doctor":
+		return cmdDoctor(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -58,6 +61,8 @@ Usage:
                                     system|none|auto, --state-dir DIR, --debug (a log file)
   linkexplorer run FLOW [flags]     run quickstart, update-mode or invalid-token end to end
   linkexplorer log [flags]          print the session log (--md for a Plaid support ticket)
+  linkexplorer doctor [flags]       check the causes of "Unable to fetch link_token" (keys,
+                                    PLAID_ENV, products, redirect_uri, port, browser)
   linkexplorer emulator [flags]     serve the offline Plaid Sandbox emulator
 
 Run "linkexplorer <command> -h" for a command's flags.

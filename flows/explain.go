@@ -44,7 +44,7 @@ const (
 
 // Next steps shared by several codes.
 const (
-	nextCredentials = "Copy PLAID_CLIENT_ID and the secret from Dashboard → Developers → Keys, and use the secret of the environment you call (the Sandbox secret with sandbox.plaid.com and PLAID_ENV=sandbox). Restart your server so it reloads .env, then run `linkexplorer doctor`."
+	nextCredentials = "Copy PLAID_CLIENT_ID and PLAID_SECRET from Dashboard → Developers → Keys, taking the secret of the environment you call (the Sandbox secret with sandbox.plaid.com and PLAID_ENV=sandbox). Restart your server so it reloads .env, then run `linkexplorer doctor`."
 	nextRedirectURI = "Add the exact URI (scheme, host, port, path and trailing slash) in Dashboard → Developers → API → Allowed redirect URIs, or unset PLAID_REDIRECT_URI if you don't need OAuth in a webview. It must be https (http://localhost is allowed in Sandbox), with no query string, fragment or wildcard. `linkexplorer doctor` checks it."
 	nextRetryLater  = "Nothing to change in your code: show display_message, and let the user retry later or pick another institution."
 	nextRateLimit   = "Back off and retry later (exponential backoff), and call the endpoint less often: cache its results and rely on webhooks instead of polling."
@@ -361,4 +361,17 @@ func plaidErrorFields(err error) (code, message, requestID string) {
 func docsURL(typ, code string) string {
 	page := strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(typ, "_ERROR"), "_", "-"))
 	return "https://plaid.com/docs/errors/" + page + "/#" + strings.ToLower(code)
+}
+
+// Explanation explains a failed step's Plaid error, if it had one: from
+// the step's error when it is still attached, else from its error_code and
+// error text (a result read back from JSON).
+func (s *StepResult) Explanation() (Explanation, bool) {
+	if s == nil || s.Status != StatusFailed {
+		return Explanation{}, false
+	}
+	if ex, ok := ExplanationOf(s.Err); ok {
+		return ex, true
+	}
+	return ExplainMessage(s.ErrorCode, s.Error)
 }

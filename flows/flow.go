@@ -153,13 +153,17 @@ type Report struct {
 
 // StepReport is one step of a Report.
 type StepReport struct {
-	Name       string            `json:"name"`
-	Status     string            `json:"status"`
-	Endpoint   string            `json:"endpoint,omitempty"`
-	RequestID  string            `json:"request_id,omitempty"`
-	HTTPStatus int               `json:"http_status,omitempty"`
-	ErrorCode  string            `json:"error_code,omitempty"`
-	Error      string            `json:"error,omitempty"`
-	DurationMS float64           `json:"duration_ms"`
-	Calls      []json.RawMessage `json:"calls,omitempty"`
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	Endpoint   string `json:"endpoint,omitempty"`
+	RequestID  string `json:"request_id,omitempty"`
+	HTTPStatus int    `json:"http_status,omitempty"`
+	ErrorCode  string `json:"error_code,omitempty"`
+	Error      string `json:"error,omitempty"`
+	// Explanation and NextStep explain a failed step's Plaid error_code
+	// (see Explain).
+	Explanation string            `json:"explanation,omitempty"`
+	NextStep    string            `json:"next_step,omitempty"`
+	DurationMS  float64           `json:"duration_ms"`
+	Calls       []json.RawMessage `json:"calls,omitempty"`
 }

@@ -44,6 +44,9 @@ func stepReport(res *StepResult) StepReport {
 		HTTPStatus: res.HTTPStatus, ErrorCode: res.ErrorCode, Error: res.Error,
 		DurationMS: float64(res.Duration.Microseconds()) / 1000,
 	}
+	if ex, ok := res.Explanation(); ok {
+		sr.Explanation, sr.NextStep = ex.Meaning, ex.NextStep
+	}
 	for _, c := range res.Calls {
 		sr.Calls = append(sr.Calls, callJSON(c))
 	}
