@@ -24,7 +24,7 @@ var secretKeys = map[string]bool{
 var (
 	// tokenShape finds access and public tokens anywhere in text, whatever
 	// key (if any) holds them: "access-sandbox-<uuid>".
-	tokenShape = regexp.MustCompile(`\b(?:access|public)-(?:sandbox|development|production)-[A-Za-z0-9][A-Za-z0-9-]*`)
+	tokenShape = regexp.MustCompile(`(?:access|public)-(?:sandbox|development|production)-[A-Za-z0-9][A-Za-z0-9-]*`)
 	// jsonSecret finds "key": "value" pairs in text that is not valid JSON,
 	// such as a truncated body.
 	jsonSecret = regexp.MustCompile(`(?i)"(secret|access_token|new_access_token|public_token|plaid-secret)"(\s*:\s*")((?:[^"\\]|\\.)*)"`)
