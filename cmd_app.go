@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -107,6 +108,10 @@ func runApp(f *commonFlags, stderr io.Writer) int {
 	sessionID := startAppSession(ctx, a)
 	cwd, _ := os.Getwd()
 	lipgloss.HasDarkBackground() // ask the terminal before the UI reads its input
+	// The title is set here, before the renderer starts: bubbletea v1.3.10's
+	// tea.SetWindowTitle writes to the terminal outside the renderer's lock,
+	// racing its frames.
+	fmt.Fprint(os.Stdout, ansi.SetWindowTitle("linkexplorer"))
 	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger})
 	final, runErr := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
 	stopErr := tui.Stop(final)

@@ -112,7 +112,7 @@ func Stop(m tea.Model) error {
 
 // Init loads Home and starts recording requests from the user's own app.
 func (a *app) Init() tea.Cmd {
-	return tea.Batch(tea.SetWindowTitle("linkexplorer"), a.home.Init(), a.poller.init())
+	return tea.Batch(a.home.Init(), a.poller.init())
 }
 
 // Update routes a message: size, keys and app-wide messages here, the rest
