@@ -122,7 +122,7 @@ func migrateTx(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("reading the schema version: %w", err)
 	}
 	if v > len(migrations) {
-		return fmt.Errorf("the session log has schema version %d, newer than this linkexplorer knows (%d); upgrade linkexplorer or use another --state-dir", v, len(migrations))
+		return fmt.Errorf("the session log has schema version %d, newer than this linkexplorer knows (%d); upgrade linkexplorer", v, len(migrations))
 	}
 	for ; v < len(migrations); v++ {
 		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {

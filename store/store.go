@@ -61,6 +61,14 @@ func DefaultDir() (string, error) {
 // (mode 0600) when they do not exist, and bringing the schema up to date.
 // Several processes may open the same new directory at once.
 func Open(dir string) (*Store, error) {
+	s, err := open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w; choose another state directory with --state-dir or LINKEXPLORER_HOME", err)
+	}
+	return s, nil
+}
+
+func open(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("opening the session log: no state directory given")
 	}
@@ -76,17 +84,16 @@ func Open(dir string) (*Store, error) {
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
+		return nil, fmt.Errorf("opening the session log %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
 	ctx := context.Background()
-	if err := s.setup(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("opening %s: %w", path, err)
+	if err = s.setup(ctx); err == nil {
+		s.inserts, err = prepareInserts(ctx, db)
 	}
-	if s.inserts, err = prepareInserts(ctx, db); err != nil {
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("opening %s: %w", path, err)
+		return nil, fmt.Errorf("opening the session log %s: %w", path, err)
 	}
 	return s, nil
 }
