@@ -114,7 +114,9 @@ func TestPagingNewestFirst(t *testing.T) {
 	if _, err := s.Add(ctx, recs...); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []Filter{{}, {SessionID: sess.ID}, {Text: "e"}} {
+	// "e" is one indexed word, driving the search; "r" stands for the
+	// thousand request ids, so the log is read in order.
+	for _, f := range []Filter{{}, {SessionID: sess.ID}, {Text: "e"}, {Text: "r"}, {Text: "r", SessionID: other.ID}} {
 		var all []Entry
 		q := Query{Filter: f, Limit: 37}
 		for {
