@@ -23,7 +23,7 @@ const (
 
 // Check is one thing Doctor looked at.
 type Check struct {
-	// ID is stable: dotenv, credentials, environment, products,
+	// ID is stable: dotenv, mode, credentials, environment, products,
 	// country_codes, redirect_uri, webhook, link_token, callback_port,
 	// browser or state_dir.
 	ID     string      `json:"id"`
@@ -148,7 +148,7 @@ func newDoctor(opts DoctorOptions) *doctor {
 	vars, err := readDotenv(opts.DotenvPath)
 	if err != nil {
 		d.add(Check{ID: "dotenv", Title: ".env file", Status: CheckFail, Detail: err.Error(),
-			Fix: "Fix that line (KEY=value, optionally quoted) or remove it; until then linkexplorer ignores the file, and so may your app."})
+			Fix: "Fix that line (KEY=value, optionally quoted) or remove it: linkexplorer does not start with it, and your app may misread it. The checks below ignore the file."})
 		vars = map[string]string{}
 	}
 	for _, k := range configKeys {
@@ -163,7 +163,9 @@ func newDoctor(opts DoctorOptions) *doctor {
 	d.cfg.Webhook = strings.TrimSpace(opts.Webhook)
 	mode, err := resolveMode(opts.Overrides.Mode, vars)
 	if err != nil {
-		mode = ModeEmulated // the CLI refuses a bad --mode before it gets here
+		d.add(Check{ID: "mode", Title: "Mode (--mode)", Status: CheckFail, Detail: err.Error() + "; checking offline",
+			Fix: "Use --mode emulated or --mode plaid, or leave it out."})
+		mode = ModeEmulated
 	}
 	d.cfg.Mode, d.rep.Mode = mode, mode
 	return d
@@ -205,6 +207,9 @@ func (d *doctor) connect(ctx context.Context) (stop func()) {
 
 func (d *doctor) connectEmulator(ctx context.Context) (stop func()) {
 	d.rep.Note = "To check your real Sandbox setup instead, set PLAID_CLIENT_ID and PLAID_SECRET (Dashboard → Developers → Keys) in the environment or .env, or run with --mode plaid."
+	if d.vars["PLAID_CLIENT_ID"] != "" && d.vars["PLAID_SECRET"] != "" {
+		d.rep.Note = "To check your keys against Plaid's Sandbox instead, run without --mode emulated."
+	}
 	if d.opts.StartEmulator == nil {
 		d.rep.Target = "offline: no emulator to check against"
 		return nil

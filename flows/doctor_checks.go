@@ -219,9 +219,12 @@ func (d *doctor) linkTokenCheck() Check {
 	c := Check{ID: "link_token", Title: "/link/token/create with this configuration"}
 	v, asked := d.live["link_token"]
 	switch {
+	case !asked && d.urlErr != nil:
+		c.Status, c.Detail = CheckFail, "not tried: there is no usable API URL"
+		c.Fix = "Fix the environment check above, then run linkexplorer doctor again."
 	case !asked:
 		c.Status, c.Detail = CheckFail, "not tried: "+d.rep.Target
-		c.Fix = "Fix the checks above, then run linkexplorer doctor again."
+		c.Fix = "The emulator listens on 127.0.0.1: check that loopback networking works, or check Plaid's Sandbox with your keys (--mode plaid)."
 	case v.accepted:
 		c.Status, c.RequestID = CheckPass, v.requestID
 		c.Detail = fmt.Sprintf("%s created a link_token (request_id %s)", d.judge, v.requestID)

@@ -201,7 +201,7 @@ func TestDoctorPlaidEnv(t *testing.T) {
 			t.Errorf("detail: %q", c.Detail)
 		}
 		wantStatus(t, rep, "credentials", CheckSkip)
-		wantFail(t, rep, "link_token", "", "Fix the checks above")
+		wantFail(t, rep, "link_token", "", "Fix the environment check above")
 	})
 }
 
@@ -365,6 +365,14 @@ func TestDoctorOffline(t *testing.T) {
 		t.Errorf("link_token: %+v", c)
 	}
 
+	rep = runDoctor(t, plaidEnv("", nil), func(o *DoctorOptions) {
+		o.Overrides.Mode = "emulated"
+		o.StartEmulator = inProcessEmulator(t)
+	})
+	if c := wantStatus(t, rep, "credentials", CheckSkip); !strings.Contains(c.Detail, "not sent to the emulator") || !strings.Contains(rep.Note, "without --mode emulated") {
+		t.Errorf("--mode emulated with keys: %+v, note %q", c, rep.Note)
+	}
+
 	env := map[string]string{"PLAID_REDIRECT_URI": "https://app.example.com/oauth"}
 	rep = runDoctor(t, env, func(o *DoctorOptions) { o.StartEmulator = inProcessEmulator(t) })
 	if c := wantFail(t, rep, "redirect_uri", "INVALID_FIELD", "Allowed redirect URIs"); !strings.Contains(c.Fix, "embedded emulator allows only localhost") {
@@ -374,7 +382,9 @@ func TestDoctorOffline(t *testing.T) {
 	rep = runDoctor(t, map[string]string{}, func(o *DoctorOptions) {
 		o.StartEmulator = func(context.Context) (string, func(), error) { return "", nil, os.ErrPermission }
 	})
-	wantFail(t, rep, "link_token", "", "Fix the checks above")
+	if c := wantFail(t, rep, "link_token", "", "loopback networking"); !strings.Contains(c.Detail, "the emulator did not start: permission denied") {
+		t.Errorf("link_token: %+v", c)
+	}
 }
 
 func TestDoctorUnreachableAPI(t *testing.T) {
@@ -410,6 +420,15 @@ func TestDoctorDotenv(t *testing.T) {
 	if c := wantFail(t, rep, "dotenv", "", "KEY=value"); !strings.Contains(c.Detail, "line 2") {
 		t.Errorf("dotenv: %+v", c)
 	}
+}
+
+func TestDoctorBadMode(t *testing.T) {
+	rep := runDoctor(t, map[string]string{}, func(o *DoctorOptions) {
+		o.Overrides.Mode = "production"
+		o.StartEmulator = inProcessEmulator(t)
+	})
+	wantFail(t, rep, "mode", "", "--mode emulated or --mode plaid")
+	wantStatus(t, rep, "link_token", CheckPass)
 }
 
 func TestDoctorStateDir(t *testing.T) {
