@@ -5,6 +5,7 @@
 //	linkexplorer run        run a Link flow end to end, without the terminal app
 //	linkexplorer log        print the session log
 //	linkexplorer doctor     check the setup behind "Unable to fetch link_token"
+//	linkexplorer migrate    audit a public_key → link_token migration against Plaid's checklist
 //	linkexplorer emulator   serve the offline Plaid Sandbox emulator on its own
 //
 // main.go is wiring only: flags and environment, the store, the servers, and
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdLog(args[1:], stdout, stderr)
 	case "doctor":
 		return cmdDoctor(args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -63,6 +66,8 @@ Usage:
   linkexplorer log [flags]          print the session log (--md for a Plaid support ticket)
   linkexplorer doctor [flags]       check the causes of "Unable to fetch link_token" (keys,
                                     PLAID_ENV, products, redirect_uri, port, browser)
+  linkexplorer migrate [flags]      audit a public_key → link_token migration: --src DIR
+                                    (static), --endpoint URL (live), --observe (manual checks)
   linkexplorer emulator [flags]     serve the offline Plaid Sandbox emulator
 
 Run "linkexplorer <command> -h" for a command's flags.

@@ -210,7 +210,7 @@ func TestLinkConfigForms(t *testing.T) {
 		},
 		{
 			name: "unknown spread: a missing token is not claimed", file: "a.js",
-			src: "Plaid.create({ ...window.linkConfig, onSuccess() {} });\n",
+			src:  "Plaid.create({ ...window.linkConfig, onSuccess() {} });\n",
 			want: []string{"invalid-link-token-unhandled a.js:1 Plaid.create"},
 		},
 		{
@@ -277,7 +277,7 @@ func TestServerRulesInEachLanguage(t *testing.T) {
 		},
 		{
 			name: "Python link token without a user", file: "app.py",
-			src: "def create_link_token():\n    request = LinkTokenCreateRequest(\n        products=[Products('auth')],\n        client_name='Acme',\n    )\n    return client.link_token_create(request)\n\n\ndef other():\n    user = LinkTokenCreateRequestUser(client_user_id='1')\n",
+			src:  "def create_link_token():\n    request = LinkTokenCreateRequest(\n        products=[Products('auth')],\n        client_name='Acme',\n    )\n    return client.link_token_create(request)\n\n\ndef other():\n    user = LinkTokenCreateRequestUser(client_user_id='1')\n",
 			want: []string{"link-token-create-no-user app.py:6 /link/token/create"},
 		},
 		{
@@ -290,7 +290,7 @@ func TestServerRulesInEachLanguage(t *testing.T) {
 		},
 		{
 			name: "Go raw string endpoint", file: "main.go",
-			src: "package main\n\nfunc search() {\n\tbody := map[string]string{\"public_key\": key, \"query\": q}\n\thttp.Post(base+`/institutions/search`, \"application/json\", enc(body))\n}\n",
+			src:  "package main\n\nfunc search() {\n\tbody := map[string]string{\"public_key\": key, \"query\": q}\n\thttp.Post(base+`/institutions/search`, \"application/json\", enc(body))\n}\n",
 			want: []string{"server-public-key main.go:4 /institutions/search"},
 		},
 	}
