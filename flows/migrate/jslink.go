@@ -25,6 +25,10 @@ type prop struct {
 	from, to int // the value's tokens
 }
 
+// maxLinkConfigs bounds the Link configs read in one file: real pages have
+// a few, and each costs up to the size of the file.
+const maxLinkConfigs = 100
+
 // maxSpreadDepth bounds how deep spreads of named objects are followed.
 const maxSpreadDepth = 3
 
@@ -55,6 +59,9 @@ func (f *sourceFile) linkConfigs() []*linkConfig {
 		}
 		if c != nil {
 			out = append(out, c)
+		}
+		if len(out) == maxLinkConfigs {
+			break
 		}
 	}
 	return out

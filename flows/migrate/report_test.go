@@ -273,3 +273,19 @@ func TestStateFile(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidenceString(t *testing.T) {
+	for _, tc := range []struct {
+		e    Evidence
+		want string
+	}{
+		{Evidence{Kind: "file", File: "server.js", Line: 42, Note: "createPublicToken"}, "server.js:42 (createPublicToken)"},
+		{Evidence{Kind: "request", RequestID: "m8MDnv9okwxFNBV", Path: "/link/token/create", HTTPStatus: 400}, "request_id m8MDnv9okwxFNBV: POST /link/token/create → 400"},
+		{Evidence{Kind: "link_session", LinkSessionID: "3f0c"}, "link_session_id 3f0c"},
+		{Evidence{Kind: "http", Path: "POST http://localhost:8000/api/create_link_token", HTTPStatus: 500}, "POST http://localhost:8000/api/create_link_token → HTTP 500"},
+	} {
+		if got := tc.e.String(); got != tc.want {
+			t.Errorf("String() = %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -131,14 +132,19 @@ func (f *sourceFile) isPublicKeyRef(i int) bool {
 
 // checkServer applies the rules that hold in any language: update mode,
 // /link/token/create, and public_key sent to the server-only endpoints.
-// Tokens in skip (Link configs) are not server calls.
-func (f *sourceFile) checkServer(skip [][2]int, out *findings) {
-	inSkip := func(i int) bool {
-		return slices.ContainsFunc(skip, func(r [2]int) bool { return i >= r[0] && i < r[1] })
+// Tokens in skip (Link configs, in file order) are not server calls.
+func (f *sourceFile) checkServer(skip []span, out *findings) {
+	inConfig := make([]bool, len(f.tokens))
+	covered := 0 // configs nest: each token is marked once
+	for _, sp := range skip {
+		for i := max(sp.from, covered, 0); i < min(sp.to, len(f.tokens)); i++ {
+			inConfig[i] = true
+		}
+		covered = max(covered, sp.to)
 	}
-	regions := map[int]bool{}
+	done := map[string]bool{} // code blocks already checked, per rule
 	for i, t := range f.tokens {
-		if inSkip(i) {
+		if inConfig[i] {
 			continue
 		}
 		for _, m := range updateModeMarkers {
@@ -149,27 +155,37 @@ func (f *sourceFile) checkServer(skip [][2]int, out *findings) {
 		}
 		for _, m := range linkTokenMarkers {
 			if f.matchAt(i, m) {
-				f.checkLinkTokenCreate(i, regions, out)
+				f.checkLinkTokenCreate(i, done, out)
 			}
 		}
 		for _, m := range publicKeyMarkers {
 			if f.matchAt(i, m) {
-				f.checkPublicKey(i, m, inSkip, out)
+				f.checkPublicKey(i, m, inConfig, done, out)
 			}
 		}
 	}
 }
 
+// firstVisit reports whether the code block around token i is checked for
+// the first time by the check named key.
+func (f *sourceFile) firstVisit(i int, key string, done map[string]bool) (from, to int, first bool) {
+	from, to = f.block(f.tok(i).line)
+	k := fmt.Sprint(key, from, to)
+	if done[k] {
+		return from, to, false
+	}
+	done[k] = true
+	return from, to, true
+}
+
 // checkLinkTokenCreate looks around a /link/token/create call for
-// client_user_id and access_token; regions keeps it to one finding per
-// code block.
-func (f *sourceFile) checkLinkTokenCreate(i int, regions map[int]bool, out *findings) {
+// client_user_id and access_token, once per code block.
+func (f *sourceFile) checkLinkTokenCreate(i int, done map[string]bool, out *findings) {
 	line := f.tok(i).line
-	from, to := f.block(line)
-	if regions[from] {
+	from, to, first := f.firstVisit(i, "link-token", done)
+	if !first {
 		return
 	}
-	regions[from] = true
 	a, b := f.tokensIn(from, to)
 	if f.anyIn(a, b, f.isUserID) {
 		out.add(RuleLinkTokenCreate, line, "/link/token/create", "the server creates link_tokens (%s) with user.client_user_id", f.tok(i).text)
@@ -188,11 +204,14 @@ func (f *sourceFile) checkLinkTokenCreate(i int, regions map[int]bool, out *find
 
 // checkPublicKey reports the public keys used in the code block of a call
 // to an endpoint (or client) that used to take one.
-func (f *sourceFile) checkPublicKey(i int, m marker, inSkip func(int) bool, out *findings) {
-	from, to := f.block(f.tok(i).line)
+func (f *sourceFile) checkPublicKey(i int, m marker, inConfig []bool, done map[string]bool, out *findings) {
+	from, to, first := f.firstVisit(i, m.subject, done)
+	if !first {
+		return
+	}
 	a, b := f.tokensIn(from, to)
 	for k := a; k < b; k++ {
-		if f.isPublicKeyRef(k) && !inSkip(k) {
+		if f.isPublicKeyRef(k) && !inConfig[k] {
 			msg := "public_key is sent to " + m.subject + ", which takes client_id and secret now, from the server only"
 			if m.path == "" {
 				msg = "the Plaid client is given a public_key: it takes client_id and secret only now"

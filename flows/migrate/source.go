@@ -63,6 +63,10 @@ type sourceFile struct {
 	lang   language
 	tokens []token
 	indent []int // indent[i] is line i+1's indentation; -1 for a blank line
+
+	closeOf []int             // bracketMatches(tokens)
+	funcs   map[string]span   // functionNamed's index, built on first use
+	objects map[string][]span // objectNamed's index: name -> (name, "{") pairs
 }
 
 // newSourceFile tokenizes text as a file of language lang. An HTML file is
@@ -81,7 +85,8 @@ func newSourceFile(path string, lang language, text string) *sourceFile {
 	case langJava:
 		syn = javaSyntax
 	}
-	return &sourceFile{path: path, lang: lang, tokens: tokenize(text, syn), indent: indentation(text)}
+	tokens := tokenize(text, syn)
+	return &sourceFile{path: path, lang: lang, tokens: tokens, indent: indentation(text), closeOf: bracketMatches(tokens)}
 }
 
 // clientSide reports whether the file can hold Link client code.

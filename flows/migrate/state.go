@@ -72,7 +72,8 @@ func (s *State) Save(path string) error {
 // one of CheckIDs.
 func (s *State) Tick(id string, t time.Time) error {
 	if !slices.Contains(CheckIDs(), id) {
-		return fmt.Errorf("unknown check %q: the manual checks are %s", id, joinNonEmpty(", ", ManualUserGood, ManualInvalidToken, ManualUpdateMode, ManualDashboardKeys))
+		return fmt.Errorf("unknown check %q: the manual checks are %s, %s, %s and %s", id,
+			ManualUserGood, ManualInvalidToken, ManualUpdateMode, ManualDashboardKeys)
 	}
 	if s.Ticks == nil {
 		s.Ticks = map[string]time.Time{}

@@ -43,12 +43,12 @@ func ScanSource(ctx context.Context, root string) (*StaticResult, error) {
 	res := &StaticResult{Root: root, FilesScanned: len(files), FilesSkipped: skipped, Findings: []Finding{}}
 	for _, f := range files {
 		out := newFindings(f.path)
-		var configs [][2]int
+		var configs []span
 		if f.clientSide() {
 			for _, c := range f.linkConfigs() {
 				res.LinkConfigs++
 				f.checkLinkConfig(c, out)
-				configs = append(configs, [2]int{c.from, c.to})
+				configs = append(configs, span{c.from, c.to})
 			}
 		}
 		f.checkServer(configs, out)

@@ -30,26 +30,41 @@ func (f *sourceFile) isMember(i int) bool { return f.isPunct(i-1, ".", "?.") }
 var closing = map[string]string{"(": ")", "[": "]", "{": "}"}
 
 // matchClose returns the index of the bracket closing the one at open, or
-// len(tokens) when it is never closed.
+// len(tokens) when it is never closed (or open is no opening bracket).
 func (f *sourceFile) matchClose(open int) int {
-	var stack []string
-	for i := open; i < len(f.tokens); i++ {
-		t := f.tokens[i]
+	if open < 0 || open >= len(f.closeOf) || f.closeOf[open] < 0 {
+		return len(f.tokens)
+	}
+	return f.closeOf[open]
+}
+
+// bracketMatches pairs the brackets of tokens: closeOf[i] is the index of
+// the bracket closing tokens[i], len(tokens) if it is never closed, and -1
+// for tokens that open nothing. A closing bracket that does not match the
+// innermost open one is ignored.
+func bracketMatches(tokens []token) []int {
+	closeOf := make([]int, len(tokens))
+	type open struct {
+		at    int
+		close string
+	}
+	var stack []open
+	for i, t := range tokens {
+		closeOf[i] = -1
 		if t.kind != tokPunct {
 			continue
 		}
 		if c, ok := closing[t.text]; ok {
-			stack = append(stack, c)
+			closeOf[i] = len(tokens)
+			stack = append(stack, open{i, c})
 			continue
 		}
-		if len(stack) > 0 && t.text == stack[len(stack)-1] {
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
-				return i
-			}
+		if n := len(stack); n > 0 && t.text == stack[n-1].close {
+			closeOf[stack[n-1].at] = i
+			stack = stack[:n-1]
 		}
 	}
-	return len(f.tokens)
+	return closeOf
 }
 
 // valueEnd returns the index of the "," or closing bracket that ends the
@@ -84,28 +99,39 @@ var notCallees = map[string]bool{
 	"return": true, "typeof": true, "await": true, "new": true, "super": true, "import": true,
 }
 
+// span is a token range [from, to).
+type span struct{ from, to int }
+
 // functionNamed finds the body of the function or method called name
 // declared in the file: function name(…) {…}, name = (…) => …,
 // name = function (…) {…}, or a method name(…) {…}. It returns the token
-// range [from, to) of the body.
+// range [from, to) of the body. The first declaration wins.
 func (f *sourceFile) functionNamed(name string) (from, to int, ok bool) {
-	if notCallees[name] {
-		return 0, 0, false
-	}
-	for i := range f.tokens {
-		if !f.isIdent(i, name) || f.isMember(i) {
-			continue
-		}
-		switch {
-		case f.isIdent(i-1, "function") && f.isPunct(i+1, "("):
-			return f.body(i + 1)
-		case f.isPunct(i+1, "=", ":"):
-			if from, to, ok := f.functionValue(i + 2); ok {
-				return from, to, true
+	if f.funcs == nil {
+		f.funcs = map[string]span{}
+		for i, t := range f.tokens {
+			if _, seen := f.funcs[t.text]; seen || t.kind != tokIdent || f.isMember(i) || notCallees[t.text] {
+				continue
 			}
-		case f.isPunct(i+1, "(") && f.isPunct(f.matchClose(i+1)+1, "{") && !f.isPunct(i-1, "=", "(", ",", "&&", "||", "!", "?", ":"):
-			return f.body(i + 1)
+			if from, to, ok := f.declaredFunction(i); ok {
+				f.funcs[t.text] = span{from, to}
+			}
 		}
+	}
+	sp, ok := f.funcs[name]
+	return sp.from, sp.to, ok
+}
+
+// declaredFunction returns the body of the function declared by the name
+// at token i, if it declares one.
+func (f *sourceFile) declaredFunction(i int) (from, to int, ok bool) {
+	switch {
+	case f.isIdent(i-1, "function") && f.isPunct(i+1, "("):
+		return f.body(i + 1)
+	case f.isPunct(i+1, "=", ":"):
+		return f.functionValue(i + 2)
+	case f.isPunct(i+1, "(") && f.isPunct(f.matchClose(i+1)+1, "{") && !f.isPunct(i-1, "=", "(", ",", "&&", "||", "!", "?", ":"):
+		return f.body(i + 1)
 	}
 	return 0, 0, false
 }
@@ -141,9 +167,13 @@ func (f *sourceFile) functionValue(i int) (from, to int, ok bool) {
 	return 0, 0, false
 }
 
-// valueEndBefore skips tokens from i up to the first stop token at depth 0.
+// maxTypeTokens bounds how far a TypeScript return type is skipped.
+const maxTypeTokens = 64
+
+// valueEndBefore skips tokens from i up to the first stop token at depth 0
+// (at most maxTypeTokens of them).
 func (f *sourceFile) valueEndBefore(i int, stop string) int {
-	for i < len(f.tokens) && !f.isPunct(i, stop, ";") {
+	for limit := i + maxTypeTokens; i < len(f.tokens) && i < limit && !f.isPunct(i, stop, ";"); {
 		if f.isPunct(i, "(", "[", "{") {
 			i = f.matchClose(i)
 		}
@@ -154,8 +184,11 @@ func (f *sourceFile) valueEndBefore(i int, stop string) int {
 
 // body returns the braces of a function whose parameter list opens at i.
 func (f *sourceFile) body(paren int) (from, to int, ok bool) {
+	if !f.isPunct(paren, "(") {
+		return 0, 0, false
+	}
 	i := f.matchClose(paren) + 1
-	for i < len(f.tokens) && !f.isPunct(i, "{", ";") { // a TypeScript return type
+	for limit := i + maxTypeTokens; i < len(f.tokens) && i < limit && !f.isPunct(i, "{", ";"); { // a TypeScript return type
 		i++
 	}
 	if !f.isPunct(i, "{") {
@@ -177,24 +210,34 @@ func (f *sourceFile) arrowBody(i int) (from, to int, ok bool) {
 // name: Type = {…}, name = {…}) and returns the index of its "{". The last
 // assignment before index before wins; else the first one after it.
 func (f *sourceFile) objectNamed(name string, before int) (int, bool) {
+	if f.objects == nil {
+		f.objects = map[string][]span{}
+		for i, t := range f.tokens {
+			if t.kind == tokIdent && !f.isMember(i) {
+				if open, ok := f.assignedObject(i); ok {
+					f.objects[t.text] = append(f.objects[t.text], span{i, open})
+				}
+			}
+		}
+	}
 	found := -1
-	for i := range f.tokens {
-		if !f.isIdent(i, name) || f.isMember(i) {
-			continue
+	for _, a := range f.objects[name] { // in file order
+		if found < 0 || a.from < before {
+			found = a.to
 		}
-		j := i + 1
-		for k := 0; k < 12 && j < len(f.tokens) && !f.isPunct(j, "=", ";", "(", ")", "{", "}", ","); k++ {
-			j++
-		}
-		if !f.isPunct(j, "=") || !f.isPunct(j+1, "{") {
-			continue
-		}
-		if found < 0 || i < before {
-			found = j + 1
-		}
-		if i > before {
+		if a.from > before {
 			break
 		}
 	}
 	return found, found >= 0
+}
+
+// assignedObject returns the "{" of the object literal assigned to the
+// name at token i, skipping a short type annotation.
+func (f *sourceFile) assignedObject(i int) (int, bool) {
+	j := i + 1
+	for k := 0; k < 12 && j < len(f.tokens) && !f.isPunct(j, "=", ";", "(", ")", "{", "}", ","); k++ {
+		j++
+	}
+	return j + 1, f.isPunct(j, "=") && f.isPunct(j+1, "{")
 }
