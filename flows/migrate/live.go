@@ -197,26 +197,23 @@ func (a *liveAudit) endpointCheck(c EndpointCall) *Check {
 	if a.update {
 		title = "The update-mode token endpoint returns a link_token"
 	}
-	ch := a.check("token-endpoint", title).with(Evidence{
-		Kind: "http", Path: c.Method + " " + c.URL, HTTPStatus: c.HTTPStatus,
-		Note: fmt.Sprintf("%d ms, %s", c.Duration.Milliseconds(), cmpOr(c.BodyShape, "no body")),
-	})
-	ms := c.Duration.Milliseconds()
+	ms := fmt.Sprintf("%.1f ms", c.DurationMS)
+	ch := a.check("token-endpoint", title).with(Evidence{Kind: "http", Path: c.Method + " " + c.URL, HTTPStatus: c.HTTPStatus, Note: ms})
 	switch {
 	case c.HTTPStatus == 0:
 		return ch.fail("Start the app's backend, and check the URL, port and method (--method).",
-			"no answer from %s after %d ms: %s", c.URL, ms, c.Error)
+			"no answer from %s after %s: %s", c.URL, ms, c.Error)
 	case c.HTTPStatus < 200 || c.HTTPStatus > 299:
-		return ch.fail(relayedAdvice(c.PlaidError), "HTTP %d after %d ms, body %s%s (the page would show \"Unable to fetch link_token\")",
+		return ch.fail(relayedAdvice(c.PlaidError), "HTTP %d after %s, body %s%s (the page would show \"Unable to fetch link_token\")",
 			c.HTTPStatus, ms, cmpOr(c.BodyShape, "empty"), relayedSummary(c.PlaidError))
 	case c.token == "":
 		return ch.fail("Return the link_token from /link/token/create as JSON, e.g. {\"link_token\": \"link-sandbox-…\"}.",
-			"HTTP %d after %d ms, but no link_token in the body (at the top level or one level down): %s", c.HTTPStatus, ms, cmpOr(c.BodyShape, "empty"))
+			"HTTP %d after %s, but no link_token in the body (at the top level or one level down): %s", c.HTTPStatus, ms, cmpOr(c.BodyShape, "empty"))
 	case !strings.HasPrefix(c.token, "link-"):
 		return ch.fail("Return the link_token from /link/token/create; a public_key or public_token does not open Link any more.",
 			"HTTP %d, but link_token %s is not a link_token (they start with link-<env>-)", c.HTTPStatus, c.LinkToken)
 	}
-	return ch.pass("HTTP %d after %d ms with link_token %s", c.HTTPStatus, ms, c.LinkToken)
+	return ch.pass("HTTP %d after %s with link_token %s", c.HTTPStatus, ms, c.LinkToken)
 }
 
 // relayedSummary names a relayed Plaid error for a check's detail.
