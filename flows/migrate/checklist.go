@@ -92,7 +92,10 @@ func BuildReport(in Inputs) *Report {
 		r.Findings = in.Static.Findings
 	}
 	if in.Live != nil {
-		checks = append(checks, in.Live.Checks...)
+		for _, c := range in.Live.Checks { // copies: ticks must not change the caller's result
+			cp := *c
+			checks = append(checks, &cp)
+		}
 		r.Calls = in.Live.Calls
 	}
 	state := in.State

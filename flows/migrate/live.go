@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -99,6 +100,9 @@ func AuditEndpoint(ctx context.Context, o LiveOptions) *LiveResult {
 	return res
 }
 
+// linkTokenCreateTitle is the title of the check of the backend's request.
+const linkTokenCreateTitle = "The backend's /link/token/create request is accepted"
+
 // liveAudit audits one endpoint.
 type liveAudit struct {
 	o      LiveOptions
@@ -122,11 +126,11 @@ func (a *liveAudit) run(ctx context.Context, target, body string) (EndpointCall,
 	checks := []*Check{a.endpointCheck(call)}
 	switch {
 	case ctl == nil:
-		return call, append(checks, a.check("link-token-create", "The backend's /link/token/create request").manual(
+		return call, append(checks, a.check("link-token-create", linkTokenCreateTitle).manual(
 			"Run `linkexplorer emulator`, point the app's backend at it (its Plaid base URL), and audit again with --emulator URL: the request the backend sends is then inspected field by field.",
 			"not inspected: no emulator was given (--emulator, or LINKEXPLORER_EMULATOR_URL)"))
 	case ctlErr != nil:
-		return call, append(checks, a.check("link-token-create", "The backend's /link/token/create request").fail(
+		return call, append(checks, a.check("link-token-create", linkTokenCreateTitle).fail(
 			"Start the emulator (`linkexplorer emulator`) and pass its URL with --emulator.",
 			"the emulator could not be asked for the requests it saw: %v", ctlErr))
 	case call.HTTPStatus == 0:
@@ -137,7 +141,7 @@ func (a *liveAudit) run(ctx context.Context, target, body string) (EndpointCall,
 
 // call sends one request to the app as its client would.
 func (a *liveAudit) call(ctx context.Context, target, body string) EndpointCall {
-	method := cmpOr(strings.ToUpper(a.o.Method), http.MethodPost)
+	method := cmp.Or(strings.ToUpper(a.o.Method), http.MethodPost)
 	call := EndpointCall{Method: method, URL: target}
 	var rd io.Reader
 	if body != "" {
@@ -184,13 +188,6 @@ func (c *EndpointCall) took(d time.Duration) {
 	c.Duration, c.DurationMS = d, float64(d.Microseconds())/1000
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // endpointCheck judges the app's answer: a link_token must come back.
 func (a *liveAudit) endpointCheck(c EndpointCall) *Check {
 	title := "The token endpoint returns a link_token"
@@ -205,10 +202,10 @@ func (a *liveAudit) endpointCheck(c EndpointCall) *Check {
 			"no answer from %s after %s: %s", c.URL, ms, c.Error)
 	case c.HTTPStatus < 200 || c.HTTPStatus > 299:
 		return ch.fail(relayedAdvice(c.PlaidError), "HTTP %d after %s, body %s%s (the page would show \"Unable to fetch link_token\")",
-			c.HTTPStatus, ms, cmpOr(c.BodyShape, "empty"), relayedSummary(c.PlaidError))
+			c.HTTPStatus, ms, cmp.Or(c.BodyShape, "empty"), relayedSummary(c.PlaidError))
 	case c.token == "":
 		return ch.fail("Return the link_token from /link/token/create as JSON, e.g. {\"link_token\": \"link-sandbox-…\"}.",
-			"HTTP %d after %s, but no link_token in the body (at the top level or one level down): %s", c.HTTPStatus, ms, cmpOr(c.BodyShape, "empty"))
+			"HTTP %d after %s, but no link_token in the body (at the top level or one level down): %s", c.HTTPStatus, ms, cmp.Or(c.BodyShape, "empty"))
 	case !strings.HasPrefix(c.token, "link-"):
 		return ch.fail("Return the link_token from /link/token/create; a public_key or public_token does not open Link any more.",
 			"HTTP %d, but link_token %s is not a link_token (they start with link-<env>-)", c.HTTPStatus, c.LinkToken)
@@ -345,7 +342,7 @@ func bodyShape(body []byte, contentType string) string {
 	if r := []rune(snippet); len(r) > 80 {
 		snippet = string(r[:80]) + "…"
 	}
-	return fmt.Sprintf("%s, %d bytes, not JSON: %q", cmpOr(contentType, "no Content-Type"), len(body), snippet)
+	return fmt.Sprintf("%s, %d bytes, not JSON: %q", cmp.Or(contentType, "no Content-Type"), len(body), snippet)
 }
 
 func shapeOf(v any, depth int) string {
@@ -374,7 +371,7 @@ func shapeOf(v any, depth int) string {
 // inspect finds the /link/token/create request the backend made during the
 // call and checks its fields.
 func (a *liveAudit) inspect(ctx context.Context, ctl *flows.Control, since int64, call EndpointCall) []*Check {
-	seen := a.check("link-token-create", "The backend's /link/token/create request is accepted")
+	seen := a.check("link-token-create", linkTokenCreateTitle)
 	reqs, _, err := requestsSince(ctx, ctl, since)
 	if err != nil {
 		return []*Check{seen.fail("Check that the emulator is still running.", "the emulator's request log could not be read: %v", err)}
@@ -393,7 +390,7 @@ func (a *liveAudit) inspect(ctx context.Context, ctl *flows.Control, since int64
 	if d.Status == http.StatusOK {
 		seen.pass("Plaid (the emulator) accepted it: request_id %s", d.RequestID)
 	} else {
-		seen.fail(explainCode(d.ErrorCode, responseMessage(d.ResponseBody)), "Plaid (the emulator) refused it with %s (request_id %s)", cmpOr(d.ErrorCode, fmt.Sprint("HTTP ", d.Status)), d.RequestID)
+		seen.fail(explainCode(d.ErrorCode, responseMessage(d.ResponseBody)), "Plaid (the emulator) refused it with %s (request_id %s)", cmp.Or(d.ErrorCode, fmt.Sprint("HTTP ", d.Status)), d.RequestID)
 	}
 	var body map[string]any
 	if err := json.Unmarshal(d.RequestBody, &body); err != nil {

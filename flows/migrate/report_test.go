@@ -289,3 +289,18 @@ func TestEvidenceString(t *testing.T) {
 		}
 	}
 }
+
+func TestRebuildAfterUntick(t *testing.T) {
+	live := &LiveResult{Checks: []*Check{newCheck("live.link-token-create", 1, KindLive, "inspected").manual("give --emulator", "not inspected")}}
+	state := &State{}
+	if err := state.Tick("live.link-token-create", testNow); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := BuildReport(Inputs{Live: live, State: state}).Check("live.link-token-create"); c.Status != StatusPass {
+		t.Fatalf("ticked: %+v", c)
+	}
+	state.Untick("live.link-token-create")
+	if c, _ := BuildReport(Inputs{Live: live, State: state}).Check("live.link-token-create"); c.Status != StatusManual || c.Ticked {
+		t.Errorf("after the untick: %+v", c)
+	}
+}

@@ -20,17 +20,6 @@ type StaticResult struct {
 	Findings []Finding `json:"findings"`
 }
 
-// Problems returns the findings that are not good signs.
-func (r *StaticResult) Problems() []Finding {
-	var out []Finding
-	for _, f := range r.Findings {
-		if !f.Good {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // ScanSource runs the static audit on the app's source tree at root: JS,
 // TS, JSX, TSX and HTML pages (their <script> blocks), Python, Ruby, Go
 // and Java, skipping dependencies (node_modules, vendor), build output
