@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -327,6 +328,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// tokenInText finds access and public tokens in text that is not JSON.
+var tokenInText = regexp.MustCompile(`\b(access|public)-(sandbox|development|production)-[0-9A-Za-z-]{8,}`)
+
 // bodyShape describes a body without its values: JSON keys with value
 // types (two levels deep), or the content type, size and a masked snippet.
 func bodyShape(body []byte, contentType string) string {
@@ -339,6 +343,7 @@ func bodyShape(body []byte, contentType string) string {
 		return shapeOf(v, 2)
 	}
 	snippet := strings.Join(strings.Fields(string(flows.MaskJSON(body))), " ")
+	snippet = tokenInText.ReplaceAllStringFunc(snippet, flows.MaskSecret)
 	if r := []rune(snippet); len(r) > 80 {
 		snippet = string(r[:80]) + "…"
 	}

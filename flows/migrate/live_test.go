@@ -131,6 +131,13 @@ func TestLiveAuditEndpointFailures(t *testing.T) {
 			detail: []string{"HTTP 500", "not JSON", "Unable to fetch link_token"},
 		},
 		{
+			name: "an error page that prints a token",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Error(w, "exchange failed for public-sandbox-5c224a01-8314-4491-a06f-39e193d5cddc", http.StatusBadGateway)
+			},
+			detail: []string{"HTTP 502", "public-sandbox-…cddc"},
+		},
+		{
 			name: "200 without link_token",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
