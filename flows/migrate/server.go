@@ -59,8 +59,8 @@ var (
 func (f *sourceFile) matchAt(i int, m marker) bool {
 	t := f.tok(i)
 	switch t.kind {
-	case tokString:
-		return m.path != "" && strings.Contains(t.text, m.path)
+	case tokString: // a URL or path, not prose that mentions one
+		return m.path != "" && strings.Contains(t.text, m.path) && !strings.ContainsAny(t.text, " \t\n")
 	case tokIdent:
 		if slices.Contains(m.idents, t.text) {
 			return true
@@ -127,6 +127,10 @@ func (f *sourceFile) isPublicKeyRef(i int) bool {
 		return false
 	}
 	lower := strings.ToLower(t.text)
+	if t.kind == tokString { // a key, or JSON written by hand; not prose
+		return lower == "public_key" || lower == "publickey" ||
+			strings.Contains(lower, `"public_key"`) || strings.Contains(lower, `\"public_key\"`)
+	}
 	return strings.Contains(lower, "public_key") || strings.Contains(lower, "publickey")
 }
 

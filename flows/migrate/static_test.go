@@ -289,6 +289,15 @@ func TestServerRulesInEachLanguage(t *testing.T) {
 			},
 		},
 		{
+			name: "prose is not a call", file: "notes.py",
+			src: "def search(q):\n    \"\"\"Calls /institutions/search; no public_key since the migration.\"\"\"\n    log.info(\"no more /item/public_token/create calls\")\n    return client.institutions_search(q)\n",
+		},
+		{
+			name: "JSON written by hand", file: "Seed.java",
+			src:  "class Seed {\n  String body() {\n    String json = \"{\\\"public_key\\\":\\\"\" + key + \"\\\"}\";\n    return post(\"/sandbox/public_token/create\", json);\n  }\n}\n",
+			want: []string{"server-public-key Seed.java:3 /sandbox/public_token/create"},
+		},
+		{
 			name: "Go raw string endpoint", file: "main.go",
 			src:  "package main\n\nfunc search() {\n\tbody := map[string]string{\"public_key\": key, \"query\": q}\n\thttp.Post(base+`/institutions/search`, \"application/json\", enc(body))\n}\n",
 			want: []string{"server-public-key main.go:4 /institutions/search"},
