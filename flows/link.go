@@ -50,19 +50,30 @@ func (r *Run) openLink(ctx context.Context, purpose string) (PageEvent, error) {
 // says, and announces the wait. The returned func closes what it opened.
 func (r *Run) showPage(ctx context.Context, url string) (stop func()) {
 	waiting := func(msg string) { r.publish(Event{Kind: EventWaiting, URL: url, Message: msg}) }
-	switch r.env.Browser {
-	case BrowserNone:
-		waiting("Open " + url + " in a browser to continue; waiting for Link.")
-	case BrowserAuto:
+	pilot := r.autopilot()
+	switch {
+	case r.env.Browser == BrowserAuto:
 		return r.showHeadless(ctx, url, waiting)
+	case r.env.Browser == BrowserNone && pilot:
+		waiting("Open " + url + " in a browser: the emulated Link's autopilot completes Link there by itself; waiting for Link.")
+	case r.env.Browser == BrowserNone:
+		waiting("Open " + url + " in a browser to continue; waiting for Link.")
 	default:
-		if err := OpenBrowser(url, BrowserSystem); err != nil {
-			waiting(err.Error() + "; waiting for Link.")
-		} else {
-			waiting("Opened the callback page in your browser: complete Link there (" + url + ").")
-		}
+		waiting(openSystemBrowser(url, pilot))
 	}
 	return func() {}
+}
+
+// openSystemBrowser opens url in the user's browser and says what happens
+// next.
+func openSystemBrowser(url string, pilot bool) string {
+	switch err := OpenBrowser(url, BrowserSystem); {
+	case err != nil:
+		return err.Error() + "; waiting for Link."
+	case pilot:
+		return "Opened the callback page in your browser: watch the emulated Link's autopilot complete Link there (" + url + ")."
+	}
+	return "Opened the callback page in your browser: complete Link there (" + url + ")."
 }
 
 // showHeadless opens the page in headless Chromium, where the armed

@@ -88,6 +88,7 @@ type Run struct {
 	events chan Event
 
 	env     *Env
+	opts    RunOptions
 	q       *eventQueue
 	mode    string
 	started time.Time
@@ -105,10 +106,40 @@ type Run struct {
 	closed    bool
 }
 
+// RunOptions change how one run goes (see NewRunWith). The zero value is
+// a run as NewRun makes it.
+type RunOptions struct {
+	// Autopilot arms the emulated Link's autopilot for every link_token the
+	// run creates, whatever the Env's BrowserMode: with BrowserSystem, the
+	// user's browser shows Link completing by itself (demo mode). It needs
+	// the emulator; against real Plaid it changes nothing. BrowserAuto
+	// always arms the autopilot.
+	Autopilot bool
+	// AutopilotDelay paces each action of the autopilot (its delay_ms) so
+	// that people can follow it; 0 runs it instantly. At most
+	// MaxAutopilotDelay.
+	AutopilotDelay time.Duration
+	// NewItem makes update mode link a new Item instead of reusing one from
+	// the session log, so that the run does not depend on earlier ones.
+	NewItem bool
+}
+
+// MaxAutopilotDelay is the slowest pace the emulated Link's autopilot
+// accepts.
+const MaxAutopilotDelay = 10 * time.Second
+
 // NewRun starts a run of flow: a new session in the store.
 func (e *Env) NewRun(ctx context.Context, flow *Flow) (*Run, error) {
+	return e.NewRunWith(ctx, flow, RunOptions{})
+}
+
+// NewRunWith starts a run of flow with opts: a new session in the store.
+func (e *Env) NewRunWith(ctx context.Context, flow *Flow, opts RunOptions) (*Run, error) {
 	if flow == nil || len(flow.Steps) == 0 {
 		return nil, errors.New("flows: no flow to run")
+	}
+	if opts.AutopilotDelay < 0 || opts.AutopilotDelay > MaxAutopilotDelay {
+		return nil, fmt.Errorf("flows: the autopilot's delay %v is out of range: use 0 (instant) to %v", opts.AutopilotDelay, MaxAutopilotDelay)
 	}
 	mode := store.ModeEmulated
 	if e.Config.Mode == ModePlaid {
@@ -122,7 +153,7 @@ func (e *Env) NewRun(ctx context.Context, flow *Flow) (*Run, error) {
 	r := &Run{
 		id: sess.ID, flow: flow, events: q.out, env: e, q: q, mode: mode,
 		started: time.Now(), results: make([]*StepResult, len(flow.Steps)),
-		tokenReq: e.defaultTokenRequest(),
+		tokenReq: e.defaultTokenRequest(), opts: opts,
 	}
 	r.st.linkSessions = map[string]bool{}
 	e.register(r)

@@ -92,7 +92,9 @@ func products(names []string) []plaid.Products {
 
 // autopilot reports whether Link steps complete by themselves through the
 // emulated Link's autopilot.
-func (r *Run) autopilot() bool { return r.env.Browser == BrowserAuto && r.env.Control != nil }
+func (r *Run) autopilot() bool {
+	return (r.env.Browser == BrowserAuto || r.opts.Autopilot) && r.env.Control != nil
+}
 
 // armAutopilot arms the emulated Link's autopilot for tok when Link steps
 // run by themselves: with pilot's credentials, else user_good.
@@ -104,7 +106,7 @@ func (r *Run) armAutopilot(ctx context.Context, tok string, pilot *Autopilot) er
 	if pilot != nil {
 		a = *pilot
 	}
-	a.LinkToken = tok
+	a.LinkToken, a.DelayMS = tok, int(r.opts.AutopilotDelay/time.Millisecond)
 	if err := r.env.Control.ArmAutopilot(ctx, a); err != nil {
 		return fmt.Errorf("arming the emulated Link's autopilot for link_token %s: %w", MaskSecret(tok), err)
 	}

@@ -84,11 +84,14 @@ func updateModeFlow() *Flow {
 	}
 }
 
-// pickItem uses a stored Item that still works, else makes a new one.
+// pickItem uses a stored Item that still works, else (or with
+// RunOptions.NewItem) makes a new one.
 func pickItem(ctx context.Context, r *Run) error {
-	ok, err := r.reuseItem(ctx)
-	if err != nil || ok {
-		return err
+	if !r.opts.NewItem {
+		ok, err := r.reuseItem(ctx)
+		if err != nil || ok {
+			return err
+		}
 	}
 	if err := r.sandboxItem(ctx); err != nil {
 		return err
