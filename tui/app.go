@@ -42,6 +42,9 @@ type Options struct {
 	// Clipboard receives the OSC 52 sequences that copy text; nil means
 	// standard output.
 	Clipboard io.Writer
+	// Demo configures demo mode (the D key); nil means
+	// DefaultDemoOptions(). Demo mode needs the emulator.
+	Demo *DemoOptions
 }
 
 // The smallest terminal the app draws in.
@@ -64,6 +67,7 @@ type app struct {
 	flow   *flowScreen
 	log    *logScreen
 	poller *ownAppPoller
+	demo   *demo
 	active screenID
 
 	width, height int
@@ -83,9 +87,16 @@ func New(opts Options) tea.Model {
 	}
 	h := help.New()
 	h.Styles = c.styles.Help
+	demo := DefaultDemoOptions()
+	if opts.Demo != nil {
+		demo = *opts.Demo
+	}
+	if demo.Flows == nil {
+		demo.Flows = fl
+	}
 	return &app{
 		c: c, home: newHome(c, fl), flow: newFlowScreen(c), log: newLogScreen(c),
-		poller: &ownAppPoller{c: c}, help: h,
+		poller: &ownAppPoller{c: c}, demo: newDemo(c, demo), help: h,
 	}
 }
 
@@ -110,9 +121,14 @@ func Stop(m tea.Model) error {
 	return f.run.Close()
 }
 
-// Init loads Home and starts recording requests from the user's own app.
+// Init loads Home and starts recording requests from the user's own app;
+// with DemoOptions.Autostart the demo starts playing.
 func (a *app) Init() tea.Cmd {
-	return tea.Batch(a.home.Init(), a.poller.init())
+	cmds := []tea.Cmd{a.home.Init(), a.poller.init()}
+	if a.demo.opts.Autostart {
+		cmds = append(cmds, a.toggleDemo())
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update routes a message: size, keys and app-wide messages here, the rest
@@ -136,7 +152,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case flowChosenMsg:
 		return a, a.chooseFlow(msg.flow)
 	case flowStartConfirmedMsg:
-		return a, tea.Batch(a.flow.start(msg.flow), a.navigate(screenFlow))
+		return a, tea.Batch(a.flow.start(msg.flow, msg.opts), a.navigate(screenFlow))
+	case demoStartConfirmedMsg, demoTickedMsg, demoPressedMsg:
+		return a, a.updateDemo(msg)
 	case quitConfirmedMsg:
 		return a, tea.Sequence(a.flow.abandon(), tea.Quit)
 	case confirmationAskedMsg:
@@ -150,11 +168,15 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.status, a.statusErr = string(msg), false
 		return a, nil
 	}
-	return a, a.broadcast(msg)
+	return a, tea.Batch(a.broadcast(msg), a.demo.observe(msg, a.demoView()))
 }
 
-// flowStartConfirmedMsg: start a run of flow, abandoning any other.
-type flowStartConfirmedMsg struct{ flow *flows.Flow }
+// flowStartConfirmedMsg: start a run of flow with opts, abandoning any
+// other.
+type flowStartConfirmedMsg struct {
+	flow *flows.Flow
+	opts flows.RunOptions
+}
 
 // quitConfirmedMsg: quit, abandoning the run in flight.
 type quitConfirmedMsg struct{}
@@ -189,7 +211,7 @@ func (a *app) screen() component {
 func (a *app) resize(w, h int) {
 	a.width, a.height = w, h
 	a.help.Width = w
-	bodyH := max(h-3, 1)
+	bodyH := max(h-3-a.demoHeight(), 1)
 	for _, s := range []component{a.home, a.flow, a.log} {
 		s.SetSize(w, bodyH)
 	}
@@ -218,6 +240,10 @@ func (a *app) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	case key.Matches(msg, g.Quit):
 		return a.quit()
+	case key.Matches(msg, a.c.keys.Demo.Toggle):
+		return a.toggleDemo()
+	case a.demo.active() && key.Matches(msg, a.c.keys.Demo.Pause):
+		return a.demo.togglePause(a.demoView())
 	case key.Matches(msg, g.Help):
 		a.showHelp = true
 	case key.Matches(msg, g.Switch):
@@ -255,13 +281,17 @@ func (a *app) answer(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// quit leaves at once, or asks first while a flow is mid-way.
+// quit leaves at once, or asks first while a flow is mid-way or the demo
+// plays.
 func (a *app) quit() tea.Cmd {
-	if !a.flow.midway() {
-		return func() tea.Msg { return quitConfirmedMsg{} }
+	yes := func() tea.Msg { return quitConfirmedMsg{} }
+	switch {
+	case a.demo.active():
+		return ask(a.demoQuitQuestion(), yes)
+	case a.flow.midway():
+		return ask(fmt.Sprintf("%s is mid-way (%s). Quit and abandon the run?", a.flow.flow.Title, a.flow.stepsLabel()), yes)
 	}
-	q := fmt.Sprintf("%s is mid-way (%s). Quit and abandon the run?", a.flow.flow.Title, a.flow.stepsLabel())
-	return ask(q, func() tea.Msg { return quitConfirmedMsg{} })
+	return yes
 }
 
 func ask(question string, yes tea.Cmd) tea.Cmd {

@@ -225,7 +225,7 @@ func TestExpireKeyExpiresTheToken(t *testing.T) {
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[2] // invalid-token
 	a.Update(flowStartConfirmedMsg{flow: f})
-	started := exec[runStartedMsg](t, startRun(context.Background(), env, f))
+	started := exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{}))
 	a.Update(started)
 	t.Cleanup(func() { started.run.Close() })
 	if press(a, "x") != nil {
@@ -248,7 +248,7 @@ func TestStopEndsTheRunInFlight(t *testing.T) {
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[0]
 	a.Update(flowStartConfirmedMsg{flow: f})
-	a.Update(exec[runStartedMsg](t, startRun(context.Background(), env, f)))
+	a.Update(exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{})))
 	a.Update(exec[stepFinishedMsg](t, press(a, "enter")))
 	if err := Stop(a); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ func (a *app) View() string {
 	if a.tooSmall() {
 		return a.enlargeView()
 	}
-	bodyH := a.height - 3
+	bodyH := max(a.height-3-a.demoHeight(), 1)
 	var body string
 	switch {
 	case a.confirm != nil:
@@ -27,7 +27,11 @@ func (a *app) View() string {
 	default:
 		body = a.screen().View()
 	}
-	return a.headerView() + "\n" + fit(body, a.width, bodyH) + "\n" + a.statusView() + "\n" + a.footerView()
+	panel := ""
+	if a.demo.shown() {
+		panel = a.demo.panelView(a.c.styles, a.width) + "\n"
+	}
+	return a.headerView() + "\n" + panel + fit(body, a.width, bodyH) + "\n" + a.statusView() + "\n" + a.footerView()
 }
 
 func (a *app) enlargeView() string {
@@ -53,6 +57,9 @@ func (a *app) headerView() string {
 		}
 	}
 	right := strings.Join(tabs, st.Muted.Render(" · "))
+	if badge := a.demo.badge(st); badge != "" {
+		right = badge + "   " + right
+	}
 	left := st.Brand.Render("linkexplorer") + st.Muted.Render(" · ") + st.Banner.Render(oneLine(a.c.banner))
 	room := a.width - lipgloss.Width(right) - 1
 	return pad(left, room) + " " + right
@@ -82,9 +89,11 @@ func (a *app) footerView() string {
 	case a.capturesInput():
 		keys = a.screen().ShortHelp()
 	default:
-		keys = append(a.screen().ShortHelp(), g.Switch, g.Help, g.Quit)
+		keys = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch, g.Help, g.Quit)
 	}
-	return a.help.ShortHelpView(keys)
+	// help cuts a line too long for its width, but not one that fills it
+	// to the last cell: cut what it lets through.
+	return truncate(a.help.ShortHelpView(keys), a.width)
 }
 
 func closeHelpKey(g globalKeys) key.Binding {

@@ -21,6 +21,7 @@ type flowScreen struct {
 	width, height int
 
 	flow     *flows.Flow
+	runOpts  flows.RunOptions
 	run      *flows.Run // used only inside commands
 	runID    string
 	ctx      context.Context
@@ -67,18 +68,19 @@ func (f *flowScreen) SetSize(w, h int) {
 	f.refresh()
 }
 
-// start abandons the current run, if any, and starts one of flow.
-func (f *flowScreen) start(flow *flows.Flow) tea.Cmd {
+// start abandons the current run, if any, and starts one of flow with
+// opts.
+func (f *flowScreen) start(flow *flows.Flow, opts flows.RunOptions) tea.Cmd {
 	stop := f.abandon()
 	*f = *newFlowScreen(f.c).withSize(f.width, f.height)
-	f.flow, f.starting = flow, true
+	f.flow, f.runOpts, f.starting = flow, opts, true
 	f.ctx, f.cancel = context.WithCancel(context.Background())
 	f.refresh()
 	if f.c.env == nil {
 		f.starting, f.startErr = false, errNoEnv
 		return stop
 	}
-	return tea.Batch(stop, startRun(f.ctx, f.c.env, flow), f.spinner.Tick)
+	return tea.Batch(stop, startRun(f.ctx, f.c.env, flow, opts), f.spinner.Tick)
 }
 
 func (f *flowScreen) withSize(w, h int) *flowScreen {
@@ -392,7 +394,7 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 func (f *flowScreen) runOrContinue() tea.Cmd {
 	switch {
 	case f.startErr != nil:
-		return f.start(f.flow)
+		return f.start(f.flow, f.runOpts)
 	case f.finished:
 		return navigate(screenHome)
 	case f.canStep():

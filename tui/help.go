@@ -22,6 +22,11 @@ func helpView(c *common, screen help.KeyMap, name string, width int) string {
 		st.Section.Render("EVERYWHERE"),
 		h.FullHelpView([][]key.Binding{{g.Switch, g.Back}, {g.Help, g.Quit, g.ForceQuit}}),
 		"",
+		st.Section.Render("DEMO"),
+		h.FullHelpView([][]key.Binding{{c.keys.Demo.Toggle, c.keys.Demo.Pause}}),
+		wrap(st.Muted.Render("The demo plays the flows by itself with narration, offline, the emulated Link's autopilot "+
+			"completing Link in the browser. While it plays, space pauses it instead of paging."), width),
+		"",
 		st.Section.Render("GLYPHS"),
 		st.OK.Render("✓") + " done  " + st.Fail.Render("✗") + " failed  " + st.Muted.Render("↷") +
 			" skipped  " + st.Pointer.Render("▸") + " next step or selected row  › step shown on the right",

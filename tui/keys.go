@@ -133,9 +133,22 @@ func newConfirmKeys() confirmKeys {
 	}
 }
 
+// demoKeys drive demo mode.
+type demoKeys struct {
+	Toggle, Pause key.Binding
+}
+
+func newDemoKeys() demoKeys {
+	return demoKeys{
+		Toggle: bind([]string{"D"}, "D", "play the demo / stop it"),
+		Pause:  bind([]string{"p", " "}, "p/space", "pause"),
+	}
+}
+
 // keyMaps is every key map, shared through the context.
 type keyMaps struct {
 	Global  globalKeys
+	Demo    demoKeys
 	Home    homeKeys
 	Flow    flowKeys
 	Log     logKeys
@@ -147,6 +160,7 @@ type keyMaps struct {
 func newKeyMaps() keyMaps {
 	return keyMaps{
 		Global:  newGlobalKeys(),
+		Demo:    newDemoKeys(),
 		Home:    newHomeKeys(),
 		Flow:    newFlowKeys(),
 		Log:     newLogKeys(),

@@ -79,10 +79,10 @@ type runEventMsg struct {
 // runEventsEndedMsg: the run's Events channel closed.
 type runEventsEndedMsg struct{ runID string }
 
-// startRun starts a run of flow in the background.
-func startRun(ctx context.Context, env *flows.Env, flow *flows.Flow) tea.Cmd {
+// startRun starts a run of flow with opts in the background.
+func startRun(ctx context.Context, env *flows.Env, flow *flows.Flow, opts flows.RunOptions) tea.Cmd {
 	return func() tea.Msg {
-		r, err := env.NewRun(ctx, flow)
+		r, err := env.NewRunWith(ctx, flow, opts)
 		if err != nil {
 			return runStartFailedMsg{flow: flow, err: err}
 		}
