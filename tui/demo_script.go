@@ -56,7 +56,7 @@ var demoScripts = map[string]flowScript{
 			},
 			"open-link": {
 				"Your page opens Link with that token. Watch the browser: the emulated Link's autopilot plays the user.",
-				"onSuccess handed the page a one-time public_token, valid for 30 minutes.",
+				"The page now holds a one-time public_token, valid for 30 minutes, and sends it to your server.",
 			},
 			"exchange-public-token": {
 				"Your server swaps the public_token for an access_token: POST /item/public_token/exchange.",
@@ -98,7 +98,7 @@ var demoScripts = map[string]flowScript{
 			},
 			"open-link-update": {
 				"Link opens in update mode: straight to the bank's login, no institution list.",
-				"onSuccess: the Item is repaired in place. This public_token is not exchanged.",
+				"The Item is repaired in place: your app keeps the access_token it had.",
 			},
 			"verify-item": {
 				"Check: /item/get once more.",
