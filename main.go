@@ -4,6 +4,7 @@
 //
 //	linkexplorer run        run a Link flow end to end, without the terminal app
 //	linkexplorer log        print the session log
+//	linkexplorer demo       play the flows by themselves, narrated, for an audience
 //	linkexplorer doctor     check the setup behind "Unable to fetch link_token"
 //	linkexplorer migrate    audit a public_key → link_token migration against Plaid's checklist
 //	linkexplorer emulator   serve the offline Plaid Sandbox emulator on its own
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdLog(args[1:], stdout, stderr)
 	case "doctor":
 		return cmdDoctor(args[1:], stdout, stderr)
+	case "demo":
+		return cmdDemo(args[1:], stdout, stderr)
 	case "migrate":
 		return cmdMigrate(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -68,6 +71,8 @@ Usage:
                                     PLAID_ENV, products, redirect_uri, port, browser)
   linkexplorer migrate [flags]      audit a public_key → link_token migration: --src DIR
                                     (static), --endpoint URL (live), --observe (manual checks)
+  linkexplorer demo [FLOW] [flags]  play the flows by themselves, narrated, for an audience:
+                                    offline, Link completed in your browser by the autopilot
   linkexplorer emulator [flags]     serve the offline Plaid Sandbox emulator
 
 Run "linkexplorer <command> -h" for a command's flags.
