@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -142,6 +144,52 @@ func TestRunOptionsAutopilotCompletesAPageOpenedElsewhere(t *testing.T) {
 	select {
 	case res := <-results:
 		if res.Status != StatusOK || !slices.ContainsFunc(res.Facts, func(f Fact) bool { return f.Label == "public_token" }) {
+			t.Fatalf("the Link step: %+v", res)
+		}
+	case <-time.After(testWait):
+		t.Fatal("Link did not complete by itself")
+	}
+}
+
+// TestRunOptionsAutopilotInTheSystemBrowser is the demo's case: the page
+// opens in the user's browser (a stand-in xdg-open hands its URL to a
+// headless tab) and Link completes there by itself, at the given pace.
+func TestRunOptionsAutopilotInTheSystemBrowser(t *testing.T) {
+	tab := headlesstest.NewContext(t)
+	bin := t.TempDir()
+	opened := filepath.Join(bin, "opened")
+	script := "#!/bin/sh\necho \"$1\" > " + opened + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	env := newTestEnv(t, BrowserSystem)
+	ctx := context.Background()
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRunWith(ctx, f, RunOptions{Autopilot: true, AutopilotDelay: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if res := r.Next(ctx); res.Status != StatusOK {
+		t.Fatal(res.Error)
+	}
+	results := make(chan *StepResult, 1)
+	go func() { results <- r.Next(ctx) }()
+	ev := waitingEvent(t, r)
+	if !strings.Contains(ev.Message, "Opened the callback page in your browser: watch the emulated Link's autopilot complete Link") {
+		t.Errorf("waiting message = %q", ev.Message)
+	}
+	url, err := os.ReadFile(opened)
+	if err != nil || strings.TrimSpace(string(url)) != ev.URL {
+		t.Fatalf("the browser was given %q (%v), want %s", url, err, ev.URL)
+	}
+	if err := chromedp.Do(tab, chromedp.Navigate(ev.URL)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case res := <-results:
+		if res.Status != StatusOK {
 			t.Fatalf("the Link step: %+v", res)
 		}
 	case <-time.After(testWait):

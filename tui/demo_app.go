@@ -65,12 +65,16 @@ func (a *app) demoView() demoView {
 	}
 }
 
-// demoQuitQuestion asks before quitting a demo that plays.
+// demoQuitQuestion asks before quitting a demo that plays or is paused.
 func (a *app) demoQuitQuestion() string {
-	if a.flow.flow == nil {
-		return "The demo is playing. Quit and abandon it?"
+	state := "playing"
+	if a.demo.state == demoPaused {
+		state = "paused"
 	}
-	return fmt.Sprintf("The demo is playing (%s, %s). Quit and abandon it?", a.flow.flow.Title, a.flow.stepsLabel())
+	if a.flow.flow == nil {
+		return "The demo is " + state + ". Quit and abandon it?"
+	}
+	return fmt.Sprintf("The demo is %s (%s, %s). Quit and abandon it?", state, a.flow.flow.Title, a.flow.stepsLabel())
 }
 
 // withDemoKeys puts the demo's keys beside a screen's for the footer:

@@ -51,6 +51,9 @@ func TestDemoPauseHoldsTheBeat(t *testing.T) {
 	if !strings.Contains(plain(a.View()), "DEMO PAUSED") || !strings.Contains(plain(a.View()), "p/space resume") {
 		t.Errorf("the paused demo does not say so:\n%s", plain(a.View()))
 	}
+	if asked := exec[confirmationAskedMsg](t, press(a, "q")); !strings.Contains(asked.question, "The demo is paused") {
+		t.Errorf("q on a paused demo asked %q", asked.question)
+	}
 	if press(a, "p") == nil || a.demo.state != demoPlaying || a.demo.tickID == due.id {
 		t.Fatalf("p did not resume with a new tick: state %v", a.demo.state)
 	}
