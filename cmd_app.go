@@ -112,7 +112,7 @@ func runApp(f *commonFlags, stderr io.Writer) int {
 	// tea.SetWindowTitle writes to the terminal outside the renderer's lock,
 	// racing its frames.
 	fmt.Fprint(os.Stdout, ansi.SetWindowTitle("linkexplorer"))
-	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger})
+	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger, StateDir: a.stateDir, WorkDir: cwd})
 	final, runErr := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
 	stopErr := tui.Stop(final)
 	if sessionID != "" {

@@ -45,6 +45,12 @@ type Options struct {
 	// Demo configures demo mode (the D key); nil means
 	// DefaultDemoOptions(). Demo mode needs the emulator.
 	Demo *DemoOptions
+	// StateDir is where the Migration screen keeps each audited app's
+	// checklist (ticks and evidence); empty keeps them in memory only.
+	StateDir string
+	// WorkDir is the Migration screen's default source directory, where
+	// relative paths start; empty means the working directory.
+	WorkDir string
 }
 
 // The smallest terminal the app draws in.
@@ -69,6 +75,8 @@ type app struct {
 	poller *ownAppPoller
 	demo   *demo
 	active screenID
+
+	migrate *migrateScreen // the Migration screen, tabbed once opened
 
 	width, height int
 	showHelp      bool
@@ -97,6 +105,7 @@ func New(opts Options) tea.Model {
 	return &app{
 		c: c, home: newHome(c, fl), flow: newFlowScreen(c), log: newLogScreen(c),
 		poller: &ownAppPoller{c: c}, demo: newDemo(c, demo), help: h,
+		migrate: newMigrateScreen(c, opts.WorkDir, opts.StateDir),
 	}
 }
 
@@ -190,7 +199,7 @@ func (a *app) debug(msg tea.Msg) {
 // broadcast gives a message to every screen; each keeps what is its own.
 func (a *app) broadcast(msg tea.Msg) tea.Cmd {
 	cmds := []tea.Cmd{a.poller.update(msg)}
-	for _, s := range []component{a.home, a.flow, a.log} {
+	for _, s := range []component{a.home, a.flow, a.log, a.migrate} {
 		_, cmd := s.Update(msg)
 		cmds = append(cmds, cmd)
 	}
@@ -203,6 +212,8 @@ func (a *app) screen() component {
 		return a.flow
 	case screenLog:
 		return a.log
+	case screenMigrate:
+		return a.migrate
 	}
 	return a.home
 }
@@ -212,7 +223,7 @@ func (a *app) resize(w, h int) {
 	a.width, a.height = w, h
 	a.help.Width = w
 	bodyH := max(h-3-a.demoHeight(), 1)
-	for _, s := range []component{a.home, a.flow, a.log} {
+	for _, s := range []component{a.home, a.flow, a.log, a.migrate} {
 		s.SetSize(w, bodyH)
 	}
 }
@@ -262,6 +273,8 @@ func (a *app) capturesInput() bool {
 		return a.flow.capturesInput()
 	case screenLog:
 		return a.log.capturesInput()
+	case screenMigrate:
+		return a.migrate.capturesInput()
 	}
 	return false
 }
@@ -324,7 +337,7 @@ func (a *app) navigate(to screenID) tea.Cmd {
 }
 
 // nextScreen is the screen tab goes to: Home, the Flow once one was
-// chosen, the Log.
+// chosen, the Log, the Migration screen once opened.
 func (a *app) nextScreen() screenID {
 	switch a.active {
 	case screenHome:
@@ -334,6 +347,10 @@ func (a *app) nextScreen() screenID {
 		return screenLog
 	case screenFlow:
 		return screenLog
+	case screenLog:
+		if a.migrate.opened {
+			return screenMigrate
+		}
 	}
 	return screenHome
 }

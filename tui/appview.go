@@ -46,8 +46,8 @@ func (a *app) enlargeView() string {
 func (a *app) headerView() string {
 	st := a.c.styles
 	var tabs []string
-	for _, s := range []screenID{screenHome, screenFlow, screenLog} {
-		if s == screenFlow && a.flow.flow == nil {
+	for _, s := range []screenID{screenHome, screenFlow, screenLog, screenMigrate} {
+		if (s == screenFlow && a.flow.flow == nil) || (s == screenMigrate && !a.migrate.opened) {
 			continue
 		}
 		if s == a.active {

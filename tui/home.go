@@ -22,7 +22,7 @@ type homeScreen struct {
 	width, height int
 
 	flows       []*flows.Flow
-	cursor      int // 0..len(flows): len(flows) is the session log
+	cursor      int // 0..len(flows)+1: the flows, the session log, the migration audit
 	items       []store.Item
 	itemsKnown  bool
 	logCount    int
@@ -79,7 +79,7 @@ func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, h.keys.Top, h.keys.PageUp):
 		h.cursor = 0
 	case key.Matches(msg, h.keys.Bottom, h.keys.PageDown):
-		h.cursor = len(h.flows)
+		h.cursor = h.migrateRow()
 	case key.Matches(msg, h.keys.Open):
 		return h.open()
 	}
@@ -99,13 +99,20 @@ func (h *homeScreen) handleWheel(msg tea.MouseMsg) {
 }
 
 func (h *homeScreen) move(d int) {
-	h.cursor = min(max(h.cursor+d, 0), len(h.flows))
+	h.cursor = min(max(h.cursor+d, 0), h.migrateRow())
 }
 
-// open starts the selected flow or opens the session log.
+// migrateRow is the migration audit's row, the last.
+func (h *homeScreen) migrateRow() int { return len(h.flows) + 1 }
+
+// open starts the selected flow, or opens the session log or the
+// migration audit.
 func (h *homeScreen) open() tea.Cmd {
-	if h.cursor == len(h.flows) {
+	switch h.cursor {
+	case len(h.flows):
 		return navigate(screenLog)
+	case h.migrateRow():
+		return navigate(screenMigrate)
 	}
 	f := h.flows[h.cursor]
 	return func() tea.Msg { return flowChosenMsg{flow: f} }
@@ -143,6 +150,7 @@ func (h *homeScreen) menuView(w int) string {
 	}
 	lines = append(lines, "", sectionTitle(st, "Session log", w), h.menuLine(len(h.flows), h.logLabel(), w))
 	lines = append(lines, h.logLines(w)...)
+	lines = append(lines, "", sectionTitle(st, "Migration", w), h.menuLine(h.migrateRow(), migrateTitle, w))
 	lines = append(lines, "", st.Subtitle.Render(truncate(h.selectedTitle(), w)), wrap(st.Text.Render(h.selectedSummary()), w))
 	return strings.Join(lines, "\n")
 }
@@ -174,15 +182,21 @@ func (h *homeScreen) logLines(w int) []string {
 }
 
 func (h *homeScreen) selectedTitle() string {
-	if h.cursor < len(h.flows) {
+	switch {
+	case h.cursor < len(h.flows):
 		return h.flows[h.cursor].Title
+	case h.cursor == h.migrateRow():
+		return migrateTitle
 	}
 	return "Session log"
 }
 
 func (h *homeScreen) selectedSummary() string {
-	if h.cursor < len(h.flows) {
+	switch {
+	case h.cursor < len(h.flows):
 		return oneLine(h.flows[h.cursor].Summary)
+	case h.cursor == h.migrateRow():
+		return migrateSummary
 	}
 	s := "Every API call, Link event and webhook, newest first, with request_ids and link_session_ids. Filter with /, open an entry with enter, export to Markdown, JSON or CSV with x."
 	if h.c.emulated() {

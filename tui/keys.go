@@ -152,6 +152,7 @@ type keyMaps struct {
 	Home    homeKeys
 	Flow    flowKeys
 	Log     logKeys
+	Migrate migrateKeys
 	Export  exportKeys
 	Form    formKeys
 	Confirm confirmKeys
@@ -164,6 +165,7 @@ func newKeyMaps() keyMaps {
 		Home:    newHomeKeys(),
 		Flow:    newFlowKeys(),
 		Log:     newLogKeys(),
+		Migrate: newMigrateKeys(),
 		Export:  newExportKeys(),
 		Form:    newFormKeys(),
 		Confirm: newConfirmKeys(),

@@ -17,6 +17,7 @@ const (
 	screenHome screenID = iota
 	screenFlow
 	screenLog
+	screenMigrate
 )
 
 func (s screenID) String() string {
@@ -25,6 +26,8 @@ func (s screenID) String() string {
 		return "Flow"
 	case screenLog:
 		return "Log"
+	case screenMigrate:
+		return "Migration"
 	}
 	return "Home"
 }

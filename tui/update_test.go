@@ -66,7 +66,7 @@ func TestHomeSelectsAndOpens(t *testing.T) {
 	if chosen.flow.Name != "update-mode" {
 		t.Errorf("enter on the second row chose %q, want update-mode", chosen.flow.Name)
 	}
-	press(a, "down", "down", "down", "down")
+	press(a, "down", "down", "down", "down", "up") // the last row is the migration audit
 	if a.home.cursor != len(a.home.flows) {
 		t.Fatalf("the cursor stopped at %d, want the session log row %d", a.home.cursor, len(a.home.flows))
 	}
