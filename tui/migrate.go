@@ -534,12 +534,18 @@ func (m *migrateScreen) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Up, k.Down}
 	if c := m.selected(); c != nil && c.Tickable() {
 		tick := k.Tick
-		tick.SetHelp("space", map[bool]string{false: "tick", true: "untick"}[c.Ticked])
+		tick.SetHelp("space", "tick")
+		if c.Ticked {
+			tick.SetHelp("space", "untick")
+		}
 		out = append(out, tick)
 	}
 	if m.c.emulated() {
 		watch := k.Observe
-		watch.SetHelp("o", map[bool]string{false: "watch", true: "stop watching"}[m.watching])
+		watch.SetHelp("o", "watch")
+		if m.watching {
+			watch.SetHelp("o", "stop watching")
+		}
 		out = append(out, watch)
 	}
 	return append(out, k.Export, k.Rerun)

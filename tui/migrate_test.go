@@ -145,9 +145,16 @@ func TestMigrateNavigatesBetweenChecks(t *testing.T) {
 	if !strings.Contains(plain(a.View()), "▸ ○ MANUAL  The public_key is disabled in the Dashboard") {
 		t.Errorf("the selected check is not pointed at:\n%s", plain(a.View()))
 	}
+	if !strings.Contains(plain(a.View()), "space ticks it once you have confirmed it.") {
+		t.Errorf("the selected manual check does not say how to tick it:\n%s", plain(a.View()))
+	}
 	press(a, "g")
 	if m.cursor != 0 || m.viewport.YOffset != 0 {
 		t.Errorf("g: cursor %d, offset %d; want the top", m.cursor, m.viewport.YOffset)
+	}
+	a.Update(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if m.viewport.YOffset != 3 {
+		t.Errorf("the mouse wheel scrolled to %d, want 3", m.viewport.YOffset)
 	}
 }
 
