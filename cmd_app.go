@@ -107,11 +107,7 @@ func runApp(f *commonFlags, stderr io.Writer) int {
 	}
 	sessionID := startAppSession(ctx, a)
 	cwd, _ := os.Getwd()
-	lipgloss.HasDarkBackground() // ask the terminal before the UI reads its input
-	// The title is set here, before the renderer starts: bubbletea v1.3.10's
-	// tea.SetWindowTitle writes to the terminal outside the renderer's lock,
-	// racing its frames.
-	fmt.Fprint(os.Stdout, ansi.SetWindowTitle("linkexplorer"))
+	prepareTerminal("linkexplorer")
 	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger, StateDir: a.stateDir, WorkDir: cwd})
 	final, runErr := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
 	stopErr := tui.Stop(final)
@@ -147,4 +143,14 @@ func startAppSession(ctx context.Context, a *app) string {
 		return ""
 	}
 	return sess.ID
+}
+
+// prepareTerminal runs before the program starts. It asks the terminal for
+// its background colour, so the styles suit light and dark themes, before
+// the UI starts reading its input. It then sets the window title:
+// here, because bubbletea v1.3.10's tea.SetWindowTitle writes to the
+// terminal outside the renderer's lock, racing its frames.
+func prepareTerminal(title string) {
+	lipgloss.HasDarkBackground()
+	fmt.Fprint(os.Stdout, ansi.SetWindowTitle(title))
 }

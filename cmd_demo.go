@@ -11,8 +11,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -237,8 +235,7 @@ func runDemo(d *demoFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "linkexplorer demo:", err)
 		return exitFailure
 	}
-	lipgloss.HasDarkBackground() // ask the terminal before the UI reads its input
-	fmt.Fprint(os.Stdout, ansi.SetWindowTitle("linkexplorer demo"))
+	prepareTerminal("linkexplorer demo")
 	final, runErr := tea.NewProgram(demoModel(a, d), tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
 	closeErr := errors.Join(tui.Stop(final), cleanup())
 	switch {
