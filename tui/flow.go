@@ -350,7 +350,7 @@ func (f *flowScreen) updateForm(msg tea.Msg) tea.Cmd {
 			f.form.refused(errNoRun)
 			return nil
 		}
-		return saveTokenRequest(f.run, f.form.value())
+		return saveTokenRequest(f.run, f.form.request())
 	}
 	return cmd
 }

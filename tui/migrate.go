@@ -195,7 +195,7 @@ func (m *migrateScreen) updateForm(msg tea.KeyMsg) tea.Cmd {
 			return navigate(screenHome)
 		}
 	case formSaved:
-		return m.start(m.form.value())
+		return m.start(m.form.request())
 	}
 	return cmd
 }

@@ -100,7 +100,7 @@ func TestMigrateHomeOpensTheForm(t *testing.T) {
 		t.Fatalf("enter on Home's last row navigates to %v, want the Migration screen", nav.to)
 	}
 	a.Update(nav)
-	if a.migrate.form == nil || a.migrate.form.value().src != fixtureApps(t) {
+	if a.migrate.form == nil || a.migrate.form.request().src != fixtureApps(t) {
 		t.Fatalf("the form does not open on the working directory: %+v", a.migrate.form)
 	}
 	if !strings.Contains(plain(a.View()), "[Migration]") {
@@ -297,7 +297,7 @@ func TestMigrateUnreadableDirIsExplained(t *testing.T) {
 			t.Errorf("the screen lacks %q:\n%s", want, plain(a.View()))
 		}
 	}
-	if got := m.form.value().src; got != "no-such-app" {
+	if got := m.form.request().src; got != "no-such-app" {
 		t.Errorf("the form lost the typed path: %q", got)
 	}
 	press(a, "esc")

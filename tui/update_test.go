@@ -221,7 +221,7 @@ func TestFormTakesTheKeys(t *testing.T) {
 	if cmd := press(a, "q", "?"); a.showHelp || a.confirm != nil {
 		t.Fatalf("q and ? reached the app while the form was open (cmd %v)", cmd)
 	}
-	if got := a.flow.form.value().Webhook; got != "q?" {
+	if got := a.flow.form.request().Webhook; got != "q?" {
 		t.Errorf("typed into the webhook field: %q, want q?", got)
 	}
 	if press(a, "enter") == nil {
