@@ -34,12 +34,7 @@ Flags:
 
 // cmdApp opens the terminal app.
 func cmdApp(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("linkexplorer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, appUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("linkexplorer", appUsage, stderr)
 	var f commonFlags
 	f.register(fs)
 	debug := fs.Bool("debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")

@@ -75,12 +75,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 // parseDemo reads the flags and the flow around them; errors are printed
 // with the usage.
 func parseDemo(args []string, stderr io.Writer) (*demoFlags, error) {
-	fs := flag.NewFlagSet("linkexplorer demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, demoUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("linkexplorer demo", demoUsage, stderr)
 	d := &demoFlags{}
 	d.register(fs)
 	name, err := parseDemoArgs(fs, args)
@@ -132,20 +127,9 @@ func (d *demoFlags) check(name string) error {
 // parseDemoArgs parses the flags around the optional flow name, which may
 // come first ("demo quickstart --pace 1s") or after the flags.
 func parseDemoArgs(fs *flag.FlagSet, args []string) (string, error) {
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	name, rest, err := parseNamed(fs, args)
+	if err != nil {
 		return "", err
-	}
-	rest := fs.Args()
-	if name == "" && len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
-		if err := fs.Parse(rest); err != nil {
-			return "", err
-		}
-		rest = fs.Args()
 	}
 	if len(rest) > 0 {
 		return "", fmt.Errorf("unexpected arguments %q: name one flow, or all", rest)

@@ -30,12 +30,7 @@ Flags:
 
 // cmdDoctor checks the setup: linkexplorer doctor [flags].
 func cmdDoctor(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("linkexplorer doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, doctorUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("linkexplorer doctor", doctorUsage, stderr)
 	var f commonFlags
 	f.register(fs)
 	jsonOut := fs.Bool("json", false, "print the checks as one JSON document")

@@ -56,12 +56,7 @@ func cmdLog(args []string, stdout, stderr io.Writer) int {
 
 func parseLogArgs(args []string, stderr io.Writer) (logOptions, *flag.FlagSet, error) {
 	var o logOptions
-	fs := flag.NewFlagSet("linkexplorer log", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, logUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("linkexplorer log", logUsage, stderr)
 	fs.StringVar(&o.session, "session", "", "only this session (a run of a flow or of the app)")
 	fs.BoolVar(&o.last, "last", false, "only the most recent session")
 	fs.StringVar(&o.requestID, "request-id", "", "only the entry with this Plaid request_id")

@@ -89,12 +89,7 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 func parseMigrateArgs(args []string, stderr io.Writer) (migrateOptions, *flag.FlagSet, error) {
 	var o migrateOptions
 	var headers, ticks, unticks stringList
-	fs := flag.NewFlagSet("linkexplorer migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, migrateUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("linkexplorer migrate", migrateUsage, stderr)
 	fs.StringVar(&o.src, "src", "", "the app's source tree, for the static audit")
 	fs.StringVar(&o.endpoint, "endpoint", "", "the app's link_token route, e.g. http://localhost:8000/api/create_link_token")
 	fs.StringVar(&o.method, "method", http.MethodPost, "the HTTP method of --endpoint and --update-endpoint")

@@ -31,12 +31,7 @@ Flags:
 
 // cmdRun runs one flow end to end: linkexplorer run <flow> [flags].
 func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("linkexplorer run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, runUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("linkexplorer run", runUsage, stderr)
 	var f commonFlags
 	f.register(fs)
 	jsonOut := fs.Bool("json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
@@ -76,20 +71,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 // parseRunArgs parses the flags around the flow name, which may come first
 // ("run quickstart --json") or after the flags.
 func parseRunArgs(fs *flag.FlagSet, args []string) (string, error) {
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	name, rest, err := parseNamed(fs, args)
+	if err != nil {
 		return "", err
-	}
-	rest := fs.Args()
-	if name == "" && len(rest) > 0 {
-		name, rest = rest[0], rest[1:]
-		if err := fs.Parse(rest); err != nil {
-			return "", err
-		}
-		rest = fs.Args()
 	}
 	switch {
 	case name == "":
