@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -277,7 +278,7 @@ func (f *flowScreen) event(ev flows.Event) tea.Cmd {
 			f.busy = false
 		}
 	case flows.EventWaiting:
-		f.waiting = oneLine(ev.Message)
+		f.waiting = waitingText(ev)
 	case flows.EventLink, flows.EventWebhook:
 		if i >= 0 {
 			f.linkLiveOf(i).add(ev)
@@ -528,4 +529,16 @@ func (f *flowScreen) stepsLabel() string {
 		return "finished"
 	}
 	return fmt.Sprintf("step %d of %d", min(f.snap.current+1, len(f.flow.Steps)), len(f.flow.Steps))
+}
+
+// waitingText is the status line while Link is open. The page's URL is
+// shown in full below it, so the line names it "the page" and keeps room
+// for what happens next.
+func waitingText(ev flows.Event) string {
+	msg := ev.Message
+	if ev.URL != "" {
+		msg = strings.ReplaceAll(msg, " ("+ev.URL+")", "")
+		msg = strings.ReplaceAll(msg, ev.URL, "the page")
+	}
+	return oneLine(msg)
 }

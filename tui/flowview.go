@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/linkexplorer/linkexplorer/flows"
 )
@@ -37,7 +38,7 @@ func (f *flowScreen) paneWidth() int {
 // paneHeadLines is how many fixed lines sit above the detail viewport.
 func (f *flowScreen) paneHeadLines() int {
 	if f.showsPage() {
-		return 4
+		return 3 + len(f.pageLines(f.paneWidth()))
 	}
 	return 3
 }
@@ -194,7 +195,7 @@ func (f *flowScreen) paneView(h int) string {
 	}
 	head := []string{f.paneTitle(w), f.statusLine(w)}
 	if f.showsPage() {
-		head = append(head, f.pageLine(w))
+		head = append(head, f.pageLines(w)...)
 	}
 	head = append(head, "")
 	return fit(strings.Join(head, "\n")+"\n"+f.viewport.View(), w, h)
@@ -281,11 +282,22 @@ func resultLine(st styles, r *flows.StepResult) string {
 	return st.Muted.Render(text)
 }
 
-func (f *flowScreen) pageLine(w int) string {
+// pageLines shows the Link page's URL with the keys that reopen and copy
+// it. The URL is never cut short, since a person may have to type it into
+// a browser: when it does not fit on the line, it follows on lines of its
+// own, broken at the pane's width.
+func (f *flowScreen) pageLines(w int) []string {
 	st := f.c.styles
 	hint := " o reopen · y copy"
-	url := truncate(oneLine(f.snap.pageURL), max(w-lipgloss.Width(hint)-5, 10))
-	return st.Muted.Render("page ") + st.Text.Render(url) + st.Muted.Render(hint)
+	url := oneLine(f.snap.pageURL)
+	if lipgloss.Width("page "+url+hint) <= w {
+		return []string{st.Muted.Render("page ") + st.Text.Render(url) + st.Muted.Render(hint)}
+	}
+	lines := []string{st.Muted.Render(truncate("page ·"+hint, w))}
+	for _, l := range strings.Split(ansi.Hardwrap(url, max(w, 10), false), "\n") {
+		lines = append(lines, st.Text.Render(l))
+	}
+	return lines
 }
 
 // detailContent is what the viewport scrolls. For a Link step: Link's
@@ -335,7 +347,7 @@ func (f *flowScreen) linkEvents(w int) string {
 	}
 	out := sectionTitle(st, "Link events", w) + "\n" + live.view(st, w)
 	if f.canExpire() && f.busy && f.selected == f.busyStep {
-		out += "\n" + st.Muted.Render(truncate("x expires the link_token now (through the emulator's control API)", w))
+		out += "\n" + st.Muted.Render(truncate("x expires the link_token now, through the emulator's control API", w))
 	}
 	return out
 }

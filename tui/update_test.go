@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/linkexplorer/linkexplorer/flows"
 )
@@ -294,6 +295,33 @@ func TestRunMessagesOfOtherRunsAreIgnored(t *testing.T) {
 	}
 }
 
+func TestThePageURLIsNeverCutShort(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	for _, m := range linkOpened("open-link", 4) {
+		a.Update(m)
+	}
+	const url = "http://127.0.0.1:43117/link/5d0c6a9e3b7f41d2a8e6c4b2f0a9d8e7"
+	for _, w := range []int{90, 40, 20} {
+		lines := a.flow.pageLines(w)
+		var got strings.Builder
+		for i, l := range lines {
+			if lw := lipgloss.Width(l); lw > w {
+				t.Errorf("width %d: line %d is %d cells wide: %q", w, i, lw, plain(l))
+			}
+			if i > 0 || len(lines) == 1 {
+				got.WriteString(plain(l))
+			}
+		}
+		if !strings.Contains(got.String(), url) {
+			t.Errorf("width %d: the page URL is not whole in %q", w, got.String())
+		}
+		if a.flow.paneHeadLines() != 3+len(a.flow.pageLines(a.flow.paneWidth())) {
+			t.Errorf("width %d: the viewport does not make room for the URL's lines", w)
+		}
+	}
+}
+
 func TestEventsDriveTheLinkStep(t *testing.T) {
 	a := sized(Options{})
 	midway(a)
@@ -307,7 +335,9 @@ func TestEventsDriveTheLinkStep(t *testing.T) {
 		a.Update(m)
 	}
 	v := plain(a.View())
-	for _, want := range []string{"HANDOFF", "SELECT_INSTITUTION · First Platypus Bank", "page http://127.0.0.1:43117/link/"} {
+	// The page URL is shown whole, however narrow the pane: a person may
+	// have to type it into a browser.
+	for _, want := range []string{"HANDOFF", "SELECT_INSTITUTION · First Platypus Bank", "http://127.0.0.1:43117/link/5d0c6a9e3b7f41d2a8e6c4b2f0a9d8e7"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the Link step does not show %q:\n%s", want, v)
 		}
