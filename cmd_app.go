@@ -104,7 +104,10 @@ func runApp(f *commonFlags, stderr io.Writer) int {
 	cwd, _ := os.Getwd()
 	prepareTerminal("linkexplorer")
 	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger, StateDir: a.stateDir, WorkDir: cwd})
-	final, runErr := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
+	stopHangup := quitOnHangup(p)
+	final, runErr := p.Run()
+	stopHangup()
 	stopErr := tui.Stop(final)
 	if sessionID != "" {
 		_ = a.store.EndSession(ctx, sessionID, store.SessionOK, "terminal app closed")

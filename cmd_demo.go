@@ -220,7 +220,10 @@ func runDemo(d *demoFlags, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	prepareTerminal("linkexplorer demo")
-	final, runErr := tea.NewProgram(demoModel(a, d), tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
+	p := tea.NewProgram(demoModel(a, d), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	stopHangup := quitOnHangup(p)
+	final, runErr := p.Run()
+	stopHangup()
 	closeErr := errors.Join(tui.Stop(final), cleanup())
 	switch {
 	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -50,7 +49,7 @@ func cmdDoctor(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	browser, _ := flows.ParseBrowserMode(f.browser) // checked above
 	dir, err := stateDir(f.stateDir)

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
 )
@@ -64,7 +62,7 @@ func cmdEmulator(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	fmt.Fprintf(stdout, "emulator listening on http://%s\n", ln.Addr())
 	if err := emu.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {

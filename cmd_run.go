@@ -8,10 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -86,7 +84,7 @@ func parseRunArgs(fs *flag.FlagSet, args []string) (string, error) {
 
 // runFlow sets up, runs the flow and reports it; Ctrl-C cancels cleanly.
 func runFlow(flow *flows.Flow, f *commonFlags, timeout time.Duration, jsonOut bool, progress, stdout, stderr io.Writer) int {
-	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigCtx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 	ctx, cancel := context.WithTimeout(sigCtx, timeout)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -215,10 +216,17 @@ func TestRunNamedFlowAfterFlags(t *testing.T) {
 }
 
 // TestRunCtrlCCancelsCleanly interrupts a built linkexplorer while it waits
-// for Link: it stops at once with exit code 130, and the session log keeps
-// the run as cancelled.
+// for Link, with Ctrl-C, SIGTERM or a hangup (the terminal closed): it stops
+// at once with exit code 130, and the session log keeps the run as
+// cancelled.
 func TestRunCtrlCCancelsCleanly(t *testing.T) {
 	bin := buildBinary(t)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) { runStopsOn(t, bin, sig) })
+	}
+}
+
+func runStopsOn(t *testing.T, bin string, sig os.Signal) {
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--state-dir", dir)
 	cmd.Dir = t.TempDir()
@@ -239,14 +247,14 @@ func TestRunCtrlCCancelsCleanly(t *testing.T) {
 			break
 		}
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
-		t.Fatalf("after Ctrl-C: %v, want exit %d\n%s", err, exitInterrupted, stderr.String())
+		t.Fatalf("after %v: %v, want exit %d\n%s", sig, err, exitInterrupted, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("stderr = %q", stderr.String())
@@ -254,6 +262,6 @@ func TestRunCtrlCCancelsCleanly(t *testing.T) {
 	st := openStore(t, dir)
 	sess, err := st.LastSession(context.Background())
 	if err != nil || sess.Status != store.SessionCancelled || sess.EndedAt.IsZero() {
-		t.Errorf("session after Ctrl-C = %+v, %v", sess, err)
+		t.Errorf("session after %v = %+v, %v", sig, sess, err)
 	}
 }

@@ -66,7 +66,7 @@ for ((i = 0; i < 2000; i++)); do
 done
 first_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 wait_for "Emulated sandbox (offline)"
-echo "== smoke: first frame after ${first_ms} ms (process start, embedded emulator, store, UI)"
+echo "== smoke: first frame seen after ${first_ms} ms (tmux start, process start, embedded emulator, store, UI, seen by polling the pane; bench/tui.sh measures it precisely)"
 
 wait_for "Quickstart"
 keys Enter
@@ -100,4 +100,29 @@ wait_for "EXIT=0"
 # The run is in the store, as the CLI sees it.
 logged=$("$bin" log --state-dir "$state")
 grep -qF "POST /auth/get" <<<"$logged" || fail "linkexplorer log does not list /auth/get"
-echo "== smoke: ok (quickstart through the terminal app)"
+
+# Closing the terminal mid-run (tmux kills the window: SIGHUP, the tty gone)
+# still ends the run in the log as cancelled, not left "running".
+tmux -L "$sock" new-session -d -s hangup -x 100 -y 30 -c "$work/cwd" \
+  "env -u PLAID_CLIENT_ID -u PLAID_SECRET '$bin' --browser none --state-dir '$state'"
+hangup_pane() { tmux -L "$sock" capture-pane -p -t hangup; }
+for ((i = 0; i < 300; i++)); do
+  if grep -qF "FLOWS" <<<"$(hangup_pane)"; then break; fi
+  sleep 0.05
+done
+tmux -L "$sock" send-keys -t hangup Enter
+sleep 0.5
+tmux -L "$sock" send-keys -t hangup Enter
+for ((i = 0; i < 300; i++)); do
+  if grep -qF "step 2 of 5" <<<"$(hangup_pane)"; then break; fi
+  sleep 0.05
+done
+grep -qF "step 2 of 5" <<<"$(hangup_pane)" || { hangup_pane >&2; fail "the second run never reached step 2"; }
+tmux -L "$sock" kill-session -t hangup
+for ((i = 0; i < 100; i++)); do
+  if ! pgrep -f -- "--browser none --state-dir $state" >/dev/null; then break; fi
+  sleep 0.05
+done
+last=$("$bin" log --state-dir "$state" --last --md)
+grep -qE '\| flow:quickstart \|.*\| cancelled \|' <<<"$last" || { echo "$last" >&2; fail "after the terminal closed, the run is not recorded as cancelled"; }
+echo "== smoke: ok (quickstart through the terminal app; closing the terminal mid-run records the run as cancelled)"
