@@ -32,6 +32,11 @@
 // Store is safe for concurrent use; its writers queue on a mutex rather than
 // spin on SQLite's lock.
 //
+// Each session records which process owns it (session_owners: host and
+// pid). Opening the store ends, as SessionAbandoned, the running sessions
+// of this host whose process is gone, at the time of their last entry, so
+// a killed run does not stay "running" for ever.
+//
 // Migrations are numbered and recorded in PRAGMA user_version. They run in
 // one IMMEDIATE transaction, so two processes opening a new file at once
 // cannot both apply them, and each is written to be harmless if run again.

@@ -9,7 +9,7 @@ import (
 // migrations are the schema versions in order: migrations[i] takes the
 // schema from version i to i+1, and PRAGMA user_version holds the version.
 // Each one is written to be harmless when run again.
-var migrations = []string{schemaV1}
+var migrations = []string{schemaV1, schemaV2}
 
 // schemaV1: the log is a spine table, log_entries, holding what every kind
 // of entry shares and what the filters need, indexed per filter; each kind
@@ -98,6 +98,19 @@ CREATE TABLE IF NOT EXISTS items (
 	updated_at       TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS items_updated ON items(updated_at);
+`
+
+// schemaV2: which process owns a running session (its pid, on which
+// host), so that a later process can tell a session whose process died
+// (kill -9, a crash, a power cut) from one still running, and end it.
+// A table of its own rather than columns of sessions, so the migration is
+// harmless when run again.
+const schemaV2 = `
+CREATE TABLE IF NOT EXISTS session_owners (
+	session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+	host       TEXT NOT NULL,
+	pid        INTEGER NOT NULL
+);
 `
 
 // migrate brings the schema up to date. A store that is already current

@@ -161,6 +161,18 @@ func TestKillMidWrite(t *testing.T) {
 			t.Errorf("committed entry %d: %v", id, err)
 		}
 	}
+	// The killed writer's session is ended as abandoned, when it last wrote.
+	sessions, err := s.Sessions(context.Background(), 0)
+	if err != nil || len(sessions) != 1 {
+		t.Fatalf("sessions after the kill: %+v, %v", sessions, err)
+	}
+	last, err := s.Entry(context.Background(), committed[len(committed)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions[0]; got.Status != SessionAbandoned || got.EndedAt.Before(last.Time()) || got.Summary != abandonedSummary {
+		t.Errorf("the killed writer's session = %+v, want abandoned, ended no earlier than its last commit at %v", got, last.Time())
+	}
 	// The store still takes writes.
 	sess := startSession(t, s, "after the crash")
 	if _, err := s.AddCall(context.Background(), APICall{SessionID: sess.ID, Endpoint: "/item/get"}); err != nil {
@@ -206,6 +218,71 @@ func TestManyProcessesOpenANewStore(t *testing.T) {
 		s.Close()
 		if err != nil || n != procs*rows {
 			t.Fatalf("round %d: %d rows (%v), want %d", round, n, err, procs*rows)
+		}
+	}
+}
+
+// TestAbandonedSessions: opening the store ends the running sessions whose
+// process is gone on this host, and only those.
+func TestAbandonedSessions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alive := startSession(t, s, "alive")   // owned by this test process
+	dead := startSession(t, s, "dead")     // will be owned by a process that exited
+	remote := startSession(t, s, "remote") // a dead pid, but on another host
+	legacy := startSession(t, s, "legacy") // no owner, as before schema v2
+	ended := startSession(t, s, "ended")   // a dead owner, but ended properly
+	if err := s.EndSession(ctx, ended.ID, SessionOK, "done"); err != nil {
+		t.Fatal(err)
+	}
+	exited := exec.Command(os.Args[0], "-test.run=^$")
+	if err := exited.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadPID := exited.Process.Pid
+	call, err := s.AddCall(ctx, APICall{SessionID: dead.ID, Endpoint: "/item/get", HTTPStatus: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE session_owners SET pid = ? WHERE session_id IN (?, ?)`, []any{deadPID, dead.ID, ended.ID}},
+		{`UPDATE session_owners SET pid = ?, host = 'elsewhere.example' WHERE session_id = ?`, []any{deadPID, remote.ID}},
+		{`DELETE FROM session_owners WHERE session_id = ?`, []any{legacy.ID}},
+	} {
+		if _, err := s.db.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	entry, err := s.Entry(ctx, call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{alive.ID: SessionRunning, dead.ID: SessionAbandoned, remote.ID: SessionRunning,
+		legacy.ID: SessionRunning, ended.ID: SessionOK}
+	for id, status := range want {
+		got, err := s.Session(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != status {
+			t.Errorf("session %s: status %q, want %q", got.Kind, got.Status, status)
+		}
+		if id == dead.ID && (!got.EndedAt.Equal(entry.Time()) || got.Summary != abandonedSummary) {
+			t.Errorf("the abandoned session ended at %v with %q, want its last entry's time %v", got.EndedAt, got.Summary, entry.Time())
 		}
 	}
 }

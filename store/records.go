@@ -11,13 +11,15 @@ const (
 	ModePlaid    = "plaid"    // Plaid's real Sandbox (or a proxy named by PLAID_API_URL)
 )
 
-// Session status values. A session that is still running, or whose process
-// died before it could end the session, has status SessionRunning.
+// Session status values. A session whose process died before it could end
+// the session is ended as SessionAbandoned by the next process that opens
+// the store on the same host.
 const (
 	SessionRunning   = "running"
 	SessionOK        = "ok"
 	SessionFailed    = "failed"
 	SessionCancelled = "cancelled"
+	SessionAbandoned = "abandoned"
 )
 
 // Session is one run of the app or of a flow.

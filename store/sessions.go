@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
@@ -21,6 +22,11 @@ func (s *Store) StartSession(ctx context.Context, kind, mode string) (Session, e
 		sess.ID = newSessionID(sess.StartedAt)
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, kind, mode, started_at, status) VALUES (?, ?, ?, ?, ?)`,
 			sess.ID, sess.Kind, sess.Mode, formatTime(sess.StartedAt), sess.Status)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO session_owners (session_id, host, pid) VALUES (?, ?, ?)`,
+			sess.ID, thisHost(), os.Getpid())
 		return err
 	})
 	if err != nil {

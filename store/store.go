@@ -95,6 +95,9 @@ func open(dir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening the session log %s: %w", path, err)
 	}
+	// Tidying up after processes that died is best effort: a failure here
+	// loses nothing, and the next open tries again.
+	_ = s.endAbandoned(ctx)
 	return s, nil
 }
 
