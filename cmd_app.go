@@ -37,6 +37,7 @@ func cmdApp(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("linkexplorer", appUsage, stderr)
 	var f commonFlags
 	f.register(fs)
+	f.registerEmulatorAddr(fs)
 	debug := fs.Bool("debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

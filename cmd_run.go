@@ -32,6 +32,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("linkexplorer run", runUsage, stderr)
 	var f commonFlags
 	f.register(fs)
+	f.registerEmulatorAddr(fs)
 	jsonOut := fs.Bool("json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
 	timeout := fs.Duration("timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
 	name, err := parseRunArgs(fs, args)

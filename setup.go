@@ -30,6 +30,7 @@ type commonFlags struct {
 	stateDir     string
 	callbackAddr string
 	browser      string
+	emulatorAddr string // registered by the commands that start the embedded emulator
 
 	// Not flags: set by the caller before setup.
 	logger      *slog.Logger  // debug logs of the flows and the emulator; nil discards
@@ -43,6 +44,12 @@ func (f *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stateDir, "state-dir", "", "directory of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
 	fs.StringVar(&f.callbackAddr, "callback-addr", "127.0.0.1:0", "loopback address of the local callback page (port 0 picks a free one)")
 	fs.StringVar(&f.browser, "browser", "system", "how Link opens: system (your browser), none (print the URL and wait) or auto (complete Link with no person)")
+}
+
+// registerEmulatorAddr adds --emulator-addr, for the commands whose
+// embedded emulator a user's own app may talk to.
+func (f *commonFlags) registerEmulatorAddr(fs *flag.FlagSet) {
+	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "offline: loopback address of the embedded emulator, which your own app can use too (port 0 picks a free one; fix it to keep the URL across runs)")
 }
 
 // check validates the flag values that need no I/O, so that a bad value is a
@@ -95,7 +102,7 @@ func setup(ctx context.Context, f *commonFlags, stderr io.Writer) (*app, error) 
 		return nil, err
 	}
 	if cfg.Mode == flows.ModeEmulated {
-		if err := a.startEmulator(ctx, logger, stderr); err != nil {
+		if err := a.startEmulator(ctx, f.emulatorAddr, logger, stderr); err != nil {
 			a.Close()
 			return nil, err
 		}
@@ -121,10 +128,10 @@ func stateDir(flagValue string) (string, error) {
 	return store.DefaultDir()
 }
 
-// startEmulator serves the embedded emulator on a free loopback port until
-// ctx is done or Close. A state file it cannot read is set aside with a
+// startEmulator serves the embedded emulator on addr (a loopback address;
+// "" picks a free port) until ctx is done or Close. A state file it cannot read is set aside with a
 // warning, so a damaged file never stops linkexplorer.
-func (a *app) startEmulator(ctx context.Context, logger *slog.Logger, stderr io.Writer) error {
+func (a *app) startEmulator(ctx context.Context, addr string, logger *slog.Logger, stderr io.Writer) error {
 	state := filepath.Join(a.stateDir, emulatorStateFile)
 	emu, err := emulator.New(emulator.Options{StateFile: state, Logger: logger})
 	if err != nil {
@@ -137,10 +144,13 @@ func (a *app) startEmulator(ctx context.Context, logger *slog.Logger, stderr io.
 			return fmt.Errorf("starting the embedded emulator: %w", err)
 		}
 	}
-	ln, err := emulator.Listen("127.0.0.1:0", false)
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := emulator.Listen(addr, false)
 	if err != nil {
 		emu.Close()
-		return fmt.Errorf("starting the embedded emulator: %w", err)
+		return fmt.Errorf("starting the embedded emulator: %w", embeddedListenError(addr, err))
 	}
 	a.emulatorURL = "http://" + ln.Addr().String()
 	ctx, cancel := context.WithCancel(ctx)
@@ -168,4 +178,21 @@ func (a *app) Close() error {
 		errs = append(errs, a.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// embeddedListenError says what went wrong listening on --emulator-addr in
+// terms of that flag (emulator.Listen speaks of the emulator command's
+// --addr).
+func embeddedListenError(addr string, err error) error {
+	var le *emulator.ListenError
+	if !errors.As(err, &le) {
+		return err
+	}
+	switch le.Kind {
+	case emulator.ErrAddrInUse:
+		return fmt.Errorf("%s is already in use (another linkexplorer?); pick another --emulator-addr, or 127.0.0.1:0 for any free port", addr)
+	case emulator.ErrNotLoopback:
+		return fmt.Errorf("--emulator-addr %s is not a loopback address; the embedded emulator serves this machine only (for more, run \"linkexplorer emulator --allow-remote\")", addr)
+	}
+	return fmt.Errorf("cannot listen on --emulator-addr %q (%v); use e.g. 127.0.0.1:7878, or 127.0.0.1:0 for any free port", addr, le.Err)
 }

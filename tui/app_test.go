@@ -158,6 +158,13 @@ func TestRequestsFromYourOwnApp(t *testing.T) {
 	resp.Body.Close()
 
 	a := sized(Options{Env: env, SessionID: sess.ID})
+	// Home says where the app finds the emulator.
+	home := plain(a.View())
+	for _, want := range []string{"YOUR OWN APP", "Plaid API " + emuURL, "/link/v2/stable/link-initialize.js"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("Home does not show %q:\n%s", want, home)
+		}
+	}
 	polled := exec[ownRequestsPolledMsg](t, a.poller.init())
 	if polled.err != nil || polled.added != 1 || polled.since == 0 {
 		t.Fatalf("poll: %+v", polled)

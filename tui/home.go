@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/store"
@@ -224,7 +225,34 @@ func (h *homeScreen) itemsView(w int) string {
 		}
 		lines = append(lines, h.itemLines(it, w)...)
 	}
+	lines = append(lines, h.ownAppLines(w)...)
 	return strings.Join(lines, "\n")
+}
+
+// ownAppLines tell, offline, where a user's own app finds the embedded
+// emulator: its API, and the path of its Link script there; each whole, on
+// lines of its own when the column is narrow.
+func (h *homeScreen) ownAppLines(w int) []string {
+	if !h.c.emulated() || h.c.control.BaseURL == "" {
+		return nil
+	}
+	st := h.c.styles
+	base := strings.TrimRight(h.c.control.BaseURL, "/")
+	lines := []string{"", sectionTitle(st, "Your own app", w)}
+	for _, u := range []struct{ label, url string }{
+		{"Plaid API ", base},
+		{"Link JS   ", "/link/v2/stable/link-initialize.js"},
+	} {
+		if lipgloss.Width(u.label+u.url) <= w {
+			lines = append(lines, st.Muted.Render(u.label)+st.Text.Render(u.url))
+			continue
+		}
+		lines = append(lines, st.Muted.Render(strings.TrimSpace(u.label)))
+		for _, l := range strings.Split(ansi.Hardwrap(u.url, max(w, 10), false), "\n") {
+			lines = append(lines, st.Text.Render(l))
+		}
+	}
+	return append(lines, wrap(st.Muted.Render("Requests your app sends here join the session log. --emulator-addr keeps this address across runs."), w))
 }
 
 func (h *homeScreen) itemLines(it store.Item, w int) []string {
