@@ -46,6 +46,7 @@ type Emulator struct {
 	control   *http.ServeMux
 	requests  *requestLog
 	webhooks  *dispatcher
+	whKey     *webhookKey // signs webhooks; kept across reset, saved in the state file
 	saver     *saver
 	redirects map[string]bool
 
@@ -81,6 +82,11 @@ func New(opts Options) (*Emulator, error) {
 	for _, u := range opts.RedirectURIs {
 		e.redirects[u] = true
 	}
+	key, err := newWebhookKey(opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	e.whKey = key
 	if opts.StateFile != "" {
 		if err := e.load(opts.StateFile); err != nil {
 			return nil, err
@@ -89,6 +95,7 @@ func New(opts Options) (*Emulator, error) {
 	e.control = e.controlRoutes()
 	e.link = link.New(e, link.Options{Logger: opts.Logger})
 	e.webhooks = newDispatcher(opts.WebhookClient, e.Now, opts.Logger)
+	e.webhooks.sign = func(body []byte) (string, error) { return e.whKey.sign(body, opts.Now()) }
 	if opts.StateFile != "" {
 		e.saver = newSaver(e.snapshotJSON, opts.StateFile, opts.Logger)
 	}

@@ -342,14 +342,20 @@ type webhookReceiver struct {
 func newWebhookReceiver(t testing.TB, status int) *webhookReceiver {
 	w := &webhookReceiver{got: make(chan map[string]any, 64), status: status}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		raw, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("reading the webhook body: %v", err)
+		}
 		var body map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		if err := json.Unmarshal(raw, &body); err != nil {
 			t.Errorf("webhook body is not JSON: %v", err)
 		}
 		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("webhook Content-Type %q", ct)
 		}
 		body["_path"] = r.URL.Path
+		body["_raw"] = string(raw)
+		body["_jwt"] = r.Header.Get("Plaid-Verification")
 		w.got <- body
 		rw.WriteHeader(w.status)
 	}))

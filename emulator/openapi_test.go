@@ -78,6 +78,8 @@ func TestOpenAPIEveryEndpoint(t *testing.T) {
 	bopts.SetIncludePaymentInitiationMetadata(true)
 	byID.SetOptions(*bopts)
 	res(h.client.InstitutionsGetById(h.ctx).InstitutionsGetByIdRequest(*byID).Execute()).must(t)
+	res(h.client.WebhookVerificationKeyGet(h.ctx).
+		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(h.emu.whKey.kid)).Execute()).must(t)
 
 	validatedMu.Lock()
 	defer validatedMu.Unlock()

@@ -28,13 +28,19 @@ type snapshot struct {
 	Items         []*item        `json:"items"`
 	LinkTokens    []*linkToken   `json:"link_tokens"`
 	PublicTokens  []*publicToken `json:"public_tokens"`
+	WebhookKey    *persistedKey  `json:"webhook_key,omitempty"` // absent in files of older versions: a new key is made
 }
 
 // snapshotJSON renders the state for the state file.
 func (e *Emulator) snapshotJSON() ([]byte, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	key, err := e.whKey.persisted()
+	if err != nil {
+		return nil, fmt.Errorf("emulator: saving the webhook key: %w", err)
+	}
 	snap := snapshot{
+		WebhookKey:    key,
 		Version:       stateVersion,
 		SavedAt:       e.Now(),
 		ClockOffsetNS: int64(e.clock.offsetDuration()),
@@ -87,6 +93,13 @@ func (e *Emulator) load(path string) error {
 		if t != nil && t.Token != "" {
 			e.st.publicTokens[t.Token] = t
 		}
+	}
+	if snap.WebhookKey != nil {
+		key, err := snap.WebhookKey.key()
+		if err != nil {
+			return fmt.Errorf("emulator: state file %s holds an unreadable webhook key (%v); fix it, or delete it to start empty", path, err)
+		}
+		e.whKey = key
 	}
 	e.clock.setOffset(time.Duration(snap.ClockOffsetNS))
 	return nil

@@ -21,4 +21,5 @@ var apiRoutes = map[string]handlerFunc{
 	"/institutions/get":             bind(institutionsGet),
 	"/institutions/search":          bind(institutionsSearch),
 	"/institutions/get_by_id":       bind(institutionsGetByID),
+	"/webhook_verification_key/get": bind(webhookVerificationKeyGet),
 }

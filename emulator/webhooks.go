@@ -50,6 +50,9 @@ type dispatcher struct {
 	client *http.Client
 	now    func() time.Time
 	log    *slog.Logger
+	// sign returns the Plaid-Verification JWT of a body; nil sends none.
+	// It is set before the first webhook is queued.
+	sign func(body []byte) (string, error)
 
 	queue  chan webhookJob
 	quit   chan struct{}
@@ -143,6 +146,14 @@ func (d *dispatcher) post(job webhookJob) (int, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "linkexplorer-emulator (Plaid Sandbox webhooks)")
+	if d.sign != nil {
+		// Signed at each attempt, as the JWT's iat is checked for freshness.
+		jwt, err := d.sign(job.body)
+		if err != nil {
+			return 0, fmt.Errorf("signing the webhook failed: %w", err)
+		}
+		req.Header.Set("Plaid-Verification", jwt)
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("no answer from the receiver: %w", err)
