@@ -69,10 +69,11 @@ func (e Entry) Title() string {
 }
 
 // Status is a short outcome: the HTTP status of a call ("no response" when
-// none came), the view or exit status of a Link event.
+// none came), the view or exit status of a Link event, the signature check
+// of a webhook (verified, unsigned or invalid).
 func (e Entry) Status() string {
 	return e.pick(callStatus, func(v *LinkEvent) string { return cmp.Or(v.ExitStatus, v.ViewName) },
-		func(*Webhook) string { return "" })
+		func(w *Webhook) string { return signatureWord(w.Signature) })
 }
 
 // Source says who made the entry: SourceEmulator for calls the emulator

@@ -230,6 +230,7 @@ type entryJSON struct {
 	EventName       string          `json:"event_name,omitempty"`
 	WebhookType     string          `json:"webhook_type,omitempty"`
 	WebhookCode     string          `json:"webhook_code,omitempty"`
+	Signature       string          `json:"signature,omitempty"`
 	RequestID       string          `json:"request_id,omitempty"`
 	LinkSessionID   string          `json:"link_session_id,omitempty"`
 	ItemID          string          `json:"item_id,omitempty"`
@@ -262,6 +263,7 @@ func entryToJSON(e Entry) entryJSON {
 		j.InstitutionID, j.InstitutionName, j.Metadata = v.InstitutionID, v.InstitutionName, rawJSON(v.Metadata)
 	case e.Webhook != nil:
 		j.WebhookType, j.WebhookCode, j.Body = e.Webhook.WebhookType, e.Webhook.WebhookCode, rawJSON(e.Webhook.Body)
+		j.Signature = e.Webhook.Signature
 	}
 	return j
 }

@@ -220,7 +220,7 @@ const (
 		duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertEvent = `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
 		exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body) VALUES (?, ?, ?, ?)`
+	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature) VALUES (?, ?, ?, ?, ?)`
 )
 
 func (c APICall) row() (entryRow, error) {
@@ -299,13 +299,13 @@ func (w Webhook) row() (entryRow, error) {
 		w.ErrorType, w.ErrorCode = cmp.Or(w.ErrorType, b.Error.Type), cmp.Or(w.ErrorCode, b.Error.Code)
 	}
 	w.WebhookType, w.WebhookCode, w.ItemID = cmp.Or(w.WebhookType, b.Type), cmp.Or(w.WebhookCode, b.Code), cmp.Or(w.ItemID, b.ItemID)
-	maskFields(&w.WebhookType, &w.WebhookCode, &w.ItemID)
+	maskFields(&w.WebhookType, &w.WebhookCode, &w.ItemID, &w.Signature)
 	return entryRow{
 		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
 		detailSQL:  insertWebhook,
-		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body)},
-		search:     []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode},
+		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature},
+		search:     []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature)},
 	}, nil
 }
 
@@ -380,4 +380,14 @@ func lenientUnmarshal(body []byte, v any) bool {
 	err := json.Unmarshal(body, v)
 	var typeErr *json.UnmarshalTypeError
 	return err == nil || errors.As(err, &typeErr)
+}
+
+// signatureWord is the word a webhook's signature check is found by:
+// verified, unsigned or invalid.
+func signatureWord(sig string) string {
+	words := strings.FieldsFunc(sig, func(r rune) bool { return r == ' ' || r == ':' })
+	if len(words) == 0 {
+		return ""
+	}
+	return words[0]
 }

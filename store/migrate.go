@@ -9,7 +9,38 @@ import (
 // migrations are the schema versions in order: migrations[i] takes the
 // schema from version i to i+1, and PRAGMA user_version holds the version.
 // Each one is written to be harmless when run again.
-var migrations = []string{schemaV1, schemaV2}
+var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3}
+
+// migration takes the schema one version up, inside tx.
+type migration func(ctx context.Context, tx *sql.Tx) error
+
+// sqlMigration is a migration made of SQL statements only.
+func sqlMigration(q string) migration {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}
+}
+
+// schemaV3: webhooks.signature, the outcome of checking a webhook's
+// Plaid-Verification JWT ("verified", "unsigned", or "invalid: why").
+func schemaV3(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "webhooks", "signature", "TEXT NOT NULL DEFAULT ''")
+}
+
+// addColumn adds a column unless the table has it already, which SQLite's
+// ALTER TABLE cannot say by itself.
+func addColumn(ctx context.Context, tx *sql.Tx, table, column, decl string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`, table, column).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", table, column, decl))
+	return err
+}
 
 // schemaV1: the log is a spine table, log_entries, holding what every kind
 // of entry shares and what the filters need, indexed per filter; each kind
@@ -138,7 +169,7 @@ func migrateTx(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("the session log has schema version %d, newer than this linkexplorer knows (%d); upgrade linkexplorer", v, len(migrations))
 	}
 	for ; v < len(migrations); v++ {
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		if err := migrations[v](ctx, tx); err != nil {
 			return fmt.Errorf("migrating the schema to version %d: %w", v+1, err)
 		}
 	}

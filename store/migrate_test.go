@@ -173,3 +173,54 @@ func TestOpenErrors(t *testing.T) {
 	s.Close()
 	checkMode(t, filepath.Join(dir, FileName), 0o600)
 }
+
+// TestWebhookSignatureColumn: a store of schema v2 gains webhooks.signature
+// on opening, keeps its webhooks, and records and finds signatures.
+func TestWebhookSignatureColumn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := startSession(t, s, "webhooks")
+	old, err := s.AddWebhook(ctx, Webhook{SessionID: sess.ID, Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to version 2, as a linkexplorer of that version left it.
+	for _, q := range []string{`ALTER TABLE webhooks DROP COLUMN signature`, `PRAGMA user_version = 2`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if s, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v := userVersion(t, s); v != len(migrations) {
+		t.Fatalf("user_version %d after opening, want %d", v, len(migrations))
+	}
+	e, err := s.Entry(ctx, old)
+	if err != nil || e.Webhook == nil || e.Webhook.WebhookCode != "ERROR" || e.Webhook.Signature != "" || e.Status() != "" {
+		t.Fatalf("the webhook from before the migration: %+v, %v", e.Webhook, err)
+	}
+	signed, err := s.AddWebhook(ctx, Webhook{SessionID: sess.ID, Signature: "verified (kid 6c5516e1)",
+		Body: []byte(`{"webhook_type":"ITEM","webhook_code":"LOGIN_REPAIRED"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddWebhook(ctx, Webhook{SessionID: sess.ID, Signature: "invalid: the signature does not verify",
+		Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if e, err = s.Entry(ctx, signed); err != nil || e.Webhook.Signature != "verified (kid 6c5516e1)" || e.Status() != "verified" {
+		t.Errorf("signed webhook: %+v (status %q), %v", e.Webhook, e.Status(), err)
+	}
+	for word, want := range map[string]int{"verified": 1, "invalid": 1, "webhook": 3} {
+		if n, err := s.Count(ctx, Filter{Text: word}); err != nil || n != want {
+			t.Errorf("the text filter %q finds %d webhooks (%v), want %d", word, n, err, want)
+		}
+	}
+}

@@ -244,7 +244,7 @@ func entrySelect(bodies bool) string {
 		COALESCE(c.duration_ns, 0), COALESCE(c.source, ''), ` + b[0] + `, ` + b[1] + `,
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
-		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), ` + b[3]
+		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3]
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -275,7 +275,7 @@ type entryRowScan struct {
 	duration                                                  int64
 	source, reqBody, respBody                                 string
 	evKind, evName, view, evMsg, exit, instID, instName, meta string
-	whType, whCode, whBody                                    string
+	whType, whCode, whSig, whBody                             string
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -283,7 +283,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whBody)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -306,7 +306,7 @@ func (r entryRowScan) entry() (Entry, error) {
 			InstitutionName: r.instName, Metadata: bytesOrNil(r.meta)}
 	case KindWebhook:
 		e.Webhook = &Webhook{ID: r.id, SessionID: r.session, Time: t, WebhookType: r.whType, WebhookCode: r.whCode,
-			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Body: bytesOrNil(r.whBody)}
+			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Signature: r.whSig, Body: bytesOrNil(r.whBody)}
 	default:
 		return Entry{}, fmt.Errorf("log entry %d has unknown kind %q", r.id, r.kind)
 	}

@@ -102,6 +102,7 @@ type Webhook struct {
 	ItemID      string    // read from Body when empty
 	ErrorType   string    // read from Body's error when empty
 	ErrorCode   string    // read from Body's error when empty
+	Signature   string    // the Plaid-Verification check: "verified", "unsigned", "invalid: …"; "" when not checked
 	Body        json.RawMessage
 }
 
