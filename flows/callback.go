@@ -67,9 +67,11 @@ type CallbackOptions struct {
 	// ("/webhook/<random>") where the server receives webhooks: POSTed
 	// JSON objects, size-limited, handed to OnWebhook (see webhook.go).
 	WebhookPath string
-	// OnWebhook receives each webhook body posted to WebhookPath. It runs
-	// on the request's goroutine: return quickly.
-	OnWebhook func(body []byte)
+	// OnWebhook receives each webhook body posted to WebhookPath, with its
+	// Plaid-Verification header ("" when absent). It runs on the request's
+	// goroutine: return quickly (fetching a verification key once per kid
+	// is quick enough; the sender waits for the answer anyway).
+	OnWebhook func(body []byte, verification string)
 }
 
 // PageEvent is one report from the callback page: a Link callback (load,

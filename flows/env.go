@@ -23,6 +23,9 @@ const emulatorLinkScript = "/link/v2/stable/link-initialize.js"
 // probeTimeout bounds the check for an emulator behind a plaid-mode URL.
 const probeTimeout = 2 * time.Second
 
+// webhookVerifyTimeout bounds fetching the key that verifies a webhook.
+const webhookVerifyTimeout = 10 * time.Second
+
 // closeTimeout bounds the wait for the session log when a run closes.
 const closeTimeout = 30 * time.Second
 
@@ -62,6 +65,7 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 	}
 	e.log = newLogWriter(opts.Store, e.Logger)
 	e.Client = NewPlaidClient(cfg, envRecorder{e})
+	e.webhookKeys = &webhookKeys{client: e.Client}
 	script := PlaidLinkScriptURL
 	if cfg.Mode == ModeEmulated {
 		e.Control = &Control{BaseURL: cfg.BaseURL}
@@ -214,14 +218,22 @@ func (e *Env) onRejected(ev PageEvent) {
 // onWebhook records a webhook delivered to the receiver and hands it to the
 // run working on its Item. The Item's status in the store follows ERROR
 // and LOGIN_REPAIRED webhooks.
-func (e *Env) onWebhook(body []byte) {
+//
+// Each webhook's Plaid-Verification JWT is checked first, as Plaid's guide
+// tells an app to; the key is fetched through the recorded client, in the
+// run's session, so its request_id is in the log too.
+func (e *Env) onWebhook(body []byte, jwt string) {
 	wh := parseWebhook(body)
 	r := e.runForItem(wh.ItemID)
 	session := ""
+	ctx, cancel := context.WithTimeout(context.Background(), webhookVerifyTimeout)
+	defer cancel()
 	if r != nil {
 		session = r.id
+		ctx = withRun(ctx, r)
 	}
-	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Body: json.RawMessage(body)})
+	wh.Signature = e.webhookKeys.check(ctx, jwt, body, time.Now())
+	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Body: json.RawMessage(body)})
 	e.followItemStatus(wh)
 	if r != nil {
 		r.publishWebhook(wh)

@@ -15,6 +15,7 @@ type WebhookReceived struct {
 	WebhookCode string          `json:"webhook_code"`
 	ItemID      string          `json:"item_id,omitempty"`
 	ErrorCode   string          `json:"error_code,omitempty"`
+	Signature   string          `json:"signature"`      // the Plaid-Verification check: "verified (kid …)", "unsigned" or "invalid: …"
 	Body        json.RawMessage `json:"body,omitempty"` // masked
 }
 

@@ -29,6 +29,7 @@ type Env struct {
 
 	log         *logWriter
 	webhookPath string
+	webhookKeys *webhookKeys
 	// openHeadless opens a page in headless Chromium for --browser=auto
 	// (tests substitute their own tab).
 	openHeadless func(ctx context.Context, url string) (stop func(), err error)

@@ -292,6 +292,9 @@ func TestUpdateModeEndToEndAuto(t *testing.T) {
 			if wh.ItemID != rep.ItemID {
 				t.Errorf("webhook for item %s, want %s", wh.ItemID, rep.ItemID)
 			}
+			if !strings.HasPrefix(wh.Signature, "verified (kid ") {
+				t.Errorf("webhook %s: signature %q, want verified", wh.WebhookCode, wh.Signature)
+			}
 			got[wh.WebhookCode] = true
 		case <-deadline:
 			t.Fatalf("webhooks received: %v; want ERROR and LOGIN_REPAIRED", got)
@@ -305,6 +308,21 @@ func TestUpdateModeEndToEndAuto(t *testing.T) {
 	stored := entries(t, env.Store, store.Filter{SessionID: rep.RunID, Kind: store.KindWebhook})
 	if len(stored) < 2 {
 		t.Errorf("stored %d webhooks, want ERROR and LOGIN_REPAIRED", len(stored))
+	}
+	for _, e := range stored {
+		if e.Status() != "verified" {
+			t.Errorf("stored webhook %s: signature %q, want verified", e.Webhook.WebhookCode, e.Webhook.Signature)
+		}
+	}
+	// The key that verified them was fetched in the run, with a request_id.
+	keyCalls := 0
+	for _, e := range entries(t, env.Store, store.Filter{SessionID: rep.RunID, Kind: store.KindCall}) {
+		if e.Call.Endpoint == "/webhook_verification_key/get" && e.Call.HTTPStatus == 200 && e.Call.RequestID != "" {
+			keyCalls++
+		}
+	}
+	if keyCalls == 0 {
+		t.Error("no /webhook_verification_key/get call in the run's session")
 	}
 	// The expected ITEM_LOGIN_REQUIRED of /accounts/get is a step that
 	// succeeds, and its error is in the report.

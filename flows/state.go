@@ -188,5 +188,8 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 	if wh.ItemID != "" {
 		msg += " for item " + wh.ItemID
 	}
+	if wh.Signature != "" {
+		msg += "; signature " + wh.Signature
+	}
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }

@@ -22,7 +22,7 @@ func (c *CallbackServer) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		c.reject(w, r, http.StatusBadRequest, "", "a webhook must be a JSON object")
 		return
 	}
-	c.opts.OnWebhook(body)
+	c.opts.OnWebhook(body, r.Header.Get("Plaid-Verification"))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write([]byte(`{"received":true}` + "\n"))
 }

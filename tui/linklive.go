@@ -104,6 +104,9 @@ func webhookLine(w flows.WebhookReceived) linkLine {
 	if w.ItemID != "" {
 		text += " · item_id " + w.ItemID
 	}
+	if w.Signature != "" {
+		text += " · signature " + w.Signature
+	}
 	return linkLine{time: w.Time, call: oneLine(text), errorCode: oneLine(w.ErrorCode), failed: w.ErrorCode != ""}
 }
 

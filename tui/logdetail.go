@@ -102,6 +102,8 @@ func kindRows(e store.Entry) [][2]string {
 	case e.Event != nil:
 		v := e.Event
 		return [][2]string{{"view", v.ViewName}, {"exit_status", v.ExitStatus}, {"institution", strings.TrimSpace(v.InstitutionName + " " + v.InstitutionID)}}
+	case e.Webhook != nil:
+		return [][2]string{{"webhook", strings.TrimSpace(e.Webhook.WebhookType + " " + e.Webhook.WebhookCode)}, {"signature", e.Webhook.Signature}}
 	}
 	return nil
 }

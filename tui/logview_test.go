@@ -233,3 +233,22 @@ func TestLogRefillsOnResize(t *testing.T) {
 		t.Errorf("after growing to 40 lines the log shows %d entries", len(a.log.entries))
 	}
 }
+
+// TestWebhookSignatureShown: the Link timeline and the log's detail view
+// say whether a webhook's signature verified.
+func TestWebhookSignatureShown(t *testing.T) {
+	line := webhookLine(flows.WebhookReceived{WebhookType: "ITEM", WebhookCode: "LOGIN_REPAIRED", ItemID: "item-1",
+		Signature: "verified (kid 6c5516e1)"})
+	if !strings.Contains(line.call, "signature verified (kid 6c5516e1)") {
+		t.Errorf("timeline line %q", line.call)
+	}
+	e := store.Entry{ID: 1, Kind: store.KindWebhook, Webhook: &store.Webhook{ID: 1, WebhookType: "ITEM", WebhookCode: "ERROR",
+		Signature: "invalid: the signature does not verify with key k1", Body: []byte(`{"webhook_type":"ITEM"}`)}}
+	d := newEntryDetail(newCommon(Options{}), e, 100, 30)
+	got := plain(d.content(100))
+	for _, want := range []string{"webhook", "ITEM ERROR", "signature", "invalid: the signature does not verify with key k1", "invalid"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("detail lacks %q:\n%s", want, got)
+		}
+	}
+}
