@@ -64,7 +64,7 @@ func auditMigration(ctx context.Context, id int, req migrateRequest, workDir, st
 			}
 		}
 		if req.endpoint != "" {
-			msg.live = migrate.AuditEndpoint(ctx, migrate.LiveOptions{Endpoint: req.endpoint, Emulator: ctl})
+			msg.live = migrate.AuditEndpoint(ctx, req.liveOptions(ctl))
 		}
 		if ctl != nil {
 			msg.watch = &emulatorWatch{obs: migrate.NewObserver(ctl)}

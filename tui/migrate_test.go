@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -466,5 +467,57 @@ func TestMigrateWatchesTheEmulator(t *testing.T) {
 	late := emulatorPolledMsg{id: m.watchID, seen: []migrate.Sighting{{What: "late"}}}
 	if a.Update(late); len(m.sightings) == 0 || m.sightings[len(m.sightings)-1].What == "late" {
 		t.Error("a poll after the watch stopped was taken")
+	}
+}
+
+// TestMigrateSendsBodyAndHeader: the form's body and header reach the app's
+// endpoint, as an app that needs a session cookie or a user id requires.
+func TestMigrateSendsBodyAndHeader(t *testing.T) {
+	type seen struct{ body, cookie, ctype string }
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		select {
+		case got <- seen{string(b), r.Header.Get("Cookie"), r.Header.Get("Content-Type")}:
+		default:
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"link_token":"link-sandbox-00000000-0000-4000-8000-000000000000","expiration":"2030-01-01T00:00:00Z"}`)
+	}))
+	defer srv.Close()
+	a := migrateApp(t)
+	a.Update(navigatedMsg{to: screenMigrate})
+	a.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+	press(a, "tab", srv.URL+"/api/create_link_token", "tab", `{"user_id":"u1"}`, "tab", "Cookie: session=abc")
+	req := a.migrate.form.request()
+	if err := req.check(); err != nil {
+		t.Fatalf("the form refuses a good request: %v", err)
+	}
+	audit(t, a, req)
+	select {
+	case s := <-got:
+		if s.body != `{"user_id":"u1"}` || s.cookie != "session=abc" || s.ctype != "application/json" {
+			t.Errorf("the endpoint got body %q, Cookie %q, Content-Type %q", s.body, s.cookie, s.ctype)
+		}
+	default:
+		t.Fatal("the endpoint was not called")
+	}
+	if c, ok := a.migrate.report.Check("live.token-endpoint"); !ok || c.Status != migrate.StatusPass {
+		t.Errorf("the endpoint check is %+v", c)
+	}
+}
+
+func TestMigrateFormRefusesBadBodyAndHeader(t *testing.T) {
+	for _, tc := range []struct {
+		req  migrateRequest
+		want string
+	}{
+		{migrateRequest{endpoint: "http://localhost:8000/t", body: "{user_id: u1}"}, "must be JSON"},
+		{migrateRequest{endpoint: "http://localhost:8000/t", header: "session=abc"}, `must be "Name: value"`},
+		{migrateRequest{src: ".", body: `{}`}, "give the endpoint too"},
+	} {
+		if err := tc.req.check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.req, err, tc.want)
+		}
 	}
 }
