@@ -19,11 +19,11 @@ func thisHost() string {
 // endAbandoned ends the running sessions of this host whose process is
 // gone, as SessionAbandoned, at the time of their last entry (or their
 // start). Sessions of other hosts, sharing the directory, are left alone:
-// their processes cannot be seen from here. It runs when the store opens.
+// their processes cannot be seen from here. It runs when the store opens,
+// and costs little: session_owners holds only the sessions still running,
+// as EndSession removes a session's owner.
 func (s *Store) endAbandoned(ctx context.Context) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT o.session_id, o.pid FROM session_owners o
-		JOIN sessions s ON s.id = o.session_id
-		WHERE s.status = ? AND o.host = ?`, SessionRunning, thisHost())
+	rows, err := s.db.QueryContext(ctx, `SELECT session_id, pid FROM session_owners WHERE host = ?`, thisHost())
 	if err != nil {
 		return fmt.Errorf("looking for abandoned sessions: %w", err)
 	}
@@ -53,6 +53,9 @@ func (s *Store) endAbandoned(ctx context.Context) error {
 				ended_at = COALESCE((SELECT MAX(time) FROM log_entries WHERE session_id = ?), started_at)
 				WHERE id = ? AND status = ?`, SessionAbandoned, abandonedSummary, id, id, SessionRunning)
 			if err != nil {
+				return fmt.Errorf("ending abandoned session %s: %w", id, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM session_owners WHERE session_id = ?`, id); err != nil {
 				return fmt.Errorf("ending abandoned session %s: %w", id, err)
 			}
 		}

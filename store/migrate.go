@@ -133,7 +133,8 @@ CREATE INDEX IF NOT EXISTS items_updated ON items(updated_at);
 
 // schemaV2: which process owns a running session (its pid, on which
 // host), so that a later process can tell a session whose process died
-// (kill -9, a crash, a power cut) from one still running, and end it.
+// (kill -9, a crash, a power cut) from one still running, and end it. A
+// session's owner is removed when it ends, so the table stays small.
 // A table of its own rather than columns of sessions, so the migration is
 // harmless when run again.
 const schemaV2 = `

@@ -47,7 +47,12 @@ func (s *Store) EndSession(ctx context.Context, id, status, summary string) erro
 		if err != nil {
 			return err
 		}
-		return mustHaveChanged(res, "session", id)
+		if err := mustHaveChanged(res, "session", id); err != nil {
+			return err
+		}
+		// Owners are kept only while sessions run (see endAbandoned).
+		_, err = tx.ExecContext(ctx, `DELETE FROM session_owners WHERE session_id = ?`, id)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("ending session %s: %w", id, err)
