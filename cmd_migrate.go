@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 const migrateUsage = `Usage: linkexplorer migrate [--src DIR] [--endpoint URL] [--emulator URL] [flags]
@@ -48,7 +48,7 @@ type migrateOptions struct {
 	headers                                                 http.Header
 	ticks, unticks                                          []string
 	observe                                                 time.Duration
-	format                                                  migrate.Format
+	format                                                  audit.Format
 }
 
 // observeInterval is how often --observe polls the emulator.
@@ -108,7 +108,7 @@ func parseMigrateArgs(args []string, stderr io.Writer) (migrateOptions, *flag.Fl
 	}
 	o.ticks, o.unticks = ticks, unticks
 	var err error
-	if o.format, err = migrate.ParseFormat(*format); err != nil {
+	if o.format, err = audit.ParseFormat(*format); err != nil {
 		return o, fs, err
 	}
 	if o.headers, err = parseHeaders(headers); err != nil {
@@ -130,9 +130,9 @@ func (o *migrateOptions) check(rest []string) error {
 		return errors.New("--observe watches the emulator: give --emulator URL (the one the app's backend talks to)")
 	}
 	for _, id := range append(slices.Clone(o.ticks), o.unticks...) {
-		if !slices.Contains(migrate.CheckIDs(), id) {
+		if !slices.Contains(audit.CheckIDs(), id) {
 			return fmt.Errorf("unknown check %q: the manual checks are %s, %s, %s and %s", id,
-				migrate.ManualUserGood, migrate.ManualInvalidToken, migrate.ManualUpdateMode, migrate.ManualDashboardKeys)
+				audit.ManualUserGood, audit.ManualInvalidToken, audit.ManualUpdateMode, audit.ManualDashboardKeys)
 		}
 	}
 	for _, u := range []struct{ flag, value string }{{"--endpoint", o.endpoint}, {"--update-endpoint", o.updateEndpoint}, {"--emulator", o.emulator}} {
@@ -175,11 +175,11 @@ func parseHeaders(list []string) (http.Header, error) {
 
 // runMigrate runs the audits the options ask for and builds the report;
 // it saves the checklist file when there is one.
-func runMigrate(ctx context.Context, o migrateOptions, stderr io.Writer) (*migrate.Report, error) {
-	state := &migrate.State{}
+func runMigrate(ctx context.Context, o migrateOptions, stderr io.Writer) (*audit.Report, error) {
+	state := &audit.State{}
 	if o.checklist != "" {
 		var err error
-		if state, err = migrate.LoadState(o.checklist); err != nil {
+		if state, err = audit.LoadState(o.checklist); err != nil {
 			return nil, err
 		}
 	}
@@ -192,9 +192,9 @@ func runMigrate(ctx context.Context, o migrateOptions, stderr io.Writer) (*migra
 	for _, id := range o.unticks {
 		state.Untick(id)
 	}
-	in := migrate.Inputs{State: state, Src: o.src, Endpoint: o.endpoint, Emulator: o.emulator}
+	in := audit.Inputs{State: state, Src: o.src, Endpoint: o.endpoint, Emulator: o.emulator}
 	if o.src != "" {
-		res, err := migrate.ScanSource(ctx, o.src)
+		res, err := audit.ScanSource(ctx, o.src)
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +205,7 @@ func runMigrate(ctx context.Context, o migrateOptions, stderr io.Writer) (*migra
 		ctl = &flows.Control{BaseURL: o.emulator}
 	}
 	if o.endpoint != "" || o.updateEndpoint != "" {
-		in.Live = migrate.AuditEndpoint(ctx, migrate.LiveOptions{
+		in.Live = audit.AuditEndpoint(ctx, audit.LiveOptions{
 			Endpoint: o.endpoint, Method: o.method, Header: o.headers, Body: o.body,
 			UpdateEndpoint: o.updateEndpoint, UpdateBody: o.updateBody, Emulator: ctl,
 		})
@@ -217,7 +217,7 @@ func runMigrate(ctx context.Context, o migrateOptions, stderr io.Writer) (*migra
 		in.Observed = observeEmulator(ctx, ctl, o.observe, stderr)
 	}
 	in.Now = time.Now()
-	report := migrate.BuildReport(in)
+	report := audit.BuildReport(in)
 	warnIneffectiveTicks(report, o.ticks, stderr)
 	if o.checklist != "" {
 		if err := state.Save(o.checklist); err != nil {
@@ -230,8 +230,8 @@ func runMigrate(ctx context.Context, o migrateOptions, stderr io.Writer) (*migra
 // observeEmulator reads the manual checks' evidence from the emulator,
 // watching it for d when d > 0. A failure is a warning: the report then
 // shows the manual checks without new evidence.
-func observeEmulator(ctx context.Context, ctl *flows.Control, d time.Duration, stderr io.Writer) map[string][]migrate.Evidence {
-	obs := migrate.NewObserver(ctl)
+func observeEmulator(ctx context.Context, ctl *flows.Control, d time.Duration, stderr io.Writer) map[string][]audit.Evidence {
+	obs := audit.NewObserver(ctl)
 	if d == 0 {
 		if _, err := obs.Poll(ctx); err != nil {
 			fmt.Fprintf(stderr, "linkexplorer migrate: warning: no evidence read from the emulator: %v\n", err)
@@ -242,7 +242,7 @@ func observeEmulator(ctx context.Context, ctl *flows.Control, d time.Duration, s
 		"  1. link First Platypus Bank with user_good / pass_good;\n"+
 		"  2. log in as user_custom with the password {\"force_error\":\"INVALID_LINK_TOKEN\"}: the app must recover;\n"+
 		"  3. call /sandbox/item/reset_login on the Item, then repair it with the app's update mode.\n", ctl.BaseURL, d)
-	ev, err := obs.Observe(ctx, d, observeInterval, func(s migrate.Sighting) {
+	ev, err := obs.Observe(ctx, d, observeInterval, func(s audit.Sighting) {
 		fmt.Fprintf(stderr, "  %s  %s%s\n", s.Time.Local().Format("15:04:05"), s.What, sightingID(s))
 	})
 	if err != nil {
@@ -252,7 +252,7 @@ func observeEmulator(ctx context.Context, ctl *flows.Control, d time.Duration, s
 	return ev
 }
 
-func sightingID(s migrate.Sighting) string {
+func sightingID(s audit.Sighting) string {
 	switch {
 	case s.RequestID != "":
 		return "  request_id " + s.RequestID
@@ -264,7 +264,7 @@ func sightingID(s migrate.Sighting) string {
 
 // warnIneffectiveTicks says when a tick does not count: the check failed
 // or passed on its own.
-func warnIneffectiveTicks(r *migrate.Report, ticks []string, stderr io.Writer) {
+func warnIneffectiveTicks(r *audit.Report, ticks []string, stderr io.Writer) {
 	for _, id := range ticks {
 		if c, ok := r.Check(id); ok && !c.Ticked {
 			fmt.Fprintf(stderr, "linkexplorer migrate: %s is %s, not a manual check in this run: its tick is kept but does not count\n", id, c.Status)
@@ -274,7 +274,7 @@ func warnIneffectiveTicks(r *migrate.Report, ticks []string, stderr io.Writer) {
 
 // writeMigrateReport writes the report to --out (with a summary line on
 // stdout) or to stdout.
-func writeMigrateReport(r *migrate.Report, o migrateOptions, stdout io.Writer) error {
+func writeMigrateReport(r *audit.Report, o migrateOptions, stdout io.Writer) error {
 	if o.out == "" {
 		return r.Write(stdout, o.format)
 	}

@@ -13,7 +13,7 @@ import (
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // runMigrateCmd runs "linkexplorer migrate args…" in-process.
@@ -25,16 +25,16 @@ func runMigrateCmd(t *testing.T, args ...string) (code int, stdout, stderr strin
 }
 
 // decodeReport parses a JSON report.
-func decodeReport(t *testing.T, s string) migrate.Report {
+func decodeReport(t *testing.T, s string) audit.Report {
 	t.Helper()
-	var r migrate.Report
+	var r audit.Report
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		t.Fatalf("the report is not JSON: %v\n%s", err, s)
 	}
 	return r
 }
 
-const fixtures = "flows/migrate/testdata/"
+const fixtures = "audit/testdata/"
 
 func TestMigrateUsageErrors(t *testing.T) {
 	t.Setenv("LINKEXPLORER_EMULATOR_URL", "")
@@ -69,7 +69,7 @@ func TestMigrateStaticExitCodes(t *testing.T) {
 	}
 	code, stdout, _ = runMigrateCmd(t, "--src", fixtures+"migrated", "--format", "json")
 	r := decodeReport(t, stdout)
-	if code != exitOK || r.Summary.Fail != 0 || r.Summary.Result != migrate.StatusManual {
+	if code != exitOK || r.Summary.Fail != 0 || r.Summary.Result != audit.StatusManual {
 		t.Errorf("migrated: exit %d, summary %+v", code, r.Summary)
 	}
 }
@@ -79,19 +79,19 @@ func TestMigrateChecklistKeepsTicks(t *testing.T) {
 	dir := t.TempDir()
 	list, out := filepath.Join(dir, "checklist.json"), filepath.Join(dir, "report.json")
 	code, stdout, _ := runMigrateCmd(t, "--src", fixtures+"migrated", "--checklist", list,
-		"--tick", migrate.ManualInvalidToken, "--tick", migrate.ManualDashboardKeys, "--format", "json", "--out", out)
+		"--tick", audit.ManualInvalidToken, "--tick", audit.ManualDashboardKeys, "--format", "json", "--out", out)
 	if code != exitOK || !strings.Contains(stdout, "Report written to "+out) {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
 	if info, err := os.Stat(list); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("checklist file: %v, %v", info, err)
 	}
-	code, stdout, _ = runMigrateCmd(t, "--src", fixtures+"migrated", "--checklist", list, "--untick", migrate.ManualDashboardKeys, "--format", "json")
+	code, stdout, _ = runMigrateCmd(t, "--src", fixtures+"migrated", "--checklist", list, "--untick", audit.ManualDashboardKeys, "--format", "json")
 	r := decodeReport(t, stdout)
-	if c, _ := r.Check(migrate.ManualInvalidToken); code != exitOK || !c.Ticked || c.Status != migrate.StatusPass {
+	if c, _ := r.Check(audit.ManualInvalidToken); code != exitOK || !c.Ticked || c.Status != audit.StatusPass {
 		t.Errorf("the tick did not survive: %+v", c)
 	}
-	if c, _ := r.Check(migrate.ManualDashboardKeys); c.Ticked || c.Status != migrate.StatusManual {
+	if c, _ := r.Check(audit.ManualDashboardKeys); c.Ticked || c.Status != audit.StatusManual {
 		t.Errorf("the untick did not count: %+v", c)
 	}
 	data, err := os.ReadFile(out)
@@ -139,9 +139,9 @@ func TestMigrateLiveAgainstEmulator(t *testing.T) {
 	if code != exitFailure || r.Emulator != emuSrv.URL {
 		t.Fatalf("exit %d, emulator %q; stderr %s", code, r.Emulator, stderr)
 	}
-	for id, want := range map[string]migrate.Status{
-		"live.token-endpoint": migrate.StatusPass, "live.link-token-create": migrate.StatusPass,
-		"live.client-user-id": migrate.StatusFail, "live.language": migrate.StatusPass,
+	for id, want := range map[string]audit.Status{
+		"live.token-endpoint": audit.StatusPass, "live.link-token-create": audit.StatusPass,
+		"live.client-user-id": audit.StatusFail, "live.language": audit.StatusPass,
 	} {
 		if c, ok := r.Check(id); !ok || c.Status != want {
 			t.Errorf("%s = %+v, want %s", id, c, want)

@@ -13,7 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // migrateScreen verifies a public_key → link_token migration: it audits
@@ -38,13 +38,13 @@ type migrateScreen struct {
 
 	// The audit's results, kept to rebuild the report when a tick or new
 	// evidence changes it. Only Update touches them.
-	static    *migrate.StaticResult
-	live      *migrate.LiveResult
-	observed  map[string][]migrate.Evidence
-	state     *migrate.State
+	static    *audit.StaticResult
+	live      *audit.LiveResult
+	observed  map[string][]audit.Evidence
+	state     *audit.State
 	statePath string
-	report    *migrate.Report // never changed once built: commands may read it
-	checks    []*migrate.Check
+	report    *audit.Report // never changed once built: commands may read it
+	checks    []*audit.Check
 	cursor    int
 	blocks    []lineSpan // the viewport lines of each check
 
@@ -54,7 +54,7 @@ type migrateScreen struct {
 	watchCtx    context.Context
 	watchCancel context.CancelFunc
 	watchEvery  time.Duration
-	sightings   []migrate.Sighting
+	sightings   []audit.Sighting
 
 	exporting  bool
 	lastExport string
@@ -89,7 +89,7 @@ const (
 )
 
 // watchedChecks are the manual checks the emulator can see done.
-var watchedChecks = []string{migrate.ManualUserGood, migrate.ManualInvalidToken, migrate.ManualUpdateMode}
+var watchedChecks = []string{audit.ManualUserGood, audit.ManualInvalidToken, audit.ManualUpdateMode}
 
 // errWatchNeedsEmulator refuses to watch when the app talks to Plaid.
 var errWatchNeedsEmulator = errors.New("this app talks to Plaid's Sandbox, which linkexplorer cannot watch: " +
@@ -330,7 +330,7 @@ func (m *migrateScreen) auditWarning(watchErr error) *migrateProblem {
 // rebuild builds the report from the audit's results, the ticks and the
 // evidence, keeping the cursor on the same row.
 func (m *migrateScreen) rebuild() {
-	m.report = migrate.BuildReport(migrate.Inputs{
+	m.report = audit.BuildReport(audit.Inputs{
 		Static: m.static, Live: m.live, Observed: m.observed, State: m.state,
 		Src: m.req.src, Endpoint: m.req.endpoint, Emulator: m.emulatorURL(), Now: m.c.now(),
 	})
@@ -350,7 +350,7 @@ func (m *migrateScreen) emulatorURL() string {
 }
 
 // selected is the check under the cursor, or nil.
-func (m *migrateScreen) selected() *migrate.Check {
+func (m *migrateScreen) selected() *audit.Check {
 	if m.cursor < len(m.checks) {
 		return m.checks[m.cursor]
 	}
@@ -387,8 +387,8 @@ func (m *migrateScreen) toggleTick() tea.Cmd {
 }
 
 // notTickable says why a check is not ticked.
-func notTickable(c *migrate.Check) error {
-	if c.Status == migrate.StatusFail {
+func notTickable(c *audit.Check) error {
+	if c.Status == audit.StatusFail {
 		return errors.New("it failed on the evidence: fix what it found and press r to audit again; only manual checks are ticked")
 	}
 	return errors.New("it passed on the evidence; only manual checks are ticked")
@@ -481,7 +481,7 @@ func (m *migrateScreen) polled(msg emulatorPolledMsg) tea.Cmd {
 }
 
 // newlyEvidenced lists the watched checks whose evidence is new in next.
-func newlyEvidenced(prev, next map[string][]migrate.Evidence) []string {
+func newlyEvidenced(prev, next map[string][]audit.Evidence) []string {
 	var out []string
 	for _, id := range watchedChecks {
 		if len(next[id]) > 0 && !slices.Equal(evidenceKeys(prev[id]), evidenceKeys(next[id])) {
@@ -491,7 +491,7 @@ func newlyEvidenced(prev, next map[string][]migrate.Evidence) []string {
 	return out
 }
 
-func evidenceKeys(ev []migrate.Evidence) []string {
+func evidenceKeys(ev []audit.Evidence) []string {
 	out := make([]string, 0, len(ev))
 	for _, e := range ev {
 		out = append(out, e.RequestID+"/"+e.LinkSessionID)
@@ -505,9 +505,9 @@ func (m *migrateScreen) exportKey(msg tea.KeyMsg) tea.Cmd {
 	m.refresh()
 	switch {
 	case key.Matches(msg, k.Markdown):
-		return exportMigrationReport(m.report, m.c.exportDir, migrate.FormatMarkdown, m.c.now())
+		return exportMigrationReport(m.report, m.c.exportDir, audit.FormatMarkdown, m.c.now())
 	case key.Matches(msg, k.JSON):
-		return exportMigrationReport(m.report, m.c.exportDir, migrate.FormatJSON, m.c.now())
+		return exportMigrationReport(m.report, m.c.exportDir, audit.FormatJSON, m.c.now())
 	}
 	return nil
 }

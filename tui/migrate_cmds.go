@@ -19,7 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // The stages of an audit, for its errors.
@@ -31,14 +31,14 @@ const (
 // migrateAuditedMsg: an audit finished, or failed at stage.
 type migrateAuditedMsg struct {
 	id     int
-	static *migrate.StaticResult
-	live   *migrate.LiveResult
+	static *audit.StaticResult
+	live   *audit.LiveResult
 	// watch follows the emulator from where the audit left it; nil
 	// against real Plaid.
 	watch     *emulatorWatch
-	observed  map[string][]migrate.Evidence
+	observed  map[string][]audit.Evidence
 	watchErr  error // the emulator could not be read
-	state     *migrate.State
+	state     *audit.State
 	statePath string
 	stage     string
 	err       error
@@ -58,16 +58,16 @@ func auditMigration(ctx context.Context, id int, req migrateRequest, workDir, st
 			return msg
 		}
 		if src != "" {
-			if msg.static, msg.err = migrate.ScanSource(ctx, src); msg.err != nil {
+			if msg.static, msg.err = audit.ScanSource(ctx, src); msg.err != nil {
 				msg.stage = stageSource
 				return msg
 			}
 		}
 		if req.endpoint != "" {
-			msg.live = migrate.AuditEndpoint(ctx, req.liveOptions(ctl))
+			msg.live = audit.AuditEndpoint(ctx, req.liveOptions(ctl))
 		}
 		if ctl != nil {
-			msg.watch = &emulatorWatch{obs: migrate.NewObserver(ctl)}
+			msg.watch = &emulatorWatch{obs: audit.NewObserver(ctl)}
 			_, msg.observed, msg.watchErr = msg.watch.poll(ctx)
 		}
 		return msg
@@ -95,9 +95,9 @@ const checklistDir = "migrate"
 // loadChecklist reads the checklist of the app audited: one file per
 // source tree (or endpoint), in the state directory. Without a state
 // directory the checklist lives in memory only ("" path).
-func loadChecklist(stateDir, src, endpoint string) (string, *migrate.State, error) {
+func loadChecklist(stateDir, src, endpoint string) (string, *audit.State, error) {
 	if stateDir == "" {
-		return "", &migrate.State{}, nil
+		return "", &audit.State{}, nil
 	}
 	path, err := checklistPath(stateDir, src, endpoint)
 	if err != nil {
@@ -106,7 +106,7 @@ func loadChecklist(stateDir, src, endpoint string) (string, *migrate.State, erro
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", nil, fmt.Errorf("creating the checklist folder: %w", err)
 	}
-	st, err := migrate.LoadState(path)
+	st, err := audit.LoadState(path)
 	return path, st, err
 }
 
@@ -142,12 +142,12 @@ func checklistPath(stateDir, src, endpoint string) (string, error) {
 // watch is stopped and restarted while a poll is still out.
 type emulatorWatch struct {
 	mu  sync.Mutex
-	obs *migrate.Observer
+	obs *audit.Observer
 }
 
 // poll reads what the emulator saw since the last poll, and the evidence
 // found so far.
-func (w *emulatorWatch) poll(ctx context.Context) ([]migrate.Sighting, map[string][]migrate.Evidence, error) {
+func (w *emulatorWatch) poll(ctx context.Context) ([]audit.Sighting, map[string][]audit.Evidence, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	seen, err := w.obs.Poll(ctx)
@@ -157,8 +157,8 @@ func (w *emulatorWatch) poll(ctx context.Context) ([]migrate.Sighting, map[strin
 // emulatorPolledMsg: a poll of the watch id came back.
 type emulatorPolledMsg struct {
 	id       int
-	seen     []migrate.Sighting
-	evidence map[string][]migrate.Evidence
+	seen     []audit.Sighting
+	evidence map[string][]audit.Evidence
 	err      error
 }
 
@@ -192,7 +192,7 @@ type checklistSavedMsg struct {
 
 // saveChecklist writes a copy of the checklist, taken on the UI goroutine,
 // to path (mode 0600).
-func saveChecklist(path string, st *migrate.State, notice string) tea.Cmd {
+func saveChecklist(path string, st *audit.State, notice string) tea.Cmd {
 	snap := *st
 	snap.Ticks, snap.Evidence = maps.Clone(st.Ticks), maps.Clone(st.Evidence)
 	return func() tea.Msg {
@@ -206,7 +206,7 @@ type reportExportedMsg struct{ path string }
 // exportMigrationReport writes the report in format f to a new file in
 // dir, named by the time, readable by the user only. The report is never
 // changed once built, so the command may read it.
-func exportMigrationReport(r *migrate.Report, dir string, f migrate.Format, now time.Time) tea.Cmd {
+func exportMigrationReport(r *audit.Report, dir string, f audit.Format, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		path, err := writeMigrationReport(r, dir, f, now)
 		if err != nil {
@@ -216,7 +216,7 @@ func exportMigrationReport(r *migrate.Report, dir string, f migrate.Format, now 
 	}
 }
 
-func writeMigrationReport(r *migrate.Report, dir string, f migrate.Format, now time.Time) (string, error) {
+func writeMigrationReport(r *audit.Report, dir string, f audit.Format, now time.Time) (string, error) {
 	abs, err := filepath.Abs(orDot(dir))
 	if err != nil {
 		return "", err

@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // migrateRequest is what the user asked to audit: a source tree and/or an
@@ -107,8 +107,8 @@ func (r migrateRequest) headerField() (name, value string, err error) {
 }
 
 // liveOptions are the live audit's options for the endpoint.
-func (r migrateRequest) liveOptions(ctl *flows.Control) migrate.LiveOptions {
-	opts := migrate.LiveOptions{Endpoint: r.endpoint, Body: r.body, Emulator: ctl}
+func (r migrateRequest) liveOptions(ctl *flows.Control) audit.LiveOptions {
+	opts := audit.LiveOptions{Endpoint: r.endpoint, Body: r.body, Emulator: ctl}
 	if name, value, err := r.headerField(); err == nil && r.header != "" {
 		opts.Header = http.Header{}
 		opts.Header.Set(name, value)

@@ -16,13 +16,13 @@ import (
 
 	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // fixtureApps is the folder of the migration audit's fixture apps.
 func fixtureApps(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs("../flows/migrate/testdata")
+	dir, err := filepath.Abs("../audit/testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,9 +37,9 @@ func migrateApp(t *testing.T) *app {
 	return sized(Options{WorkDir: fixtureApps(t), StateDir: t.TempDir(), ExportDir: t.TempDir()})
 }
 
-// audit runs an audit of req on a's Migration screen to its end, as the
+// runAudit runs an audit of req on a's Migration screen to its end, as the
 // program would: the command runs, its message comes back.
-func audit(t *testing.T, a *app, req migrateRequest) {
+func runAudit(t *testing.T, a *app, req migrateRequest) {
 	t.Helper()
 	a.Update(navigatedMsg{to: screenMigrate})
 	a.Update(exec[migrateAuditedMsg](t, a.migrate.start(req)))
@@ -49,7 +49,7 @@ func audit(t *testing.T, a *app, req migrateRequest) {
 }
 
 // selectCheck moves the cursor onto the check id with the keys.
-func selectCheck(t *testing.T, a *app, id string) *migrate.Check {
+func selectCheck(t *testing.T, a *app, id string) *audit.Check {
 	t.Helper()
 	press(a, "g")
 	for range a.migrate.checks {
@@ -62,7 +62,7 @@ func selectCheck(t *testing.T, a *app, id string) *migrate.Check {
 	return nil
 }
 
-func checkIDs(checks []*migrate.Check) []string {
+func checkIDs(checks []*audit.Check) []string {
 	var ids []string
 	for _, c := range checks {
 		ids = append(ids, c.ID)
@@ -83,13 +83,13 @@ func TestMigrateFormTypedDir(t *testing.T) {
 	a := newTestApp(Options{StateDir: t.TempDir()})
 	s := startScreen(t, a, 100, 30).send(navigatedMsg{to: screenMigrate}).waitFor("source directory", "token endpoint")
 	s.send(tea.KeyMsg{Type: tea.KeyCtrlU})
-	s.tm.Type("../flows/migrate/testdata/migrated")
-	s.send(keyMsg("enter")).waitFor("STEP 2", "5 pass · 0 fail · 4 manual", "Migration audit · ../flows/migrate/testdata/migrated")
+	s.tm.Type("../audit/testdata/migrated")
+	s.send(keyMsg("enter")).waitFor("STEP 2", "5 pass · 0 fail · 4 manual", "Migration audit · ../audit/testdata/migrated")
 	m := s.final().(*app).migrate
-	if m.report == nil || m.report.Src != "../flows/migrate/testdata/migrated" {
+	if m.report == nil || m.report.Src != "../audit/testdata/migrated" {
 		t.Fatalf("the report is not of the typed directory: %+v", m.report)
 	}
-	if c, ok := m.report.Check("static.link-config"); !ok || c.Status != migrate.StatusPass {
+	if c, ok := m.report.Check("static.link-config"); !ok || c.Status != audit.StatusPass {
 		t.Errorf("the migrated app's Link config check is %+v, want a pass", c)
 	}
 }
@@ -118,10 +118,10 @@ func TestMigrateHomeOpensTheForm(t *testing.T) {
 
 func TestMigrateNavigatesBetweenChecks(t *testing.T) {
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{src: "half-migrated"})
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
 	m := a.migrate
 	want := []string{"static.link-token-route", "static.link-config", "static.invalid-link-token", "static.update-mode",
-		migrate.ManualUserGood, migrate.ManualInvalidToken, migrate.ManualUpdateMode, "static.server-public-key", migrate.ManualDashboardKeys}
+		audit.ManualUserGood, audit.ManualInvalidToken, audit.ManualUpdateMode, "static.server-public-key", audit.ManualDashboardKeys}
 	if got := checkIDs(m.checks); !slices.Equal(got, want) {
 		t.Fatalf("checks in order %v, want %v", got, want)
 	}
@@ -136,7 +136,7 @@ func TestMigrateNavigatesBetweenChecks(t *testing.T) {
 		t.Errorf("up on the first check moved to %d", m.cursor)
 	}
 	press(a, "G")
-	if c := m.selected(); c.ID != migrate.ManualDashboardKeys {
+	if c := m.selected(); c.ID != audit.ManualDashboardKeys {
 		t.Fatalf("G selects %s, want the last check", c.ID)
 	}
 	b := m.blocks[m.cursor]
@@ -161,9 +161,9 @@ func TestMigrateNavigatesBetweenChecks(t *testing.T) {
 
 func TestMigrateTickPersists(t *testing.T) {
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{src: "half-migrated"})
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
 	m := a.migrate
-	selectCheck(t, a, migrate.ManualInvalidToken)
+	selectCheck(t, a, audit.ManualInvalidToken)
 	before := m.report.Summary
 	saved := exec[checklistSavedMsg](t, press(a, " "))
 	if saved.err != nil {
@@ -171,18 +171,18 @@ func TestMigrateTickPersists(t *testing.T) {
 	}
 	_, cmd := a.Update(saved)
 	a.Update(exec[notifiedMsg](t, cmd))
-	c, _ := m.report.Check(migrate.ManualInvalidToken)
-	if !c.Ticked || c.Status != migrate.StatusPass || m.selected().ID != migrate.ManualInvalidToken {
+	c, _ := m.report.Check(audit.ManualInvalidToken)
+	if !c.Ticked || c.Status != audit.StatusPass || m.selected().ID != audit.ManualInvalidToken {
 		t.Fatalf("after space the check is %+v (selected %s)", c, m.selected().ID)
 	}
 	if s := m.report.Summary; s.Pass != before.Pass+1 || s.Manual != before.Manual-1 {
 		t.Errorf("summary %+v after a tick, was %+v", s, before)
 	}
-	if !strings.Contains(a.status, "ticked "+migrate.ManualInvalidToken) || !strings.Contains(a.status, saved.path) {
+	if !strings.Contains(a.status, "ticked "+audit.ManualInvalidToken) || !strings.Contains(a.status, saved.path) {
 		t.Errorf("the notice %q does not say what was saved where", a.status)
 	}
-	st, err := migrate.LoadState(saved.path)
-	if err != nil || !st.Ticked(migrate.ManualInvalidToken) {
+	st, err := audit.LoadState(saved.path)
+	if err != nil || !st.Ticked(audit.ManualInvalidToken) {
 		t.Fatalf("the checklist file does not hold the tick: %+v, %v", st, err)
 	}
 	if info, err := os.Stat(saved.path); err != nil || info.Mode().Perm() != 0o600 {
@@ -191,27 +191,27 @@ func TestMigrateTickPersists(t *testing.T) {
 
 	// A new app on the same state directory finds the tick again.
 	again := sized(Options{WorkDir: fixtureApps(t), StateDir: a.migrate.stateDir})
-	audit(t, again, migrateRequest{src: "half-migrated"})
-	if c, _ := again.migrate.report.Check(migrate.ManualInvalidToken); !c.Ticked {
+	runAudit(t, again, migrateRequest{src: "half-migrated"})
+	if c, _ := again.migrate.report.Check(audit.ManualInvalidToken); !c.Ticked {
 		t.Errorf("the tick was not reloaded: %+v", c)
 	}
 	// The migrated app has its own checklist.
-	audit(t, again, migrateRequest{src: "migrated"})
-	if c, _ := again.migrate.report.Check(migrate.ManualInvalidToken); c.Ticked {
+	runAudit(t, again, migrateRequest{src: "migrated"})
+	if c, _ := again.migrate.report.Check(audit.ManualInvalidToken); c.Ticked {
 		t.Error("a tick of one app shows on another")
 	}
 
 	// space again unticks.
-	selectCheck(t, a, migrate.ManualInvalidToken)
+	selectCheck(t, a, audit.ManualInvalidToken)
 	a.Update(exec[checklistSavedMsg](t, press(a, "t")))
-	if st, _ := migrate.LoadState(saved.path); st.Ticked(migrate.ManualInvalidToken) {
+	if st, _ := audit.LoadState(saved.path); st.Ticked(audit.ManualInvalidToken) {
 		t.Error("untick was not saved")
 	}
 }
 
 func TestMigrateTickRefusedOnChecksThatAreNotManual(t *testing.T) {
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{src: "half-migrated"})
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
 	m := a.migrate
 	for _, id := range []string{"static.link-config", "static.link-token-route"} {
 		c := selectCheck(t, a, id)
@@ -230,7 +230,7 @@ func TestMigrateTickRefusedOnChecksThatAreNotManual(t *testing.T) {
 
 func TestMigrateExports(t *testing.T) {
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{src: "half-migrated"})
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
 	m := a.migrate
 
 	press(a, "x")
@@ -249,11 +249,11 @@ func TestMigrateExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r migrate.Report
+	var r audit.Report
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatalf("the JSON export does not parse: %v", err)
 	}
-	var got []*migrate.Check
+	var got []*audit.Check
 	for _, s := range r.Steps {
 		got = append(got, s.Checks...)
 	}
@@ -287,7 +287,7 @@ func TestMigrateExports(t *testing.T) {
 
 func TestMigrateUnreadableDirIsExplained(t *testing.T) {
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{src: "no-such-app"})
+	runAudit(t, a, migrateRequest{src: "no-such-app"})
 	m := a.migrate
 	if m.problem == nil || m.form == nil || m.report != nil {
 		t.Fatalf("problem %+v, form %v, report %v: want the problem over the form", m.problem, m.form != nil, m.report != nil)
@@ -325,9 +325,9 @@ func TestMigrateEndpointDown(t *testing.T) {
 	endpoint := srv.URL + "/api/create_link_token"
 	srv.Close()
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{endpoint: endpoint})
+	runAudit(t, a, migrateRequest{endpoint: endpoint})
 	m := a.migrate
-	if c, ok := m.report.Check("live.token-endpoint"); !ok || c.Status != migrate.StatusFail {
+	if c, ok := m.report.Check("live.token-endpoint"); !ok || c.Status != audit.StatusFail {
 		t.Fatalf("the endpoint check is %+v, want a failure", c)
 	}
 	view := strings.Join(strings.Fields(plain(a.View())), " ")
@@ -365,7 +365,7 @@ func TestMigrateEscCancelsTheAudit(t *testing.T) {
 
 func TestMigrateWatchNeedsTheEmulator(t *testing.T) {
 	a := migrateApp(t)
-	audit(t, a, migrateRequest{src: "half-migrated"})
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
 	if failed := exec[failedMsg](t, press(a, "o")); !strings.Contains(failed.Error(), "--mode emulated") {
 		t.Errorf("o against Plaid says %q", failed.Error())
 	}
@@ -427,7 +427,7 @@ func TestMigrateWatchesTheEmulator(t *testing.T) {
 	t.Cleanup(func() { srv.Close(); emu.Close() })
 	a := migrateApp(t)
 	a.c.control = &flows.Control{BaseURL: srv.URL}
-	audit(t, a, migrateRequest{src: "half-migrated"})
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
 	m := a.migrate
 
 	polled := exec[emulatorPolledMsg](t, press(a, "o"))
@@ -446,17 +446,17 @@ func TestMigrateWatchesTheEmulator(t *testing.T) {
 	if !strings.Contains(view, "POST /item/public_token/exchange → 200") || !strings.Contains(view, "request_id "+rid) {
 		t.Errorf("the sightings are not shown:\n%s", view)
 	}
-	c, _ := m.report.Check(migrate.ManualUserGood)
+	c, _ := m.report.Check(audit.ManualUserGood)
 	if got := evidenceKeys(c.Evidence); !slices.Equal(got, []string{"/" + lsid, rid + "/"}) {
 		t.Errorf("user_good evidence %v, want Link session %s and exchange %s", got, lsid, rid)
 	}
 	_, notice := a.Update(exec[checklistSavedMsg](t, save))
 	a.Update(exec[notifiedMsg](t, notice))
-	st, err := migrate.LoadState(m.statePath)
-	if err != nil || !slices.Equal(evidenceKeys(st.Evidence[migrate.ManualUserGood]), evidenceKeys(c.Evidence)) {
+	st, err := audit.LoadState(m.statePath)
+	if err != nil || !slices.Equal(evidenceKeys(st.Evidence[audit.ManualUserGood]), evidenceKeys(c.Evidence)) {
 		t.Errorf("the checklist file holds %+v (%v), want the user_good evidence", st, err)
 	}
-	if !strings.Contains(a.status, migrate.ManualUserGood) {
+	if !strings.Contains(a.status, audit.ManualUserGood) {
 		t.Errorf("the notice %q does not name the check seen done", a.status)
 	}
 
@@ -464,7 +464,7 @@ func TestMigrateWatchesTheEmulator(t *testing.T) {
 	if m.watching {
 		t.Fatal("o does not stop the watch")
 	}
-	late := emulatorPolledMsg{id: m.watchID, seen: []migrate.Sighting{{What: "late"}}}
+	late := emulatorPolledMsg{id: m.watchID, seen: []audit.Sighting{{What: "late"}}}
 	if a.Update(late); len(m.sightings) == 0 || m.sightings[len(m.sightings)-1].What == "late" {
 		t.Error("a poll after the watch stopped was taken")
 	}
@@ -493,7 +493,7 @@ func TestMigrateSendsBodyAndHeader(t *testing.T) {
 	if err := req.check(); err != nil {
 		t.Fatalf("the form refuses a good request: %v", err)
 	}
-	audit(t, a, req)
+	runAudit(t, a, req)
 	select {
 	case s := <-got:
 		if s.body != `{"user_id":"u1"}` || s.cookie != "session=abc" || s.ctype != "application/json" {
@@ -502,7 +502,7 @@ func TestMigrateSendsBodyAndHeader(t *testing.T) {
 	default:
 		t.Fatal("the endpoint was not called")
 	}
-	if c, ok := a.migrate.report.Check("live.token-endpoint"); !ok || c.Status != migrate.StatusPass {
+	if c, ok := a.migrate.report.Check("live.token-endpoint"); !ok || c.Status != audit.StatusPass {
 		t.Errorf("the endpoint check is %+v", c)
 	}
 }

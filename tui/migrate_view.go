@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/linkexplorer/linkexplorer/flows/migrate"
+	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // The checklist's layout: a check's lines start after its pointer and
@@ -114,24 +114,24 @@ func (m *migrateScreen) summaryView() string {
 }
 
 // statusMark is a status as a glyph and a word, readable without colour.
-func statusMark(st styles, s migrate.Status, ticked bool) string {
+func statusMark(st styles, s audit.Status, ticked bool) string {
 	switch {
 	case ticked:
 		return st.OK.Render("✓ TICKED")
-	case s == migrate.StatusPass:
+	case s == audit.StatusPass:
 		return st.OK.Render("✓ PASS")
-	case s == migrate.StatusFail:
+	case s == audit.StatusFail:
 		return st.Fail.Render("✗ FAIL")
 	}
 	return st.Warn.Render("○ MANUAL")
 }
 
 // stepGlyph is a step's status as a glyph.
-func stepGlyph(st styles, s migrate.Status) string {
+func stepGlyph(st styles, s audit.Status) string {
 	switch s {
-	case migrate.StatusPass:
+	case audit.StatusPass:
 		return st.OK.Render("✓")
-	case migrate.StatusFail:
+	case audit.StatusFail:
 		return st.Fail.Render("✗")
 	}
 	return st.Warn.Render("○")
@@ -169,7 +169,7 @@ func (m *migrateScreen) watchView() string {
 }
 
 // sightingRef names the request or Link session a sighting is about.
-func sightingRef(s migrate.Sighting) string {
+func sightingRef(s audit.Sighting) string {
 	switch {
 	case s.RequestID != "":
 		return "  request_id " + oneLine(s.RequestID)
@@ -234,7 +234,7 @@ func (m *migrateScreen) checklistContent(w int) (string, []lineSpan) {
 	return strings.Join(lines, "\n"), blocks
 }
 
-func (m *migrateScreen) stepLines(s migrate.Step, w int) []string {
+func (m *migrateScreen) stepLines(s audit.Step, w int) []string {
 	st := m.c.styles
 	prefix := st.Section.Render(fmt.Sprintf("STEP %d ", s.N)) + stepGlyph(st, s.Status) + " "
 	return hang(prefix, lipgloss.Width(prefix), st.Section.Render(oneLine(s.Title)), w)
@@ -242,7 +242,7 @@ func (m *migrateScreen) stepLines(s migrate.Step, w int) []string {
 
 // checkLines renders a check: its status and title, its detail and id,
 // its evidence, and the guide's advice unless it passed.
-func (m *migrateScreen) checkLines(c *migrate.Check, selected bool, w int) []string {
+func (m *migrateScreen) checkLines(c *audit.Check, selected bool, w int) []string {
 	st := m.c.styles
 	lines := m.titleLines(c, selected, w)
 	indent := strings.Repeat(" ", checkIndent)
@@ -250,9 +250,9 @@ func (m *migrateScreen) checkLines(c *migrate.Check, selected bool, w int) []str
 	for _, e := range c.Evidence {
 		lines = append(lines, hang(indent, evidenceIndent, evidenceView(st, e), w)...)
 	}
-	if c.Recommendation != "" && c.Status != migrate.StatusPass {
+	if c.Recommendation != "" && c.Status != audit.StatusPass {
 		label := "What to do: "
-		if c.Status == migrate.StatusManual {
+		if c.Status == audit.StatusManual {
 			label = "How: "
 		}
 		lines = append(lines, hang(indent, checkIndent, st.Bold.Render(label)+st.Advice.Render(oneLine(c.Recommendation)), w)...)
@@ -264,7 +264,7 @@ func (m *migrateScreen) checkLines(c *migrate.Check, selected bool, w int) []str
 }
 
 // tickHint tells what the keys do to a manual check.
-func (m *migrateScreen) tickHint(c *migrate.Check) string {
+func (m *migrateScreen) tickHint(c *audit.Check) string {
 	switch {
 	case !c.Tickable():
 		return ""
@@ -278,7 +278,7 @@ func (m *migrateScreen) tickHint(c *migrate.Check) string {
 
 // titleLines is the check's status and title; the selected check is
 // highlighted and pointed at.
-func (m *migrateScreen) titleLines(c *migrate.Check, selected bool, w int) []string {
+func (m *migrateScreen) titleLines(c *audit.Check, selected bool, w int) []string {
 	st := m.c.styles
 	if !selected {
 		prefix := "  " + pad(statusMark(st, c.Status, c.Ticked), checkIndent-3) + " "
@@ -293,7 +293,7 @@ func (m *migrateScreen) titleLines(c *migrate.Check, selected bool, w int) []str
 }
 
 // evidenceView is one piece of evidence: where, then what it shows.
-func evidenceView(st styles, e migrate.Evidence) string {
+func evidenceView(st styles, e audit.Evidence) string {
 	var where string
 	switch e.Kind {
 	case "file":
@@ -340,7 +340,7 @@ func (m *migrateScreen) callLines(w int) []string {
 }
 
 // callOutcome is a call's answer, time and link_token.
-func callOutcome(c migrate.EndpointCall) string {
+func callOutcome(c audit.EndpointCall) string {
 	s := fmt.Sprintf(" → HTTP %d", c.HTTPStatus)
 	if c.HTTPStatus == 0 {
 		s = " → no answer: " + oneLine(c.Error)

@@ -1,4 +1,4 @@
-package migrate
+package audit
 
 // The fixture apps' real pages in headless Chromium against the emulated
 // Link: the migrated page recovers from INVALID_LINK_TOKEN with one Link

@@ -1,4 +1,4 @@
-// Package migrate verifies a public_key → link_token migration against the
+// Package audit verifies a public_key → link_token migration against the
 // checklist of Plaid's migration guide (reference §5.1-5.2), with evidence:
 //
 //   - ScanSource, the static audit: legacy Plaid.create / usePlaidLink /
@@ -16,4 +16,4 @@
 //
 // Results are data (Report, Step, Check, Finding), so the CLI and the
 // terminal app render them their own way. The package has no UI imports.
-package migrate
+package audit
