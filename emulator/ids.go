@@ -3,8 +3,6 @@ package emulator
 import (
 	"math/rand/v2"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -76,19 +74,3 @@ func mask(v string) string {
 	}
 	return prefix + "…" + rest[len(rest)-4:]
 }
-
-// clock is the virtual clock: the real clock plus an offset that only grows.
-type clock struct {
-	real   func() time.Time
-	offset atomic.Int64 // nanoseconds
-}
-
-func (c *clock) now() time.Time {
-	return c.real().Add(time.Duration(c.offset.Load())).UTC()
-}
-
-func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
-
-func (c *clock) offsetDuration() time.Duration { return time.Duration(c.offset.Load()) }
-
-func (c *clock) setOffset(d time.Duration) { c.offset.Store(int64(d)) }
