@@ -538,20 +538,6 @@ func TestCallbackUnknownPaths(t *testing.T) {
 	}
 }
 
-func TestOpenBrowser(t *testing.T) {
-	if err := OpenBrowser("http://127.0.0.1:1/x", BrowserNone); err != nil {
-		t.Errorf("none: %v", err)
-	}
-	if err := OpenBrowser("http://127.0.0.1:1/x", "firefox"); err == nil {
-		t.Error("unknown choice accepted")
-	}
-	t.Setenv("PATH", t.TempDir()) // no xdg-open or any browser
-	err := OpenBrowser("http://127.0.0.1:1/x", BrowserSystem)
-	if err == nil || !strings.Contains(err.Error(), "open http://127.0.0.1:1/x by hand") {
-		t.Errorf("system without a browser: %v", err)
-	}
-}
-
 func TestRedactPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"/link/0123456789abcdef0123456789abcdef/report": "/link/012345…/report",

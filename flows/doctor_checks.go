@@ -11,6 +11,7 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
 )
 
@@ -305,22 +306,8 @@ func (p BrowserProbe) chromiumCheck(c Check) Check {
 	return c
 }
 
-// systemOpeners are the programs github.com/pkg/browser runs to open a
-// URL; none are needed on Windows.
-func systemOpeners() []string {
-	switch runtime.GOOS {
-	case "windows":
-		return nil
-	case "darwin":
-		return []string{"open"}
-	case "linux":
-		return []string{"xdg-open", "x-www-browser", "www-browser"}
-	}
-	return []string{"xdg-open"}
-}
-
 func (p BrowserProbe) systemCheck(c Check, getenv func(string) string) Check {
-	openers := systemOpeners()
+	openers := browser.Openers()
 	if openers == nil {
 		c.Status, c.Detail = CheckPass, "Windows opens URLs in your default browser"
 		return c

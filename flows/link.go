@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
 )
 
@@ -67,7 +68,7 @@ func (r *Run) showPage(ctx context.Context, url string) (stop func()) {
 // openSystemBrowser opens url in the user's browser and says what happens
 // next.
 func openSystemBrowser(url string, pilot bool) string {
-	switch err := OpenBrowser(url, BrowserSystem); {
+	switch err := browser.Open(url); {
 	case err != nil:
 		return err.Error() + "; waiting for Link."
 	case pilot:

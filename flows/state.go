@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/browser"
 )
 
 // runState is what a run's steps hand on to the next ones. The public and
@@ -124,7 +126,7 @@ func (r *Run) OpenBrowser() error {
 	if url == "" {
 		return errors.New("no Link page is open: run the step that opens Link first")
 	}
-	return OpenBrowser(url, BrowserSystem)
+	return browser.Open(url)
 }
 
 // ExpireLinkToken expires the current link_token now, through the
