@@ -267,3 +267,33 @@ func TestStopEndsTheRunInFlight(t *testing.T) {
 		t.Errorf("a second Stop: %v", err)
 	}
 }
+
+// TestEachRunNumbersItsOwnSnapshots runs two real runs one after the other
+// on the flow screen: the second run's snapshots count from 1 again (no
+// counter is shared between runs), and its first snapshot is shown although
+// the first run's last one had a higher number.
+func TestEachRunNumbersItsOwnSnapshots(t *testing.T) {
+	env, _ := realEnv(t, flows.BrowserNone)
+	a := sized(Options{Env: env, Flows: flows.Flows()})
+	f := a.home.flows[0]
+	a.Update(flowStartConfirmedMsg{flow: f})
+	first := exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{}))
+	t.Cleanup(func() { first.run.Close() })
+	a.Update(first)
+	a.Update(exec[stepFinishedMsg](t, press(a, "enter")))
+	if got := a.flow.snap.seq; got < 2 || a.flow.snap.current != 1 {
+		t.Fatalf("after the first run's first step: snapshot #%d at step %d, want #2 or later at step 1", got, a.flow.snap.current)
+	}
+
+	a.Update(flowStartConfirmedMsg{flow: f})
+	second := exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{}))
+	t.Cleanup(func() { second.run.Close() })
+	if second.snap.seq != 1 {
+		t.Errorf("the second run's first snapshot is #%d, want #1", second.snap.seq)
+	}
+	a.Update(second)
+	if a.flow.run != second.run || a.flow.snap.seq != 1 || a.flow.snap.current != 0 {
+		t.Fatalf("the second run is not shown: run %p (want %p), snapshot #%d at step %d",
+			a.flow.run, second.run, a.flow.snap.seq, a.flow.snap.current)
+	}
+}

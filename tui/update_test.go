@@ -213,7 +213,7 @@ func TestFormTakesTheKeys(t *testing.T) {
 	f := a.home.flows[0]
 	onFlow(a, f)
 	a.Update(startedRun(f))
-	a.flow.run = &flows.Run{} // a run handle: commands are built, not run
+	a.flow.run = &liveRun{Run: &flows.Run{}} // a run handle: commands are built, not run
 	press(a, "e")
 	if a.flow.form == nil {
 		t.Fatal("e on an editable step did not open the form")
@@ -250,7 +250,7 @@ func TestFlowControlsFollowTheRun(t *testing.T) {
 	if cmd := press(a, "enter"); cmd != nil || a.flow.busy {
 		t.Fatal("enter without a run handle must do nothing")
 	}
-	a.flow.run = &flows.Run{}
+	a.flow.run = &liveRun{Run: &flows.Run{}}
 	if press(a, "r") != nil || press(a, "b") != nil {
 		t.Error("retry and back work before the first step ran")
 	}
