@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 	"github.com/linkexplorer/linkexplorer/tui"
 )
@@ -170,7 +171,7 @@ func (b *syncBuffer) contains(s string) bool {
 // plays to its end, and its session log stays, with the run ended ok and
 // no saved emulator state beside it.
 func TestDemoWiringPlaysAFlow(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	dir := t.TempDir()
 	d, err := parseDemo([]string{"quickstart", "--browser", "auto", "--pace", "10ms", "--autopilot-delay", "0", "--state-dir", dir}, io.Discard)
 	if err != nil {

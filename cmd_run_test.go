@@ -16,21 +16,9 @@ import (
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// needChromium skips a --browser=auto test without Chromium, unless CI is
-// set (then a missing browser is a failure).
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := headless.Find(); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
-		}
-		t.Fatal(err)
-	}
-}
 
 // cleanEnv keeps the developer's Plaid keys, .env and state directory out
 // of a test: it runs in a temporary directory with no PLAID_ variables.
@@ -94,7 +82,7 @@ func allEntries(t *testing.T, st *store.Store, f store.Filter) []store.Entry {
 // --browser=auto against the embedded emulator, one after the other in one
 // state directory, and checks the store.
 func TestRunEachFlowAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	cleanEnv(t)
 	dir := t.TempDir()
 	reports := map[string]flows.Report{}
@@ -151,7 +139,7 @@ func TestRunEachFlowAuto(t *testing.T) {
 }
 
 func TestRunHumanOutput(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	cleanEnv(t)
 	code, out, errOut := runCLI("run", "invalid-token", "--browser=auto", "--state-dir", t.TempDir())
 	if code != exitOK {

@@ -3,31 +3,18 @@ package flows
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // testWait bounds the waits of these tests for something that must happen;
 // it is a safety net against hangs, not a timing assertion.
 const testWait = 30 * time.Second
-
-// needChromium skips a --browser=auto test without Chromium, unless CI is
-// set (then a missing browser is a failure).
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := headless.Find(); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
-		}
-		t.Fatal(err)
-	}
-}
 
 // collector reads a run's Events in the background.
 type collector struct {
@@ -145,7 +132,7 @@ func checkCallsHaveRequestIDs(t *testing.T, st *store.Store, session string) []s
 }
 
 func TestQuickstartEndToEndAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	env := newTestEnv(t, BrowserAuto)
 	rep, events := runFlow(t, env, "quickstart", nil)
 	if !rep.OK {
@@ -195,7 +182,7 @@ func TestQuickstartEndToEndAuto(t *testing.T) {
 }
 
 func TestInvalidTokenEndToEndAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	env := newTestEnv(t, BrowserAuto)
 	rep, _ := runFlow(t, env, "invalid-token", nil)
 	if !rep.OK {
@@ -258,7 +245,7 @@ func TestInvalidTokenEndToEndAuto(t *testing.T) {
 }
 
 func TestUpdateModeEndToEndAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	env := newTestEnv(t, BrowserAuto)
 	f, _ := FlowByName("update-mode")
 	r, err := env.NewRun(context.Background(), f)

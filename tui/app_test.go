@@ -4,65 +4,24 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/flows/flowstest"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// realEnv is the wiring linkexplorer runs with offline: the emulator on a
-// loopback port, a store in a temporary directory, and the flows' Env.
-func realEnv(t *testing.T, browser flows.BrowserMode) (*flows.Env, string) {
-	t.Helper()
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cfg, err := flows.LoadConfig(func(string) string { return "" }, "", flows.Overrides{Mode: "emulated"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.BaseURL = srv.URL
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	env, err := flows.NewEnv(ctx, flows.EnvOptions{Config: cfg, Store: st, Browser: browser})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.Close() })
-	return env, srv.URL
-}
-
-// needChromium skips without a browser for --browser=auto, unless CI is
-// set.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := headless.Find(); errors.Is(err, headless.ErrNotFound) && os.Getenv("CI") == "" {
-		t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
-	}
-}
 
 // TestQuickstartThroughTheApp drives the whole app through the quickstart
 // against the emulator, Link completed by the emulated Link's autopilot in
 // headless Chromium, and checks the final screen and the store.
 func TestQuickstartThroughTheApp(t *testing.T) {
-	needChromium(t)
-	env, _ := realEnv(t, flows.BrowserAuto)
+	headlesstest.Need(t)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserAuto}).Env
 	m := New(Options{Env: env, ExportDir: t.TempDir(), Clipboard: &strings.Builder{}})
 	s := startScreen(t, m, 100, 30).waitFor("Quickstart")
 	s.send(keyMsg("enter")).waitFor("run: Create a link_token")
@@ -139,7 +98,8 @@ func waitForSessionEnd(t *testing.T, st *store.Store, id string) store.Session {
 // the emulator lands in the session log, and linkexplorer's own do not
 // twice.
 func TestRequestsFromYourOwnApp(t *testing.T) {
-	env, emuURL := realEnv(t, flows.BrowserNone)
+	kit := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone})
+	env, emuURL := kit.Env, kit.EmulatorURL
 	ctx := context.Background()
 	sess, err := env.Store.StartSession(ctx, "app", store.ModeEmulated)
 	if err != nil {
@@ -228,7 +188,7 @@ func countFailures(t *testing.T, cmd tea.Cmd) int {
 // TestExpireKeyExpiresTheToken runs the first step of a real run, then
 // expires its link_token with x, through the emulator's control API.
 func TestExpireKeyExpiresTheToken(t *testing.T) {
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[2] // invalid-token
 	a.Update(flowStartConfirmedMsg{flow: f})
@@ -251,7 +211,7 @@ func TestExpireKeyExpiresTheToken(t *testing.T) {
 // TestStopEndsTheRunInFlight checks that a program ended by a signal
 // leaves no run open: Stop cancels and closes it, ending its session.
 func TestStopEndsTheRunInFlight(t *testing.T) {
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[0]
 	a.Update(flowStartConfirmedMsg{flow: f})
@@ -273,7 +233,7 @@ func TestStopEndsTheRunInFlight(t *testing.T) {
 // counter is shared between runs), and its first snapshot is shown although
 // the first run's last one had a higher number.
 func TestEachRunNumbersItsOwnSnapshots(t *testing.T) {
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[0]
 	a.Update(flowStartConfirmedMsg{flow: f})

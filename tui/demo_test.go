@@ -13,6 +13,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/flows/flowstest"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -26,8 +28,8 @@ const demoWait = 3 * time.Minute
 // returns the app as it ended and its Env.
 func playDemo(t *testing.T) (*app, *flows.Env) {
 	t.Helper()
-	needChromium(t)
-	env, _ := realEnv(t, flows.BrowserAuto)
+	headlesstest.Need(t)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserAuto}).Env
 	m := New(Options{Env: env, ExportDir: t.TempDir(), Clipboard: io.Discard,
 		Demo: &DemoOptions{Pace: 10 * time.Millisecond, Autostart: true}})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
