@@ -14,12 +14,13 @@ import (
 	"regexp"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // harness is an emulator on a loopback listener with a plaid-go client
@@ -57,13 +58,13 @@ func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: context.Background()}
+	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: testwait.Context(t)}
 }
 
 // loopbackOnlyClient delivers webhooks to loopback addresses only: tests
 // never reach the network, and a test that tries fails.
 func loopbackOnlyClient(t testing.TB) *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	dialer := &net.Dialer{} // the delivery's context bounds the dial
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -72,7 +73,7 @@ func loopbackOnlyClient(t testing.TB) *http.Client {
 		}
 		return dialer.DialContext(ctx, network, addr)
 	}}
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	return &http.Client{Transport: tr, Timeout: testwait.Budget(t)}
 }
 
 // plaidClient is plaid-go configured as a user's app configures it.
@@ -366,17 +367,11 @@ func newWebhookReceiver(t testing.TB, status int) *webhookReceiver {
 // url is the receiver's URL for path.
 func (w *webhookReceiver) url(path string) string { return w.srv.URL + path }
 
-// next waits for the next webhook; failing after a generous deadline is
-// only a guard against hanging, not a timing assertion.
+// next waits for the next webhook, within the test's budget.
 func (w *webhookReceiver) next(t testing.TB) map[string]any {
 	t.Helper()
-	select {
-	case b := <-w.got:
-		return b
-	case <-time.After(10 * time.Second):
-		t.Fatal("no webhook arrived")
-		return nil
-	}
+	b, _ := testwait.Recv(t, w.got, "the next webhook")
+	return b
 }
 
 // nextCode waits for the next webhook and checks its type and code.

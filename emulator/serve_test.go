@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // TestServeShutsDownGracefully: Serve answers on the listener until its
@@ -26,7 +28,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testwait.Context(t))
 	served := make(chan error, 1)
 	go func() { served <- emu.Serve(ctx, ln) }()
 
@@ -34,7 +36,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	pt := res(client.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(
 		*plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})).Execute()).must(t)
 	cancel()
-	if err := <-served; err != nil {
+	if err, _ := testwait.Recv(t, served, "Serve to return after its context ended"); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/__emulator/health"); err == nil {

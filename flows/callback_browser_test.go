@@ -8,12 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // fakeLinkScript stands in for link-initialize.js in the page-mechanics
@@ -69,9 +69,7 @@ func fakeLinkServer(t *testing.T) *httptest.Server {
 func waitKinds(t *testing.T, s *LinkSession, pred func(PageEvent) bool) ([]string, PageEvent) {
 	t.Helper()
 	var kinds []string
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ev, err := s.Wait(ctx, func(e PageEvent) bool {
+	ev, err := s.Wait(testwait.Context(t), func(e PageEvent) bool {
 		k := e.Kind
 		if e.Kind == "event" {
 			k += ":" + e.EventName

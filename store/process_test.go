@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // The helper process: the test binary run again by the tests below, as a
@@ -65,7 +67,9 @@ func runHelper(role string) error {
 // helper returns the command that runs TestHelperProcess.
 func helper(t *testing.T, role, dir, name string, rows int) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	// The child is killed when the test's wait budget runs out, so a hung
+	// child fails the test ("signal: killed") instead of hanging it.
+	cmd := exec.CommandContext(testwait.Context(t), os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), helperRole+"="+role, helperDir+"="+dir, helperName+"="+name,
 		helperRows+"="+strconv.Itoa(rows))
 	cmd.Stderr = os.Stderr

@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/flows/flowstest"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -78,20 +78,19 @@ func checkQuickstartStore(t *testing.T, st *store.Store, runID string) {
 }
 
 // waitForSessionEnd waits for the run's session to end: the app closes
-// the run in a command once the flow finished.
+// the run in a command once the flow finished. It fails the test when the
+// session is still running at the end of the test's budget.
 func waitForSessionEnd(t *testing.T, st *store.Store, id string) store.Session {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		sess, err := st.Session(context.Background(), id)
-		if err != nil {
+	var sess store.Session
+	testwait.Until(t, "session "+id+" to end", func() (bool, string) {
+		var err error
+		if sess, err = st.Session(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
-		if sess.Status != store.SessionRunning || time.Now().After(deadline) {
-			return sess
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return sess.Status != store.SessionRunning, "status " + string(sess.Status)
+	})
+	return sess
 }
 
 // TestRequestsFromYourOwnApp checks that a request another app sends to
@@ -164,17 +163,14 @@ func TestPollFailureIsReportedOnce(t *testing.T) {
 	}
 }
 
-// countFailures runs cmd and counts the failures it reports; the timer of
-// the next poll counts for nothing.
+// countFailures runs cmd (and, when it is a batch, its commands) and
+// counts the failures it reports; the timer of the next poll counts for
+// nothing.
 func countFailures(t *testing.T, cmd tea.Cmd) int {
-	msgs := []tea.Msg{runWithTimeout(t, cmd)}
+	t.Helper()
+	msgs := runAll(t, []tea.Cmd{cmd})
 	if batch, ok := msgs[0].(tea.BatchMsg); ok {
-		msgs = nil
-		for _, c := range batch {
-			if c != nil {
-				msgs = append(msgs, runWithTimeout(t, c))
-			}
-		}
+		msgs = runAll(t, batch)
 	}
 	n := 0
 	for _, m := range msgs {

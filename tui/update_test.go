@@ -33,14 +33,16 @@ func press(a *app, keys ...string) tea.Cmd {
 }
 
 // exec runs a command and returns its message, expanding batches into the
-// first message of the wanted type.
+// first message of the wanted type. Each command runs within the test's
+// budget: one that never returns fails the test instead of hanging it.
 func exec[T tea.Msg](t *testing.T, cmd tea.Cmd) T {
 	t.Helper()
 	var zero T
 	if cmd == nil {
 		t.Fatalf("no command, want one producing %T", zero)
 	}
-	switch msg := cmd().(type) {
+	run := func(c tea.Cmd) tea.Msg { return runAll(t, []tea.Cmd{c})[0] }
+	switch msg := run(cmd).(type) {
 	case T:
 		return msg
 	case tea.BatchMsg:
@@ -48,7 +50,7 @@ func exec[T tea.Msg](t *testing.T, cmd tea.Cmd) T {
 			if c == nil {
 				continue
 			}
-			if m, ok := c().(T); ok {
+			if m, ok := run(c).(T); ok {
 				return m
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // Need stops the test when no Chromium is installed: it fails under CI (the
@@ -40,11 +41,13 @@ func missing(t testing.TB, err error) {
 }
 
 // NewContext returns a chromedp context for a fresh headless Chromium tab.
-// The browser is stopped and its profile removed when the test ends. A
-// missing browser skips or fails the test as Need does.
+// The browser is stopped and its profile removed when the test ends, and
+// it ends, failing what waits on it, when the test's wait budget runs out
+// (see testwait), so that no browser action hangs a test. A missing
+// browser skips or fails the test as Need does.
 func NewContext(t testing.TB) context.Context {
 	t.Helper()
-	ctx, cancel, err := headless.NewContext(context.Background())
+	ctx, cancel, err := headless.NewContext(testwait.Context(t))
 	if errors.Is(err, headless.ErrNotFound) {
 		missing(t, err)
 	}
