@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -47,7 +47,7 @@ func cleanEnv(t *testing.T) {
 // runCLI runs linkexplorer in-process and returns its exit code and output.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
+	code = Run(args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/audit"
+	"github.com/linkexplorer/linkexplorer/flows"
 )
 
 const migrateUsage = `Usage: linkexplorer migrate [--src DIR] [--endpoint URL] [--emulator URL] [flags]

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ func TestDemoRefusesBadUse(t *testing.T) {
 	}
 	for _, c := range cases {
 		var stdout, stderr strings.Builder
-		if code := run(append([]string{"demo"}, c.args...), &stdout, &stderr); code != exitUsage {
+		if code := Run(append([]string{"demo"}, c.args...), &stdout, &stderr); code != exitUsage {
 			t.Errorf("demo %v: exit %d, want %d", c.args, code, exitUsage)
 		}
 		if !strings.Contains(stderr.String(), c.want) || !strings.Contains(stderr.String(), "Usage: linkexplorer demo") {
@@ -76,7 +76,7 @@ func TestDemoFlags(t *testing.T) {
 		t.Errorf("--pace 100ms all: %v flows, pace %v, %v", len(d.flows), d.pace, err)
 	}
 	var stderr strings.Builder
-	if code := run([]string{"demo", "-h"}, io.Discard, &stderr); code != exitOK || !strings.Contains(stderr.String(), "-autopilot-delay") {
+	if code := Run([]string{"demo", "-h"}, io.Discard, &stderr); code != exitOK || !strings.Contains(stderr.String(), "-autopilot-delay") {
 		t.Errorf("demo -h: exit %d, %q", code, stderr.String())
 	}
 }
@@ -111,7 +111,7 @@ func TestDemoForcesEmulatedMode(t *testing.T) {
 	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		var stderr strings.Builder
-		if code := run([]string{"demo", "--mode", "plaid"}, io.Discard, &stderr); code != exitUsage ||
+		if code := Run([]string{"demo", "--mode", "plaid"}, io.Discard, &stderr); code != exitUsage ||
 			!strings.Contains(stderr.String(), "plays offline") || !strings.Contains(stderr.String(), "needs a terminal") {
 			t.Errorf("demo --mode plaid without a terminal: exit %d, %q", code, stderr.String())
 		}
