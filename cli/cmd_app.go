@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
 
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/store"
@@ -23,53 +23,90 @@ import (
 // debugLogFile is the --debug log, inside the state directory.
 const debugLogFile = "debug.log"
 
-const appUsage = `Usage: linkexplorer [flags]
+// appOptions are the terminal app's settings: the root command's flags.
+type appOptions struct {
+	f      *factory
+	common commonFlags
+	debug  bool
+}
 
-Opens the terminal app: run the Link flows step by step, watch Link's events
-live, and browse the session log. Offline by default, against the embedded
-emulator of Plaid's Sandbox.
+// newCmdRoot is linkexplorer: with no subcommand it opens the terminal app.
+func newCmdRoot(f *factory) *cobra.Command {
+	opts := &appOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "linkexplorer",
+		Short: "Teach, demo and verify Plaid Link integrations",
+		Long: `linkexplorer teaches, demos and verifies Plaid Link integrations.
 
-Flags:
-`
-
-// cmdApp opens the terminal app.
-func cmdApp(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("linkexplorer", appUsage, stderr)
-	var f commonFlags
-	f.register(fs)
-	f.registerEmulatorAddr(fs)
-	debug := fs.Bool("debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+With no command it opens the terminal app: run the Link flows step by step,
+watch Link's events live, and browse the session log. Offline by default,
+against the embedded emulator of Plaid's Sandbox; with PLAID_CLIENT_ID and
+PLAID_SECRET (environment or .env) it talks to Plaid's Sandbox.`,
+		Example: `  linkexplorer                                   # the terminal app, offline
+  linkexplorer --browser auto --state-dir ./log  # Link completes itself; keep the log here
+  linkexplorer run quickstart --browser auto     # a flow end to end, no UI
+  linkexplorer log --last --md                   # for a Plaid support ticket
+  linkexplorer run --help                        # a command's flags`,
+		Version:           versionString(f.buildInfo()),
+		Args:              rootArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		// cobra's "Did you mean this?" for a mistyped command.
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return openApp(opts)
+		},
 	}
-	if err := appArgsError(fs, &f); err != nil {
-		fmt.Fprintln(stderr, "linkexplorer:", err)
-		return exitUsage
+	cmd.SetOut(f.out)
+	cmd.SetErr(f.errOut)
+	cmd.SetFlagErrorFunc(flagError)
+	cmd.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	opts.common.register(cmd)
+	opts.common.registerEmulatorAddr(cmd)
+	cmd.Flags().BoolVar(&opts.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
+
+	cmd.AddCommand(
+		newCmdRun(f, nil),
+		newCmdLog(f, nil),
+		newCmdDemo(f, nil),
+		newCmdDoctor(f, nil),
+		newCmdMigrate(f, nil),
+		newCmdEmulator(f, nil),
+		newCmdVersion(f),
+	)
+	addHelpAndCompletion(cmd)
+	return cmd
+}
+
+// rootArgs refuses a command that does not exist, suggesting the closest.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	err := &usageError{err: fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		err.suggest = s[0]
+	}
+	return err
+}
+
+// openApp checks what needs no I/O, then opens the terminal app.
+func openApp(opts *appOptions) error {
+	if err := opts.common.check(); err != nil {
+		return err
 	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
-		fmt.Fprintln(stderr, "linkexplorer: the terminal app needs a terminal; in scripts use \"linkexplorer run FLOW\" and \"linkexplorer log\"")
-		return exitUsage
+		return &exitError{code: exitUsage, err: errors.New("the terminal app needs a terminal; in scripts use \"linkexplorer run FLOW\" and \"linkexplorer log\"")}
 	}
-	if *debug {
-		closeLog, err := openDebugLog(&f)
+	if opts.debug {
+		closeLog, err := openDebugLog(&opts.common)
 		if err != nil {
-			fmt.Fprintln(stderr, "linkexplorer:", err)
-			return exitFailure
+			return err
 		}
 		defer closeLog()
 	}
-	return runApp(&f, stderr)
-}
-
-// appArgsError checks what the app was given besides flags.
-func appArgsError(fs *flag.FlagSet, f *commonFlags) error {
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unknown command %q; run \"linkexplorer help\" for the commands", fs.Arg(0))
-	}
-	return f.check()
+	return runApp(&opts.common, opts.f.errOut)
 }
 
 // openDebugLog points f's logger at the debug log file (mode 0600).
@@ -92,14 +129,13 @@ func openDebugLog(f *commonFlags) (func(), error) {
 }
 
 // runApp wires the services, runs the UI until it quits and then stops
-// everything; errors are printed only once the terminal is restored.
-func runApp(f *commonFlags, stderr io.Writer) int {
+// everything; its error is printed once the terminal is restored.
+func runApp(f *commonFlags, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, err := setup(ctx, f, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer:", err)
-		return exitFailure
+		return err
 	}
 	sessionID := startAppSession(ctx, a)
 	cwd, _ := os.Getwd()
@@ -114,15 +150,10 @@ func runApp(f *commonFlags, stderr io.Writer) int {
 		_ = a.store.EndSession(ctx, sessionID, store.SessionOK, "terminal app closed")
 	}
 	closeErr := errors.Join(stopErr, a.Close())
-	switch {
-	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
-		fmt.Fprintln(stderr, "linkexplorer:", runErr)
-		return exitFailure
-	case closeErr != nil:
-		fmt.Fprintln(stderr, "linkexplorer:", closeErr)
-		return exitFailure
+	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) {
+		return runErr
 	}
-	return exitOK
+	return closeErr
 }
 
 // startAppSession opens the session in which the requests of the user's

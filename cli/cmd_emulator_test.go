@@ -144,7 +144,10 @@ func TestEmulatorCommandRefusesBusyPortAndRemoteAddress(t *testing.T) {
 			if stdout.Len() != 0 {
 				t.Fatalf("stdout %q, want nothing", stdout.String())
 			}
-			if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n"); lines != 0 {
+			// One line says what is wrong; a bad command line (half
+			// credentials) adds where the help is.
+			msg := strings.TrimSuffix(stderr.String(), "Run 'linkexplorer emulator --help' for usage.\n")
+			if lines := strings.Count(strings.TrimSpace(msg), "\n"); lines != 0 || !strings.HasPrefix(msg, "linkexplorer emulator: ") {
 				t.Fatalf("want a one-line error, got:\n%s", stderr.String())
 			}
 		})

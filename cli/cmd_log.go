@@ -3,99 +3,120 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os/signal"
+	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
-const logUsage = `Usage: linkexplorer log [--session ID | --last] [filters] [--json | --csv | --md] [flags]
-
-Prints the session log (API calls, Link events, webhooks), newest first.
---md is ready to paste into a Plaid support ticket: request ids,
-link_session_ids, timestamps and error codes, with no secrets. The text
-listing shows --limit entries; --json, --csv and --md export every entry
-that matches.
-
-Flags:
-`
-
-// logOptions are the parsed flags of the log command.
+// logOptions are linkexplorer log's settings.
 type logOptions struct {
+	f                                                              *factory
 	session, requestID, linkSessionID, itemID, errorCode, stateDir string
 	last                                                           bool
+	formatName                                                     string
+	asJSON, asCSV, asMD                                            bool
 	format                                                         store.Format // "" is the text listing
 	limit                                                          int
 }
 
-// cmdLog prints the session log: linkexplorer log [flags].
-func cmdLog(args []string, stdout, stderr io.Writer) int {
-	opts, fs, err := parseLogArgs(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+// logExportFormats are the values of log's --format.
+func logExportFormats() []cobra.Completion {
+	return []cobra.Completion{
+		"text\tan aligned listing of --limit entries",
+		"json\tone JSON document, bodies included (masked)",
+		"csv\tone row per entry",
+		"md\tMarkdown for a Plaid support ticket",
 	}
-	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer log:", err)
-		fs.Usage()
-		return exitUsage
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
-	defer stop()
-	if err := printLog(ctx, opts, stdout); err != nil {
-		fmt.Fprintln(stderr, "linkexplorer log:", err)
-		return exitFailure
-	}
-	return exitOK
 }
 
-func parseLogArgs(args []string, stderr io.Writer) (logOptions, *flag.FlagSet, error) {
-	var o logOptions
-	fs := newFlagSet("linkexplorer log", logUsage, stderr)
-	fs.StringVar(&o.session, "session", "", "only this session (a run of a flow or of the app)")
-	fs.BoolVar(&o.last, "last", false, "only the most recent session")
-	fs.StringVar(&o.requestID, "request-id", "", "only the entry with this Plaid request_id")
-	fs.StringVar(&o.linkSessionID, "link-session-id", "", "only the events of this Link session")
-	fs.StringVar(&o.itemID, "item-id", "", "only entries about this Item")
-	fs.StringVar(&o.errorCode, "error-code", "", "only entries with this error code, e.g. INVALID_LINK_TOKEN")
-	fs.StringVar(&o.stateDir, "state-dir", "", "directory of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
-	fs.IntVar(&o.limit, "limit", store.DefaultPageSize, fmt.Sprintf("how many entries the text listing shows (at most %d)", store.MaxPageSize))
-	asJSON := fs.Bool("json", false, "export as one JSON document, bodies included (masked)")
-	asCSV := fs.Bool("csv", false, "export as CSV, one row per entry")
-	asMD := fs.Bool("md", false, "export as Markdown for a Plaid support ticket")
-	if err := fs.Parse(args); err != nil {
-		return o, fs, err
+// newCmdLog prints the session log: linkexplorer log [flags].
+func newCmdLog(f *factory, runF func(*logOptions) error) *cobra.Command {
+	opts := &logOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "log",
+		Short: "Print the session log, or export it for a Plaid support ticket",
+		Long: `Prints the session log (API calls, Link events, webhooks), newest first.
+--format md (or --md) is ready to paste into a Plaid support ticket: request
+ids, link_session_ids, timestamps and error codes, with no secrets. The text
+listing shows --limit entries; json, csv and md export every entry that
+matches.`,
+		Example: `  linkexplorer log                                  # the newest entries
+  linkexplorer log --last --md                      # the last session, for a support ticket
+  linkexplorer log --error-code INVALID_LINK_TOKEN --format json
+  linkexplorer log --session SESSION_ID --csv > session.csv`,
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.check(cmd.Flags().Changed("limit")); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
+			defer stop()
+			return printLog(ctx, *opts, f.out)
+		},
 	}
-	limitSet := false
-	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "limit" })
+	fs := cmd.Flags()
+	fs.StringVar(&opts.session, "session", "", "only this session (a run of a flow or of the app)")
+	fs.BoolVar(&opts.last, "last", false, "only the most recent session")
+	fs.StringVar(&opts.requestID, "request-id", "", "only the entry with this Plaid request_id")
+	fs.StringVar(&opts.linkSessionID, "link-session-id", "", "only the events of this Link session")
+	fs.StringVar(&opts.itemID, "item-id", "", "only entries about this Item")
+	fs.StringVar(&opts.errorCode, "error-code", "", "only entries with this error code, e.g. INVALID_LINK_TOKEN")
+	fs.StringVar(&opts.stateDir, "state-dir", "", "directory of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
+	fs.IntVar(&opts.limit, "limit", store.DefaultPageSize, fmt.Sprintf("how many entries the text listing shows (at most %d)", store.MaxPageSize))
+	fs.StringVar(&opts.formatName, "format", "text", "text (the listing), or export as json, csv or md")
+	fs.BoolVar(&opts.asJSON, "json", false, "export as one JSON document, bodies included (masked): --format json")
+	fs.BoolVar(&opts.asCSV, "csv", false, "export as CSV, one row per entry: --format csv")
+	fs.BoolVar(&opts.asMD, "md", false, "export as Markdown for a Plaid support ticket: --format md")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(logExportFormats(), cobra.ShellCompDirectiveNoFileComp))
+	completeNoFile(cmd, "session", "request-id", "link-session-id", "item-id", "error-code", "limit")
+	_ = cmd.MarkFlagDirname("state-dir")
+	return cmd
+}
+
+// check validates the flags and resolves the format.
+func (o *logOptions) check(limitSet bool) error {
 	var formats []store.Format
+	switch o.formatName {
+	case "text":
+	case "json", "csv", "md":
+		formats = append(formats, store.Format(o.formatName))
+	default:
+		return &usageError{err: fmt.Errorf("unknown --format %q: use text, json, csv or md", o.formatName),
+			suggest: closest(o.formatName, choiceNames(logExportFormats()))}
+	}
 	for _, f := range []struct {
 		on bool
 		f  store.Format
-	}{{*asJSON, store.FormatJSON}, {*asCSV, store.FormatCSV}, {*asMD, store.FormatMarkdown}} {
-		if f.on {
+	}{{o.asJSON, store.FormatJSON}, {o.asCSV, store.FormatCSV}, {o.asMD, store.FormatMarkdown}} {
+		if f.on && !slices.Contains(formats, f.f) {
 			formats = append(formats, f.f)
 		}
 	}
 	switch {
-	case fs.NArg() > 0:
-		return o, fs, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case len(formats) > 1:
-		return o, fs, errors.New("choose one of --json, --csv and --md")
+		return usageErrorf("choose one of --json, --csv and --md (or one --format)")
 	case o.last && o.session != "":
-		return o, fs, errors.New("--session and --last both name a session: use one")
+		return usageErrorf("--session and --last both name a session: use one")
 	case o.limit < 1 || o.limit > store.MaxPageSize:
-		return o, fs, fmt.Errorf("--limit must be between 1 and %d", store.MaxPageSize)
+		return usageErrorf("--limit must be between 1 and %d", store.MaxPageSize)
 	case limitSet && len(formats) > 0:
-		return o, fs, errors.New("--limit applies to the text listing; --json, --csv and --md export every matching entry (narrow them with --session or the other filters)")
+		return usageErrorf("--limit applies to the text listing; --json, --csv and --md export every matching entry (narrow them with --session or the other filters)")
 	}
 	if len(formats) == 1 {
 		o.format = formats[0]
 	}
-	return o, fs, nil
+	return nil
 }
 
 // printLog opens the store and prints what the options select.
