@@ -71,6 +71,20 @@ func addHelpAndCompletion(root *cobra.Command) {
 			c.Example = `  linkexplorer help
   linkexplorer help run`
 		case "completion":
+			// Runnable, so that an unknown shell is a usage error rather
+			// than the help.
+			c.Args = cobra.ArbitraryArgs
+			c.SuggestionsMinimumDistance = 2
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				err := &usageError{err: fmt.Errorf("unknown shell %q: use bash, zsh, fish or powershell", args[0])}
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					err.suggest = s[0]
+				}
+				return err
+			}
 			c.Example = `  source <(linkexplorer completion bash)                     # bash, this shell
   linkexplorer completion bash > ~/.local/share/bash-completion/completions/linkexplorer
   linkexplorer completion zsh > "${fpath[1]}/_linkexplorer"   # zsh (with compinit)
