@@ -87,6 +87,7 @@ func TestBinaryUnknownCommandSuggests(t *testing.T) {
 	checkUsageError(t, []string{"rnu", "quickstart"}, "linkexplorer", `unknown command "rnu" for "linkexplorer"`, "run")
 	checkUsageError(t, []string{"doctr"}, "linkexplorer", `unknown command "doctr"`, "doctor")
 	checkUsageError(t, []string{"--state-dir", t.TempDir(), "quickstart"}, "linkexplorer", `unknown command "quickstart"`, "")
+	checkUsageError(t, []string{"help", "rnu"}, "linkexplorer help", `unknown help topic "rnu"`, "help run")
 }
 
 func TestBinaryUnknownFlowSuggests(t *testing.T) {
@@ -104,7 +105,8 @@ func TestBinaryBadFlagOrValue(t *testing.T) {
 	}{
 		{[]string{"run", "quickstart", "--brower", "auto"}, "linkexplorer run", "unknown flag: --brower", "--browser"},
 		{[]string{"--brower", "auto"}, "linkexplorer", "unknown flag: --brower", "--browser"},
-		{[]string{"run", "quickstart", "-browser", "auto"}, "linkexplorer run", "unknown shorthand flag", ""},
+		{[]string{"run", "quickstart", "-browser", "auto"}, "linkexplorer run", "in -browser (long flags take two dashes)", "--browser"},
+		{[]string{"log", "-md"}, "linkexplorer log", `unknown shorthand flag: 'm' in -md`, ""},
 		{[]string{"run", "quickstart", "--browser", "firefox"}, "linkexplorer run", `unknown --browser "firefox"`, ""},
 		{[]string{"--mode", "sandbox"}, "linkexplorer", `unknown --mode "sandbox"`, ""},
 		{[]string{"run", "--timeout", "soon", "quickstart"}, "linkexplorer run", `invalid argument "soon" for "--timeout"`, ""},

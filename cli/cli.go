@@ -130,19 +130,30 @@ func failedSilently() error { return &exitError{code: exitFailure} }
 
 // flagError turns pflag's errors ("unknown flag: --brower", "invalid
 // argument …") into usage errors, suggesting the closest flag for an
-// unknown one.
+// unknown one, and the two-dash form for a long flag given with one
+// ("-browser", as the flag package took it before).
 func flagError(cmd *cobra.Command, err error) error {
 	ue := &usageError{err: err}
-	if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
-		var names []string
-		cmd.Flags().VisitAll(func(fl *pflag.Flag) {
-			if !fl.Hidden {
-				names = append(names, fl.Name)
-			}
-		})
-		if s := closest(name, names); s != "" {
+	var notExist *pflag.NotExistError
+	if !errors.As(err, &notExist) {
+		return ue
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			names = append(names, fl.Name)
+		}
+	})
+	if short := notExist.GetSpecifiedShortnames(); short != "" {
+		name, _, _ := strings.Cut(short, "=")
+		if s := closest(name, names); s != "" && len([]rune(name)) >= 3 {
+			ue.err = fmt.Errorf("%w (long flags take two dashes)", err)
 			ue.suggest = "--" + s
 		}
+		return ue
+	}
+	if s := closest(notExist.GetSpecifiedName(), names); s != "" {
+		ue.suggest = "--" + s
 	}
 	return ue
 }

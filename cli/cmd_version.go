@@ -70,6 +70,7 @@ func addHelpAndCompletion(root *cobra.Command) {
 		case "help":
 			c.Example = `  linkexplorer help
   linkexplorer help run`
+			c.RunE = helpTopic
 		case "completion":
 			// Runnable, so that an unknown shell is a usage error rather
 			// than the help.
@@ -99,4 +100,25 @@ func addHelpAndCompletion(root *cobra.Command) {
 			}
 		}
 	}
+}
+
+// helpTopic is "linkexplorer help [COMMAND]": the help of the command, or
+// a usage error, with the closest command, for one that does not exist
+// (cobra's own prints the root's usage and exits 0).
+func helpTopic(cmd *cobra.Command, args []string) error {
+	root := cmd.Root()
+	target, rest, err := root.Find(args)
+	if err != nil || target == nil || (target == root && len(rest) > 0) {
+		topic := strings.Join(args, " ")
+		ue := &usageError{err: fmt.Errorf("unknown help topic %q: run 'linkexplorer help' for the commands", topic)}
+		if len(args) > 0 {
+			if s := root.SuggestionsFor(args[0]); len(s) > 0 {
+				ue.suggest = "help " + s[0]
+			}
+		}
+		return ue
+	}
+	target.InitDefaultHelpFlag()
+	target.InitDefaultVersionFlag()
+	return target.Help()
 }
