@@ -77,7 +77,7 @@ func (d *demoOptions) register(cmd *cobra.Command) {
 	fs.DurationVar(&d.delay, "autopilot-delay", tui.DefaultAutopilotDelay, "how long the emulated Link's autopilot waits before each click and keystroke (0 is instant, at most 10s)")
 	fs.StringVar(&c.browser, "browser", "system", "where Link plays: system (your browser), none (print the URL; open it anywhere) or auto (headless Chromium, nothing to watch)")
 	fs.StringVar(&c.callbackAddr, "callback-addr", "127.0.0.1:0", "loopback address of the local callback page (port 0 picks a free one)")
-	fs.StringVar(&c.stateDir, "state-dir", "", "keep the demo's session log in this directory (default: a temporary one, removed at the end)")
+	fs.StringVar(&c.stateDir, "state-dir", "", "keep the demo's session log in this `directory` (default: a temporary one, removed at the end)")
 	fs.StringVar(&c.mode, "mode", "emulated", "emulated or plaid; the demo always plays emulated (offline), and says so when plaid was asked for")
 	fs.BoolVar(&d.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
 	completeModeAndBrowser(cmd)

@@ -64,9 +64,9 @@ shuts it down cleanly. A bad address or an occupied port exits with code 2.`,
 	fs.BoolVar(&opts.allowRemote, "allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
 	fs.StringVar(&opts.clientID, "client-id", "", "accept only this client_id (with --secret); default: any pair")
 	fs.StringVar(&opts.secret, "secret", "", "accept only this secret (with --client-id)")
-	fs.StringVar(&opts.state, "state", "", "persist Items and tokens in this file, so a restart keeps them")
+	fs.StringVar(&opts.state, "state", "", "persist Items and tokens in this `file`, so a restart keeps them")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log format on stderr: text or json")
-	fs.StringArrayVar(&opts.redirectURIs, "redirect-uri", nil, "add a redirect_uri to the allowlist (repeatable; http://localhost URIs are always allowed)")
+	fs.StringArrayVar(&opts.redirectURIs, "redirect-uri", nil, "add a `uri` to the redirect_uri allowlist (repeatable; http://localhost URIs are always allowed)")
 	_ = cmd.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions(logFormats(), cobra.ShellCompDirectiveNoFileComp))
 	completeNoFile(cmd, "addr", "client-id", "secret", "redirect-uri")
 	return cmd

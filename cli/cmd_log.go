@@ -72,7 +72,7 @@ matches.`,
 	fs.StringVar(&opts.linkSessionID, "link-session-id", "", "only the events of this Link session")
 	fs.StringVar(&opts.itemID, "item-id", "", "only entries about this Item")
 	fs.StringVar(&opts.errorCode, "error-code", "", "only entries with this error code, e.g. INVALID_LINK_TOKEN")
-	fs.StringVar(&opts.stateDir, "state-dir", "", "directory of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
+	fs.StringVar(&opts.stateDir, "state-dir", "", "`directory` of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
 	fs.IntVar(&opts.limit, "limit", store.DefaultPageSize, fmt.Sprintf("how many entries the text listing shows (at most %d)", store.MaxPageSize))
 	fs.StringVar(&opts.formatName, "format", "text", "text (the listing), or export as json, csv or md")
 	fs.BoolVar(&opts.asJSON, "json", false, "export as one JSON document, bodies included (masked): --format json")

@@ -43,7 +43,7 @@ func (f *commonFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.mode, "mode", "", "emulated (offline; the default unless PLAID_CLIENT_ID and PLAID_SECRET are set) or plaid (Plaid's Sandbox with your keys)")
 	fs.StringVar(&f.plaidURL, "plaid-url", "", "in plaid mode, the API base URL (overrides PLAID_API_URL): a proxy, or a standalone emulator")
-	fs.StringVar(&f.stateDir, "state-dir", "", "directory of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
+	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
 	fs.StringVar(&f.callbackAddr, "callback-addr", "127.0.0.1:0", "loopback address of the local callback page (port 0 picks a free one)")
 	fs.StringVar(&f.browser, "browser", "system", "how Link opens: system (your browser), none (print the URL and wait) or auto (complete Link with no person)")
 	completeModeAndBrowser(cmd)
