@@ -440,18 +440,12 @@ func TestLinkBrowserUserClosesLink(t *testing.T) {
 	}
 	env.do(
 		chromedp.Click(chromedp.CSS("#consent-continue"), in),
-		// One keystroke, so one debounced search: typed key by key on a busy
+		chromedp.SendKeys(chromedp.CSS("#search"), "gingham", in),
+		// Wait for the list of the whole query: typed key by key on a busy
 		// machine, a pause over the 300 ms debounce runs a search for a
-		// prefix that renders the list again later, and a click then hits a
-		// row that is gone.
-		chromedp.SetValue(chromedp.CSS("#search"), "gingha", in),
-		chromedp.SendKeys(chromedp.CSS("#search"), "m", in),
-		// The search ran: the list holds Gingham and no longer First
-		// Platypus, in one check (apart, the first could pass on the empty
-		// list and the second on the unfiltered one).
-		chromedp.Poll[chromedp.Void](`!!document.querySelector('[data-institution-id="ins_109509"]') &&
-			!document.querySelector('[data-institution-id="ins_109508"]')`,
-			chromedp.WithPollingInFrame(frames[0]), chromedp.WithPollingTimeout(0)),
+		// prefix, whose list a later one replaces; a click on a row of that
+		// list hits a row that is gone.
+		chromedp.WaitVisible(chromedp.CSS(`#institutions[data-query="gingham"] [data-institution-id="ins_109509"]`), in),
 		chromedp.Click(chromedp.CSS(`[data-institution-id="ins_109509"]`), in),
 		chromedp.WaitVisible(chromedp.CSS("#username"), in),
 		chromedp.SendKeys(chromedp.CSS("#username"), "user_good", in),
