@@ -182,9 +182,19 @@ func TestMarkdownReport(t *testing.T) {
 			}
 		}
 	}
+	// Each finding once: no line of evidence repeats.
+	seen := map[string]bool{}
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "  - `") && !strings.HasSuffix(line, "see above") {
+			if seen[line] {
+				t.Errorf("evidence repeated: %s", line)
+			}
+			seen[line] = true
+		}
+	}
 	for _, want := range []string{
 		"**Result: FAIL**", "- [ ] **MANUAL** The app recovers from INVALID_LINK_TOKEN",
-		"| `server.js:42` | update-mode-public-token |", "`POST http://localhost:8000/api/create_link_token`: HTTP 500 in 12.5 ms",
+		"- `server.js:42`: update mode starts from", "## Coverage", "`POST http://localhost:8000/api/create_link_token`: HTTP 500 in 12.5 ms",
 		"Source tree: `testdata/legacy`",
 	} {
 		if !strings.Contains(md, want) {

@@ -236,7 +236,7 @@ func (f *sourceFile) isParam(name string, from int) bool {
 
 // regionResult is what following a request found.
 type regionResult struct {
-	found      int  // index of a matching token, -1 if none
+	found      int // index of a matching token, -1 if none
 	foundIn    *sourceFile
 	unresolved bool // a part of the request could not be followed
 	access     int  // index of an access_token parameter, -1 if none
