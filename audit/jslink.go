@@ -524,7 +524,8 @@ func (f *sourceFile) exitSteps(from, to int, seen map[string]bool, depth int) []
 		case call && (fetchCallees[t.text] || strings.Contains(lower, "token") && !strings.Contains(lower, "exchange")):
 			steps = append(steps, exitStep{stepFetch, t.line})
 		}
-		if call && !f.isMember(i) && !seen[t.text] && depth < maxCallDepth {
+		passed := !call && !f.isMember(i) && f.isPunct(i-1, "(", ",") && f.isPunct(i+1, ")", ",") // .then(openLink)
+		if (call || passed) && !f.isMember(i) && !seen[t.text] && depth < maxCallDepth {
 			seen[t.text] = true
 			for _, d := range f.function(t.text) {
 				steps = append(steps, d.f.exitSteps(d.from, d.to, seen, depth+1)...)
@@ -681,6 +682,13 @@ func (f *sourceFile) handlerFunction(j int, handlers map[string]bool) (string, b
 	// The function's header starts before its parameter list.
 	k := j - 1
 	if f.isPunct(k, "=>") {
+		k--
+	}
+	for n := 0; n < 16 && !f.isPunct(k, ")") && !f.isPunct(k+1, "=>") && (f.isIdent(k) || f.isPunct(k, ":", ".", "<", ">", "[", "]", "|")); n++ {
+		if f.isPunct(k, ":") && f.isPunct(k-1, ")") { // a TypeScript return type
+			k--
+			break
+		}
 		k--
 	}
 	if f.isPunct(k, ")") {

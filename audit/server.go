@@ -111,7 +111,7 @@ func (f *sourceFile) isAccessTokenParam(i int) bool {
 		member := f.isMember(i)
 		switch t.text {
 		case "access_token":
-			return !member // not a read of response.access_token
+			return !member || f.isPunct(i+1, "=") // not a read of response.access_token
 		case "SetAccessToken":
 			return true
 		case "accessToken": // a Java builder
@@ -165,8 +165,12 @@ func (f *sourceFile) checkServer(skip []span, out *findings) {
 		}
 		for _, m := range updateModeMarkers {
 			if f.matchAt(i, m) && f.realCall(i, m.path) {
+				what := f.calleeText(i)
+				if t.kind == tokString {
+					what = m.subject
+				}
 				out.add(RuleUpdateModePublicToken, t.line, m.subject,
-					"update mode starts from %s, deprecated: create a link_token with access_token instead", t.text)
+					"update mode starts from %s (%s), deprecated: create a link_token with the Item's access_token instead", what, m.subject)
 			}
 		}
 		if calls < maxLinkTokenCalls {
@@ -502,4 +506,14 @@ func (f *sourceFile) plaidClientName() string {
 		}
 	}
 	return ""
+}
+
+// calleeText is the method at i with the chain it starts:
+// Item.public_token.create, createPublicToken.
+func (f *sourceFile) calleeText(i int) string {
+	parts := []string{f.tok(i).text}
+	for k := i; f.isPunct(k+1, ".", "::", "->") && f.isIdent(k+2); k += 2 {
+		parts = append(parts, f.tok(k+2).text)
+	}
+	return strings.Join(parts, ".")
 }
