@@ -12,7 +12,7 @@ import (
 type tree struct {
 	files []*sourceFile
 	funcs map[string][]declRef // top-level and method declarations, by name
-	memo  map[string]regionResult
+	objs  map[string]declRef   // the first object literal assigned to a name, by name (built on first use)
 }
 
 // declRef is a declaration: the body (or value) of a name in a file.
@@ -22,7 +22,7 @@ type declRef struct {
 }
 
 func newTree(files []*sourceFile) *tree {
-	t := &tree{files: files, funcs: map[string][]declRef{}, memo: map[string]regionResult{}}
+	t := &tree{files: files, funcs: map[string][]declRef{}}
 	for _, f := range files {
 		f.tree = t
 		f.functionNamed("") // builds the file's index
@@ -54,14 +54,22 @@ func (f *sourceFile) object(name string, before int) (*sourceFile, int, bool) {
 	if open, ok := f.objectNamed(name, before); ok {
 		return f, open, true
 	}
-	if f.tree != nil {
+	if f.tree == nil {
+		return nil, 0, false
+	}
+	if f.tree.objs == nil {
+		f.tree.objs = map[string]declRef{}
 		for _, g := range f.tree.files {
-			if g != f {
-				if open, ok := g.objectNamed(name, len(g.tokens)); ok {
-					return g, open, true
+			g.objectNamed("", 0) // builds the file's index
+			for n, list := range g.objects {
+				if _, ok := f.tree.objs[n]; !ok && len(list) > 0 {
+					f.tree.objs[n] = declRef{g, list[0].to, 0}
 				}
 			}
 		}
+	}
+	if d, ok := f.tree.objs[name]; ok && d.f != f {
+		return d.f, d.from, true
 	}
 	return nil, 0, false
 }
