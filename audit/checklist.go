@@ -241,7 +241,11 @@ func staticChecks(res *StaticResult) []*Check {
 		case len(bad) > 0:
 			c.fail(sc.rec, "%s", countFindings(bad))
 		case len(unread) > 0:
-			c.manual(sc.rec, "%s mention it in files the audit could not read: a person must read them", plural(len(unread), "line"))
+			verb := "mention"
+			if len(unread) == 1 {
+				verb = "mentions"
+			}
+			c.manual(sc.rec, "%s in files the audit could not read %s it: a person must read them", plural(len(unread), "line"), verb)
 		case sc.id == "static.invalid-link-token" && res.LinkConfigs > 0 && res.LinkConfigs == res.LegacyConfigs:
 			c.manual(sc.rec, "every Link config still uses a public_key: INVALID_LINK_TOKEN concerns Link once it is created with a link_token")
 		case sc.needsConfigs && res.LinkConfigs == 0:

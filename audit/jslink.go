@@ -313,7 +313,7 @@ func (f *sourceFile) checkLinkConfig(c *linkConfig, out *findings) (legacy bool)
 		out.add(RuleLinkLegacyOption, legacyLine, strings.Join(legacyNames, ", "),
 			"%s passes public_key-era options, ignored once token is used (%s)", c.call, strings.Join(advice, "; "))
 	}
-	if keyProp != nil { // public_key Link (its token, if any, is an update-mode public_token)
+	if keyProp != nil && !hasToken { // public_key Link: INVALID_LINK_TOKEN does not concern it yet
 		return true
 	}
 	f.checkInvalidToken(c, out)
@@ -348,6 +348,11 @@ func (f *sourceFile) checkInvalidToken(c *linkConfig, out *findings) {
 	}
 	f.checkExitThis(c, p, out)
 	branch, line, found := fn.invalidBranch(from, to, map[string]bool{}, 0)
+	if !found && fn.passesErrorOn(from, to) {
+		out.add(RuleInvalidTokenUnresolved, p.line, c.call,
+			"%s: onExit hands the error to code the audit cannot follow (a prop or an import): check that INVALID_LINK_TOKEN is recovered from there", c.call)
+		return
+	}
 	if !found {
 		out.add(RuleInvalidTokenUnhandled, c.line, c.call,
 			"%s: onExit has no INVALID_LINK_TOKEN branch, so an expired or invalidated link_token leaves the user stuck", c.call)
@@ -737,6 +742,56 @@ func (f *sourceFile) guarded(from, at int) bool {
 			return true
 		}
 		if f.isPunct(k, "??=", "||=") || f.isIdent(k, "null", "undefined") && f.isPunct(k-1, "==", "===") {
+			return true
+		}
+	}
+	return false
+}
+
+// passesErrorOn reports whether the onExit function [from, to) passes its
+// error parameter to a function the audit cannot follow: a prop
+// (this.onExit(err), props.onExit(err)) or an import.
+func (f *sourceFile) passesErrorOn(from, to int) bool {
+	// The error parameter is the first name of the parameter list before
+	// the body.
+	param := ""
+	if !f.isPunct(from, "{") { // a function expression: its parameters follow
+		for k := from; k < to && k < from+4; k++ {
+			if f.isPunct(k, "(") && f.isIdent(k+1) {
+				param = f.tok(k + 1).text
+				break
+			}
+			if f.isIdent(k) && f.isPunct(k+1, "=>") {
+				param = f.tok(k).text
+				break
+			}
+		}
+	}
+	for k := from - 1; param == "" && k >= 0 && k > from-24; k-- {
+		if f.isPunct(k, ")") {
+			if o := f.openOf(k); o >= 0 && f.isIdent(o+1) {
+				param = f.tok(o + 1).text
+			}
+			break
+		}
+	}
+	if param == "" {
+		return false
+	}
+	for k := from; k < to; k++ {
+		if !f.isIdent(k, param) || !f.isPunct(k-1, "(", ",") || !f.isPunct(k+1, ",", ")") {
+			continue // not the error itself as an argument
+		}
+		o := f.enclosing()[k]
+		if o < 1 || !f.isPunct(o, "(") || !f.isIdent(o-1) {
+			continue
+		}
+		name := f.tok(o - 1).text
+		if notCallees[name] || slices.Contains([]string{"log", "warn", "error", "info", "debug", "alert", "stringify", "push",
+			"captureException", "setStatus", "setError", "String", "JSON", "emit"}, name) {
+			continue
+		}
+		if f.isMember(o-1) || len(f.function(name)) == 0 {
 			return true
 		}
 	}

@@ -24,7 +24,7 @@ func stepStatuses(r *Report) []Status {
 func TestStaticChecksOfTheFixtures(t *testing.T) {
 	cases := map[string]map[string]Status{
 		"legacy": {
-			"static.link-token-route": StatusFail, "static.link-config": StatusFail, "static.invalid-link-token": StatusManual,
+			"static.link-token-route": StatusFail, "static.link-config": StatusFail, "static.invalid-link-token": StatusFail,
 			"static.update-mode": StatusFail, "static.server-public-key": StatusFail,
 		},
 		"migrated": {

@@ -47,6 +47,8 @@ func TestStaticAuditFixtures(t *testing.T) {
 			want: []string{
 				"link-legacy-option public/index.html:19 clientName, env, product, countryCodes, webhook, language, apiVersion",
 				"link-public-key public/index.html:21 key",
+				"invalid-link-token-unhandled public/index.html:45 Plaid.create",
+				"link-create-repeated public/index.html:45 Plaid.create",
 				"link-legacy-option public/index.html:46 env, product",
 				"link-public-key public/index.html:47 key",
 				"server-public-key scripts/seed_sandbox.py:14 /institutions/get_by_id",
