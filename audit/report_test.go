@@ -314,3 +314,35 @@ func TestRebuildAfterUntick(t *testing.T) {
 		t.Errorf("after the untick: %+v", c)
 	}
 }
+
+// TestUnreadTreeReport: a tree whose files the audit cannot read gets no
+// pass and no "no source file was found"; Markdown and JSON give the
+// coverage and the unread lines that mention Plaid.
+func TestUnreadTreeReport(t *testing.T) {
+	r := BuildReport(Inputs{Static: scan(t, filepath.Join("testdata", "unread-csharp-bundle")), Src: "app", Now: testNow})
+	if r.Summary.Pass != 0 || r.Summary.Fail != 0 {
+		t.Errorf("summary %+v: nothing was read, so nothing passes or fails", r.Summary)
+	}
+	var md, js bytes.Buffer
+	if err := r.Write(&md, FormatMarkdown); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Write(&js, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Coverage", "| C#, language not read | 1 |", "| JavaScript, minified | 1 |",
+		"`Controllers/PlaidController.cs:18` (/link/token/create)", "`wwwroot/js/site.min.js:1` (Plaid.create)"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(md.String(), "no source file was found") {
+		t.Error("Markdown says no source file was found although files were skipped")
+	}
+	var back struct {
+		Coverage Coverage `json:"coverage"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Coverage.Skipped) != 2 || len(back.Coverage.UnreadHits) != 2 {
+		t.Errorf("JSON coverage = %+v, %v", back.Coverage, err)
+	}
+}
