@@ -18,8 +18,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/audit"
+	"github.com/linkexplorer/linkexplorer/flows"
 )
 
 // The stages of an audit, for its errors.
