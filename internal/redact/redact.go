@@ -71,9 +71,31 @@ const tokenKinds = `access|public|link|processor|user|payment-token|payment-prof
 // environments are the environment segments of Plaid's tokens.
 const environments = `sandbox|development|production`
 
+// kinds and envs are tokenKinds and environments as lists, for
+// tokenPrefix.
 var (
-	// tokenPrefix is the part of a token Value shows in full.
-	tokenPrefix = regexp.MustCompile(`^(?:` + tokenKinds + `)-(?:` + environments + `)-`)
+	kinds = strings.Split(tokenKinds, "|")
+	envs  = strings.Split(environments, "|")
+)
+
+// tokenPrefix returns the part of a token Value shows in full, its kind
+// and environment (access-sandbox-), or "" when s is no token.
+func tokenPrefix(s string) string {
+	for _, k := range kinds {
+		rest, ok := strings.CutPrefix(s, k)
+		if !ok || !strings.HasPrefix(rest, "-") {
+			continue
+		}
+		for _, e := range envs {
+			if strings.HasPrefix(rest[1:], e) && strings.HasPrefix(rest[1+len(e):], "-") {
+				return s[:len(k)+len(e)+2]
+			}
+		}
+	}
+	return ""
+}
+
+var (
 	// tokenShape finds the tokens that are secrets (every kind but link)
 	// anywhere in text, whatever key (if any) holds them.
 	tokenShape = regexp.MustCompile(`(?:access|public|processor|user|payment-token|payment-profile|assets|a|credit-relay|deposit-switch)-(?:` + environments + `)-[A-Za-z0-9][A-Za-z0-9-]*`)
@@ -119,7 +141,7 @@ func Value(s string) string {
 	if s == "" || IsMasked(s) {
 		return s
 	}
-	prefix := tokenPrefix.FindString(s)
+	prefix := tokenPrefix(s)
 	rest := s[len(prefix):]
 	n := utf8.RuneCountInString(rest)
 	switch {
@@ -139,7 +161,10 @@ func IsMasked(s string) bool {
 	if s == Hidden {
 		return true
 	}
-	rest := s[len(tokenPrefix.FindString(s)):]
+	if !strings.Contains(s, ellipsis) {
+		return false
+	}
+	rest := s[len(tokenPrefix(s)):]
 	rest = strings.TrimPrefix(rest, Hidden)
 	tail, ok := strings.CutPrefix(rest, ellipsis)
 	return ok && utf8.RuneCountInString(tail) <= 4 && !strings.Contains(tail, ellipsis)
@@ -291,7 +316,7 @@ func Header(h http.Header) http.Header {
 // kept byte for byte, and a body with nothing to mask is returned as is
 // (the same slice). Input that is not valid JSON is masked as Text.
 func JSON(body []byte) []byte {
-	if !mayNameSecret(body) && !mayHoldShape(body) {
+	if !mayNeedMasking(body) {
 		return body
 	}
 	if !json.Valid(body) {
@@ -338,12 +363,14 @@ func (w *walker) value(sensitive bool) {
 		raw := w.str()
 		switch {
 		case sensitive:
-			if s := decodeQuoted(w.in[start:w.pos]); Value(s) != s {
-				w.replace(start, w.pos, Value(s))
+			s := decodeQuoted(w.in[start:w.pos])
+			if m := Value(s); m != s {
+				w.replace(start, w.pos, m)
 			}
-		case mayNameSecret(raw) || mayHoldShape(raw):
-			if s := decodeQuoted(w.in[start:w.pos]); Text(s) != s {
-				w.replace(start, w.pos, Text(s))
+		case mayNeedMasking(raw):
+			s := decodeQuoted(w.in[start:w.pos])
+			if m := Text(s); m != s {
+				w.replace(start, w.pos, m)
 			}
 		}
 	default: // number, true, false, null
@@ -371,9 +398,10 @@ func (w *walker) object(sensitive bool) {
 		start := w.pos
 		raw := w.str()
 		secret := sensitive || isSecretRawKey(raw, w.in[start:w.pos])
-		if mayHoldShape(raw) { // a token as a key: mask it, keep the value's rule
-			if k := decodeQuoted(w.in[start:w.pos]); Text(k) != k {
-				w.replace(start, w.pos, Text(k))
+		if mayNeedMasking(raw) && mayHoldShape(raw) { // a token as a key: mask it, keep the value's rule
+			k := decodeQuoted(w.in[start:w.pos])
+			if m := Text(k); m != k {
+				w.replace(start, w.pos, m)
 			}
 		}
 		w.skipSpace()
@@ -495,6 +523,61 @@ func mayHoldShape[T string | []byte](s T) bool {
 		}
 	}
 	return false
+}
+
+// mayNeedMasking is mayNameSecret || mayHoldShape in one pass, for the
+// bodies and strings JSON walks.
+func mayNeedMasking[T string | []byte](s T) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
+			if run++; run >= 30 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+		switch c | 0x20 { // ASCII letters in lowercase
+		case 's':
+			if foldAt(s, i, "secret") {
+				return true
+			}
+		case 't':
+			if foldAt(s, i, "token") {
+				return true
+			}
+		}
+		switch c {
+		case '\\':
+			if i+1 < len(s) && s[i+1]|0x20 == 'u' {
+				return true
+			}
+		case '-':
+			if foldAt(s, i, "-sandbox-") || foldAt(s, i, "-development-") || foldAt(s, i, "-production-") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foldAt reports whether s holds sub (lowercase ASCII) at i, ignoring
+// ASCII case.
+func foldAt[T string | []byte](s T, i int, sub string) bool {
+	if len(s)-i < len(sub) {
+		return false
+	}
+	for j := 0; j < len(sub); j++ {
+		c := s[i+j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != sub[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // containsFold reports whether s contains sub (lowercase ASCII),

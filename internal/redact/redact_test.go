@@ -55,7 +55,7 @@ func TestValue(t *testing.T) {
 func TestValueNeverShowsMoreThanFourSecretChars(t *testing.T) {
 	for _, s := range []string{"0123456789abcdefghijklmnopqrstuv", access, "access-sandbox-0123456789abcdefghijk"} {
 		got := Value(s)
-		rest := s[len(tokenPrefix.FindString(s)):]
+		rest := s[len(tokenPrefix(s)):]
 		for i := 0; i+5 <= len(rest); i++ {
 			if strings.Contains(got, rest[i:i+5]) {
 				t.Fatalf("Value(%q) = %q shows 5 consecutive characters %q", s, got, rest[i:i+5])
