@@ -103,8 +103,9 @@ var (
 	// alone in text.
 	secretShape = regexp.MustCompile(`\b[0-9a-f]{30}\b`)
 	// jsonPair finds "key": value pairs (a string, possibly unterminated
-	// at the end of its line, or a number or boolean) in text that is not valid JSON, such as a
-	// truncated body. Which keys are secret is decided by IsSecretKey.
+	// at the end of its line, or a number or boolean) in text that is not
+	// valid JSON, such as a truncated body. IsSecretKey decides which keys
+	// are secret.
 	jsonPair = regexp.MustCompile(`(?m)"((?:[^"\\\n\r]|\\.)*)"(\s*:\s*)(?:("(?:[^"\\\n\r]|\\.)*\\?(?:"|$))|(-?[0-9][0-9.eE+-]*|true|false))`)
 	// formPair finds key=value pairs of query strings, form bodies and
 	// .env lines (PLAID_SECRET=...), also in a URL inside JSON text that
@@ -191,7 +192,8 @@ func lastRunes(s string, n int) string {
 
 // Text masks secrets in free text: the values of secret keys in
 // "key": "value" and key=value pairs, of secrets in "Key: value" pairs
-// (PLAID-SECRET: ...), and every token- or secret-shaped string. Text with nothing to mask is returned unchanged.
+// (PLAID-SECRET: ...), and every token- or secret-shaped string. Text
+// with nothing to mask is returned unchanged.
 func Text(s string) string {
 	if mayNameSecret(s) {
 		s = replacePairs(jsonPair, s, func(g []string) (string, string, bool) {
