@@ -9,7 +9,7 @@ import (
 // migrations are the schema versions in order: migrations[i] takes the
 // schema from version i to i+1, and PRAGMA user_version holds the version.
 // Each one is written to be harmless when run again.
-var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4)}
+var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4), schemaV5}
 
 // migration takes the schema one version up, inside tx.
 type migration func(ctx context.Context, tx *sql.Tx) error
@@ -38,6 +38,12 @@ func schemaV3(ctx context.Context, tx *sql.Tx) error {
 const schemaV4 = `
 DELETE FROM session_owners WHERE session_id NOT IN (SELECT id FROM sessions WHERE status = 'running');
 `
+
+// schemaV5: log_entries.masked, the version of the masking rules an entry
+// was masked with when written (see maskRules); 0 for the entries before.
+func schemaV5(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "log_entries", "masked", "INTEGER NOT NULL DEFAULT 0")
+}
 
 // addColumn adds a column unless the table has it already, which SQLite's
 // ALTER TABLE cannot say by itself.

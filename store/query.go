@@ -244,7 +244,8 @@ func entrySelect(bodies bool) string {
 		COALESCE(c.duration_ns, 0), COALESCE(c.source, ''), ` + b[0] + `, ` + b[1] + `,
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
-		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3]
+		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3] + `,
+		e.masked`
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -276,6 +277,7 @@ type entryRowScan struct {
 	source, reqBody, respBody                                 string
 	evKind, evName, view, evMsg, exit, instID, instName, meta string
 	whType, whCode, whSig, whBody                             string
+	masked                                                    int
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -283,7 +285,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -292,7 +294,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 
 func (r entryRowScan) entry() (Entry, error) {
 	t := parseTime(r.time)
-	e := Entry{ID: r.id, Kind: EntryKind(r.kind)}
+	e := Entry{ID: r.id, Kind: EntryKind(r.kind), masked: r.masked}
 	switch e.Kind {
 	case KindCall:
 		e.Call = &APICall{ID: r.id, SessionID: r.session, Time: t, Method: r.method, Endpoint: r.endpoint,
