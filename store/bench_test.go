@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -26,7 +27,7 @@ const benchStoresEnv = "LINKEXPLORER_BENCH_STORES"
 
 // benchShape names the way fillStore builds a store; a kept store of
 // another shape is built again.
-const benchShape = "app-v1"
+const benchShape = "app-v2"
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -316,5 +317,24 @@ func BenchmarkCount(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkExportJSON exports a whole big log as JSON (log --json), into
+// io.Discard; bench/export.sh sets it against sqlite3 -json on the same
+// rows. The figure is per entry.
+func BenchmarkExportJSON(b *testing.B) {
+	ctx := context.Background()
+	for _, rows := range bigSizes {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			s := openBench(b, bigStore(b, rows))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Export(ctx, io.Discard, FormatJSON, Filter{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/entry")
+		})
 	}
 }
