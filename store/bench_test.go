@@ -338,3 +338,23 @@ func BenchmarkExportJSON(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadAll reads every entry of a big log with its bodies, as the
+// JSON export does, and writes nothing: the floor of the export's cost
+// through database/sql and modernc.org/sqlite.
+func BenchmarkReadAll(b *testing.B) {
+	ctx := context.Background()
+	for _, rows := range bigSizes {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			s := openBench(b, bigStore(b, rows))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				if err := s.each(ctx, Filter{}, true, func(Entry) error { n++; return nil }); err != nil || n != rows {
+					b.Fatalf("%d entries, %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/entry")
+		})
+	}
+}

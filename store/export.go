@@ -40,9 +40,6 @@ func ParseFormat(name string) (Format, error) {
 	return "", fmt.Errorf("unknown export format %q; use md, json or csv", name)
 }
 
-// exportPage is the page size the exporters read the log with.
-const exportPage = 500
-
 // Export writes the entries that match f, newest first, in the given
 // format. Exports never hold a full secret, access_token or public_token:
 // everything was masked on the way in, and what was masked with older
@@ -70,29 +67,35 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format Format, f Filter
 	return nil
 }
 
-// each calls fn for every entry matching f, newest first, reading a page at
-// a time, each entry masked again for export unless it was masked with
-// the current rules when it was written (see maskRules).
+// each calls fn for every entry matching f, newest first, each entry
+// masked again for export unless it was masked with the current rules
+// when it was written (see maskRules). It reads the match with one query,
+// streamed: one snapshot of the log, and the statement prepared once
+// rather than once a page.
 func (s *Store) each(ctx context.Context, f Filter, bodies bool, fn func(Entry) error) error {
-	q := Query{Filter: f, Limit: exportPage, Bodies: bodies}
-	for {
-		page, err := s.Entries(ctx, q)
+	fs, err := s.compile(ctx, f)
+	if err != nil {
+		return err
+	}
+	query, args := Query{Bodies: bodies}.sql(fs, 0)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
 		if err != nil {
 			return err
 		}
-		for _, e := range page.Entries {
-			if !maskedOnWrite(e.masked) {
-				e = remask(e)
-			}
-			if err := fn(e); err != nil {
-				return err
-			}
+		if !maskedOnWrite(e.masked) {
+			e = remask(e)
 		}
-		if !page.More {
-			return nil
+		if err := fn(e); err != nil {
+			return err
 		}
-		q.Before = page.Next
 	}
+	return rows.Err()
 }
 
 // remask masks an entry's free text and bodies again, in case they were
@@ -124,8 +127,15 @@ func (s *Store) sessionsOf(ctx context.Context, f Filter) ([]Session, error) {
 		return nil, err
 	}
 	ids, args := fs.ids("", 0)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id IN
-		(SELECT session_id FROM log_entries WHERE id IN (`+ids+`)) ORDER BY started_at DESC, id DESC`, args...)
+	query := `SELECT ` + sessionColumns + ` FROM sessions WHERE id IN
+		(SELECT session_id FROM log_entries WHERE id IN (` + ids + `)) ORDER BY started_at DESC, id DESC`
+	if len(fs.where) == 0 && fs.driver == nil {
+		// The whole log: a probe of the session index per session rather
+		// than a scan of every entry.
+		query = `SELECT ` + sessionColumns + ` FROM sessions s WHERE EXISTS
+			(SELECT 1 FROM log_entries WHERE session_id = s.id) ORDER BY started_at DESC, id DESC`
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -91,12 +91,25 @@ func (enc *entryEncoder) appendBody(b []byte, name string, body []byte) []byte {
 		return appendString(b, body)
 	}
 	c := enc.compact.Bytes()
-	if bytes.IndexAny(c, "<>&\u2028\u2029") >= 0 {
+	if needsHTMLEscape(c) {
 		enc.escaped.Reset()
 		json.HTMLEscape(&enc.escaped, c)
 		c = enc.escaped.Bytes()
 	}
 	return append(b, c...)
+}
+
+// needsHTMLEscape reports whether compacted JSON holds <, > or &, or the
+// first byte of U+2028 or U+2029 (0xE2, which other characters share),
+// which encoding/json escapes. A byte loop: bytes.IndexAny with characters
+// beyond ASCII decodes every rune.
+func needsHTMLEscape(b []byte) bool {
+	for _, c := range b {
+		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			return true
+		}
+	}
+	return false
 }
 
 // appendFloat appends f as encoding/json writes a float64.

@@ -91,8 +91,8 @@ func (s *Store) Entries(ctx context.Context, q Query) (Page, error) {
 	return page, nil
 }
 
-// sql returns the query for a page of at most limit entries matching fs,
-// and its arguments.
+// sql returns the query for a page of at most limit entries matching fs
+// (every one when limit <= 0), and its arguments.
 func (q Query) sql(fs filterSQL, limit int) (string, []any) {
 	fs.before, fs.after = q.Before, q.After
 	order := "DESC"
@@ -100,11 +100,18 @@ func (q Query) sql(fs filterSQL, limit int) (string, []any) {
 		order = "ASC"
 	}
 	if fs.driver == nil {
+		if limit <= 0 {
+			q, args := fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, 0)
+			return q + " ORDER BY e.id " + order, args
+		}
 		return fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, limit)
 	}
 	ids, args := fs.ids(order, limit)
-	return entrySelect(q.Bodies) + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" +
-		" ORDER BY e.id " + order + " LIMIT ?", append(args, limit)
+	q2 := entrySelect(q.Bodies) + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" + " ORDER BY e.id " + order
+	if limit <= 0 {
+		return q2, args
+	}
+	return q2 + " LIMIT ?", append(args, limit)
 }
 
 // Entry returns one entry of the log, with its bodies, or ErrNotFound.
