@@ -117,8 +117,8 @@ func prepareInserts(ctx context.Context, db preparer) (*inserts, error) {
 	}
 	ins.free = prep(`SELECT id FROM log_entries WHERE id >= ? ORDER BY id LIMIT 64`)
 	ins.entry = prep(`INSERT INTO log_entries
-		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code, words)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code, words, masked)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	ins.word = prep(`INSERT INTO log_words (word, entry_id) VALUES (?, ?)`)
 	ins.detail = map[string]*sql.Stmt{}
 	for _, q := range []string{insertCall, insertEvent, insertWebhook} {
@@ -162,7 +162,7 @@ func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 	words := wordsOf(r.search...)
 	_, err = ins.entry.ExecContext(ctx, id, string(r.kind), formatTime(r.time), null(r.sessionID),
 		null(r.requestID), null(r.linkSessionID), null(r.itemID), null(r.errorType), null(r.errorCode),
-		wordsColumn(words))
+		wordsColumn(words), maskRules)
 	if err != nil {
 		if isForeignKey(err) {
 			return 0, fmt.Errorf("session %q does not exist; start a session before recording into it", r.sessionID)
