@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plaid/plaid-go/v20/plaid"
 )
@@ -79,6 +80,7 @@ func TestLogsOneLinePerRequestWithoutSecrets(t *testing.T) {
 	recv.next(t)
 	h.post("/item/get", "application/json", []byte(`{"secret":"body-secret-SHOULD-NOT-APPEAR","client_id":"c","access_token":"`+access+`"}`), nil)
 	waitDeliveries(t, h, 1)
+	h.emu.lines.flush(10 * time.Second) // request lines are written off the request path
 
 	out := logs.String()
 	for _, leak := range []string{"SHOULD-NOT-APPEAR", access, strings.TrimPrefix(access, "access-sandbox-")} {
