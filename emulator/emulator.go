@@ -40,16 +40,16 @@ type Options struct {
 // Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
 // is safe for concurrent use.
 type Emulator struct {
-	opts      Options
-	log       *slog.Logger
-	clock     *clock
-	link      *link.Handler
-	control   *http.ServeMux
-	requests  *requestLog
-	lines     *accessLog // one line per API request, written off the request path
-	spec      *openapi.Spec
+	opts     Options
+	log      *slog.Logger
+	clock    *clock
+	link     *link.Handler
+	control  *http.ServeMux
+	requests *requestLog
+	lines    *accessLog // one line per API request, written off the request path
+	spec     *openapi.Spec
 	// examples answer the schema's operations that apiRoutes lacks.
-	examples map[string]handlerFunc
+	examples  map[string]handlerFunc
 	webhooks  *dispatcher
 	whKey     *webhookKey // signs webhooks; kept across reset, saved in the state file
 	saver     *saver

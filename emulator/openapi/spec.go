@@ -249,7 +249,6 @@ func Compile(data []byte) (*Spec, error) {
 	return spec, nil
 }
 
-
 // AllowEnum adds values to the enum of the field at the dotted path field
 // of the request of the operation at path: values newer than the schema
 // that the emulator serves on purpose. Call it before serving.
