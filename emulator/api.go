@@ -238,8 +238,11 @@ func (e *Emulator) prepare(c *call, spec fieldSpec) *sandbox.Error {
 		slices.Sort(unknown)
 		return apiError("UNKNOWN_FIELDS", "the following fields are not recognized by this endpoint: %s", strings.Join(unknown, ", "))
 	}
-	if res.Missing != nil {
-		return missingFields(res.Missing)
+	// The schema lists client_id and secret as required body fields;
+	// checkCredentials already found them in the body or the headers.
+	missing := slices.DeleteFunc(res.Missing, func(p string) bool { return p == "client_id" || p == "secret" })
+	if len(missing) > 0 {
+		return missingFields(missing)
 	}
 	if inv := res.Invalid; inv != nil {
 		if inv.IsEnum && inv.Schema.Name == "Products" {

@@ -317,31 +317,48 @@ func (v *validator) str(s *Schema) (empty bool) {
 func (v *validator) number(s *Schema) {
 	start := v.i
 	integer := true
+	digits := func() int {
+		n := 0
+		for v.i < len(v.b) && v.b[v.i] >= '0' && v.b[v.i] <= '9' {
+			v.i++
+			n++
+		}
+		return n
+	}
 	if v.b[v.i] == '-' {
 		v.i++
 	}
-	digits := v.i
-	for v.i < len(v.b) {
-		c := v.b[v.i]
-		if c >= '0' && c <= '9' {
-			v.i++
-			continue
-		}
-		if c == '.' || c == 'e' || c == 'E' || ((c == '+' || c == '-') && v.i > digits && (v.b[v.i-1] == 'e' || v.b[v.i-1] == 'E')) {
-			integer = false
-			v.i++
-			continue
-		}
-		break
-	}
-	text := v.b[start:v.i]
-	f, err := strconv.ParseFloat(string(text), 64)
-	if v.i == digits || err != nil {
+	lead := v.i
+	if n := digits(); n == 0 || (n > 1 && v.b[lead] == '0') {
 		v.syntax("invalid number")
 		return
 	}
-	if s == nil {
+	if v.i < len(v.b) && v.b[v.i] == '.' {
+		integer = false
+		v.i++
+		if digits() == 0 {
+			v.syntax("invalid number")
+			return
+		}
+	}
+	if v.i < len(v.b) && (v.b[v.i] == 'e' || v.b[v.i] == 'E') {
+		integer = false
+		v.i++
+		if v.i < len(v.b) && (v.b[v.i] == '+' || v.b[v.i] == '-') {
+			v.i++
+		}
+		if digits() == 0 {
+			v.syntax("invalid number")
+			return
+		}
+	}
+	text := v.b[start:v.i]
+	if s == nil || (s.Kind == Number && s.Min == nil && s.Max == nil) {
 		return
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
+	if err != nil {
+		f = 0 // out of float64's range: valid JSON all the same
 	}
 	if s.Kind == Integer && !integer && f != float64(int64(f)) {
 		v.invalid(s, "must be an integer, not %s", text)

@@ -69,6 +69,11 @@ func Generate(path string) ([]byte, error) {
 			continue
 		}
 		o := openapi.Op{Path: path, Summary: op.Summary, Request: c.node(rb.Value.Content.Get("application/json").Schema.Value)}
+		if root := &c.nodes[o.Request]; len(root.Props) == 0 && root.Extra != nil && *root.Extra == -1 {
+			// A request without properties (e.g. /categories/get) takes
+			// only the credentials, not any field.
+			root.Extra = nil
+		}
 		resp := op.Responses.Status(200)
 		if resp == nil || resp.Value == nil {
 			problems = append(problems, path+": no 200 response")
