@@ -79,8 +79,7 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 		info.UpdateMode, info.ItemID, info.InstitutionID = true, it.ID, it.InstitutionID
 		info.Expiration = now.Add(updateLinkTokenLifetime)
 	}
-	e.st.sweep(now)
-	e.st.linkTokens[info.Token] = &linkToken{TokenInfo: info}
+	e.st.addLinkToken(&linkToken{TokenInfo: info}, now)
 	e.changed()
 	return linkTokenCreateResponse{LinkToken: info.Token, Expiration: info.Expiration, RequestID: c.requestID}, nil
 }
