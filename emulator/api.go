@@ -277,7 +277,7 @@ func (e *Emulator) prepareUnschemed(c *call, spec fieldSpec) *sandbox.Error {
 
 // readBody reads the body of c into c.body.
 func readBody(c *call) *sandbox.Error {
-	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+	if !isJSONContentType(c.r.Header.Get("Content-Type")) {
 		return apiError("INVALID_BODY", "body could not be parsed as JSON: send it with Content-Type: application/json (got %q)", c.r.Header.Get("Content-Type"))
 	}
 	body, err := readLimited(c.r.Body, c.r.ContentLength)
@@ -286,6 +286,17 @@ func readBody(c *call) *sandbox.Error {
 		return apiError("INVALID_BODY", "body could not be parsed as JSON: %v", err)
 	}
 	return nil
+}
+
+// isJSONContentType reports whether a Content-Type is application/json
+// (with parameters, in any case); the common spellings skip the parser.
+func isJSONContentType(ct string) bool {
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }
 
 // readLimited reads at most maxBodyBytes from r.

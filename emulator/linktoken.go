@@ -59,8 +59,8 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 	info := link.TokenInfo{
 		Token:          newToken(kindLink),
 		ClientName:     req.ClientName,
-		Products:       slices.Clone(req.Products),
-		CountryCodes:   slices.Clone(req.CountryCodes),
+		Products:       req.Products, // req is this request's own, decoded for it
+		CountryCodes:   req.CountryCodes,
 		Language:       req.Language,
 		Webhook:        deref(req.Webhook),
 		RedirectURI:    deref(req.RedirectURI),

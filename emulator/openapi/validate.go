@@ -48,7 +48,8 @@ type Invalid struct {
 // pass over the bytes, without decoding it into values: it allocates only
 // for what it reports.
 func Validate(body []byte, s *Schema) Result {
-	v := validator{b: body}
+	var stack [12]seg
+	v := validator{b: body, path: stack[:0]}
 	v.ws()
 	if v.i >= len(v.b) || v.b[v.i] != '{' {
 		v.res.Syntax = "it must be one JSON object, like {\"client_id\": \"...\"}"
@@ -77,7 +78,6 @@ type validator struct {
 	i    int
 	res  Result
 	path []seg
-	buf  [12]seg
 }
 
 func (v *validator) syntax(msg string) {
@@ -371,12 +371,7 @@ func (v *validator) number(s *Schema) {
 	}
 }
 
-func (v *validator) push(sg seg) {
-	if v.path == nil {
-		v.path = v.buf[:0]
-	}
-	v.path = append(v.path, sg)
-}
+func (v *validator) push(sg seg) { v.path = append(v.path, sg) }
 
 func (v *validator) pop() { v.path = v.path[:len(v.path)-1] }
 
