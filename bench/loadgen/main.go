@@ -29,11 +29,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,28 +59,34 @@ func main() {
 	round := flag.Duration("round", 2*time.Second, "length of one round")
 	conns := flag.Int("conns", 4, "concurrent keep-alive connections")
 	age := flag.Int("age", 1_000_000, "requests sent to the emulator before the aged rounds (0: skip)")
+	cpuProfile := flag.String("cpuprofile", "", "write the emulator server's CPU profile (all rounds) to this file")
 	flag.Parse()
 	if *serve != "" {
+		if *cpuProfile != "" {
+			stop, err := profile(*cpuProfile)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "loadgen:", err)
+				os.Exit(1)
+			}
+			defer stop()
+		}
 		if err := runServer(*serve, *logRequests); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := drive(*rounds, *round, *conns, *age, *logRequests); err != nil {
+	if err := drive(*rounds, *round, *conns, *age, *logRequests, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
 }
 
-// runServer serves one server on a loopback port and prints its address.
+// runServer builds one server, then listens on a loopback port and prints
+// its address: the driver times exec → that line as the start-up.
 func runServer(kind string, logRequests bool) error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	fmt.Printf("listening %s\n", ln.Addr())
-	os.Stdout.Sync()
+	var h http.Handler
+	var serve func(net.Listener) error
 	switch kind {
 	case "emulator":
 		var logger *slog.Logger
@@ -88,11 +97,22 @@ func runServer(kind string, logRequests bool) error {
 		if err != nil {
 			return err
 		}
-		return emu.Serve(context.Background(), ln)
+		serve = func(ln net.Listener) error { return emu.Serve(context.Background(), ln) }
 	case "bare":
-		return (&http.Server{Handler: bareHandler(), ReadHeaderTimeout: 10 * time.Second}).Serve(ln)
+		h = bareHandler()
+		serve = func(ln net.Listener) error {
+			return (&http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}).Serve(ln)
+		}
+	default:
+		return fmt.Errorf("-serve %q: want emulator or bare", kind)
 	}
-	return fmt.Errorf("-serve %q: want emulator or bare", kind)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("listening %s\n", ln.Addr())
+	os.Stdout.Sync()
+	return serve(ln)
 }
 
 // bareHandler is the baseline: net/http decoding the JSON body and encoding
@@ -132,18 +152,19 @@ func requestID() string {
 
 // server is a running server process.
 type server struct {
-	name string
-	cmd  *exec.Cmd
-	url  string
-	cl   *http.Client
+	name    string
+	cmd     *exec.Cmd
+	url     string
+	cl      *http.Client
+	startup time.Duration // exec → listening
 }
 
-func start(name string, logRequests bool) (*server, error) {
+func start(name string, logRequests bool, extra ...string) (*server, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-serve", name, "-log="+strconv.FormatBool(logRequests))
+	cmd := exec.Command(self, append([]string{"-serve", name, "-log=" + strconv.FormatBool(logRequests)}, extra...)...)
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return nil, err
@@ -153,21 +174,50 @@ func start(name string, logRequests bool) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
+	startup := time.Since(t0)
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
 	if err != nil || !ok {
 		_ = cmd.Process.Kill()
 		return nil, fmt.Errorf("%s server did not start: %q %v", name, line, err)
 	}
-	return &server{name: name, cmd: cmd, url: "http://" + addr + "/link/token/create"}, nil
+	return &server{name: name, cmd: cmd, url: "http://" + addr + "/link/token/create", startup: startup}, nil
 }
 
+// stop ends the server: SIGTERM (it writes its profile, if any), then
+// SIGKILL after 5 s.
 func (s *server) stop() {
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// profile starts a CPU profile written when the process gets SIGTERM or
+// SIGINT (then it exits) or when stop is called.
+func profile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	go func() { <-sig; stop(); os.Exit(0) }()
+	return stop, nil
 }
 
 // cpu is the server process's CPU time so far.
@@ -308,8 +358,12 @@ func report(label string, res map[string]*sample) {
 		e, median(res["emulator"].rps), b, median(res["bare"].rps), e/b)
 }
 
-func drive(rounds int, d time.Duration, conns, age int, logRequests bool) error {
-	emu, err := start("emulator", logRequests)
+func drive(rounds int, d time.Duration, conns, age int, logRequests bool, cpuProfile string) error {
+	var extra []string
+	if cpuProfile != "" {
+		extra = []string{"-cpuprofile", cpuProfile}
+	}
+	emu, err := start("emulator", logRequests, extra...)
 	if err != nil {
 		return err
 	}
@@ -321,6 +375,8 @@ func drive(rounds int, d time.Duration, conns, age int, logRequests bool) error 
 	defer bare.stop()
 	fmt.Printf("servers: emulator pid %d (request log lines %v), bare pid %d; %d connections, rounds of %s\n",
 		emu.cmd.Process.Pid, logRequests, bare.cmd.Process.Pid, conns, d)
+	fmt.Printf("start-up (exec → listening, embedded schema compiled): emulator %s, bare %s\n",
+		emu.startup.Round(time.Millisecond), bare.startup.Round(time.Millisecond))
 	for _, s := range []*server{emu, bare} { // warm up: connections, caches, JIT-free but GC-sized heaps
 		if _, err := s.load(conns, 500*time.Millisecond, 0); err != nil {
 			return err
