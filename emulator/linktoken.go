@@ -47,6 +47,17 @@ type linkTokenCreateResponse struct {
 	RequestID  string    `json:"request_id"`
 }
 
+// appendJSON writes the response as encoding/json would.
+func (r linkTokenCreateResponse) appendJSON(buf []byte) []byte {
+	buf = append(buf, `{"link_token":`...)
+	buf = appendJSONString(buf, r.LinkToken)
+	buf = append(buf, `,"expiration":"`...)
+	buf = r.Expiration.AppendFormat(buf, time.RFC3339Nano)
+	buf = append(buf, `","request_id":`...)
+	buf = appendJSONString(buf, r.RequestID)
+	return append(buf, '}')
+}
+
 // linkTokenCreate serves /link/token/create, in new-Item mode and, with an
 // access_token, in update mode.
 func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *sandbox.Error) {

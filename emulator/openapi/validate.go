@@ -48,8 +48,7 @@ type Invalid struct {
 // pass over the bytes, without decoding it into values: it allocates only
 // for what it reports.
 func Validate(body []byte, s *Schema) Result {
-	var stack [12]seg
-	v := validator{b: body, path: stack[:0]}
+	v := validator{b: body}
 	v.ws()
 	if v.i >= len(v.b) || v.b[v.i] != '{' {
 		v.res.Syntax = "it must be one JSON object, like {\"client_id\": \"...\"}"
@@ -73,11 +72,16 @@ type seg struct {
 	index int // -1 for a key
 }
 
+// maxPath is how deep a path is tracked for messages; Plaid's requests
+// nest a few levels, and deeper paths are cut short.
+const maxPath = 16
+
 type validator struct {
-	b    []byte
-	i    int
-	res  Result
-	path []seg
+	b     []byte
+	i     int
+	res   Result
+	path  [maxPath]seg
+	depth int // segments in path (may exceed maxPath; the rest are not kept)
 }
 
 func (v *validator) syntax(msg string) {
@@ -101,7 +105,7 @@ func (v *validator) ws() {
 // pathString renders the current path, plus name when not empty.
 func (v *validator) pathString(name []byte) string {
 	var sb strings.Builder
-	for _, s := range v.path {
+	for _, s := range v.path[:min(v.depth, maxPath)] {
 		if s.index >= 0 {
 			sb.WriteByte('[')
 			sb.WriteString(strconv.Itoa(s.index))
@@ -371,9 +375,14 @@ func (v *validator) number(s *Schema) {
 	}
 }
 
-func (v *validator) push(sg seg) { v.path = append(v.path, sg) }
+func (v *validator) push(sg seg) {
+	if v.depth < maxPath {
+		v.path[v.depth] = sg
+	}
+	v.depth++
+}
 
-func (v *validator) pop() { v.path = v.path[:len(v.path)-1] }
+func (v *validator) pop() { v.depth-- }
 
 func (v *validator) array(s *Schema, depth int) {
 	v.i++ // [
