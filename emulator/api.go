@@ -315,15 +315,7 @@ func (e *Emulator) prepareUnschemed(c *call, spec fieldSpec) *sandbox.Error {
 	if err := json.Unmarshal(c.body, &c.raw); err != nil || c.raw == nil {
 		return apiError("INVALID_BODY", "body could not be parsed as JSON: it must be one JSON object, like {\"client_id\": \"...\"}")
 	}
-	id, err := rawCredential(c.raw, "client_id")
-	if err != nil {
-		return err
-	}
-	secret, err := rawCredential(c.raw, "secret")
-	if err != nil {
-		return err
-	}
-	if err := e.checkCredentials(c, id, secret); err != nil {
+	if err := e.checkCredentials(c, rawCredential(c.raw, "client_id"), rawCredential(c.raw, "secret")); err != nil {
 		return err
 	}
 	if tok, ok := c.raw["access_token"]; ok {
@@ -361,7 +353,13 @@ func readLimited(r io.Reader, contentLength int64) ([]byte, error) {
 	if contentLength > maxBodyBytes {
 		return nil, fmt.Errorf("the body is larger than %d bytes", maxBodyBytes)
 	}
-	buf := make([]byte, 0, max(contentLength, 512)+1)
+	// A known length gets a buffer of its size (plus one byte to see EOF):
+	// the body is kept in the request log, so no slack is kept with it.
+	size := int64(512)
+	if contentLength > 0 {
+		size = contentLength
+	}
+	buf := make([]byte, 0, size+1)
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -414,16 +412,16 @@ func (e *Emulator) checkCredentials(c *call, bodyID, bodySecret openapi.Captured
 }
 
 // rawCredential reads one credential from a decoded top-level object.
-func rawCredential(raw map[string]json.RawMessage, field string) (openapi.Captured, *sandbox.Error) {
+func rawCredential(raw map[string]json.RawMessage, field string) openapi.Captured {
 	v, ok := raw[field]
 	if !ok || isNull(v) {
-		return openapi.Captured{}, nil
+		return openapi.Captured{}
 	}
 	var s string
 	if json.Unmarshal(v, &s) != nil {
-		return openapi.Captured{Present: true, NotString: true}, nil
+		return openapi.Captured{Present: true, NotString: true}
 	}
-	return openapi.Captured{Value: s, Present: true}, nil
+	return openapi.Captured{Value: s, Present: true}
 }
 
 // checkFields rejects unknown top-level fields and missing required ones.

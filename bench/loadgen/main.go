@@ -58,6 +58,7 @@ func main() {
 	rounds := flag.Int("rounds", 7, "measured rounds per server, fresh and aged")
 	round := flag.Duration("round", 2*time.Second, "length of one round")
 	conns := flag.Int("conns", 4, "concurrent keep-alive connections")
+	rate := flag.Int("rate", 2000, "requests a second in the measured rounds, the same for both servers (0: as fast as each answers)")
 	age := flag.Int("age", 1_000_000, "requests sent to the emulator before the aged rounds (0: skip)")
 	cpuProfile := flag.String("cpuprofile", "", "write the emulator server's CPU profile (all rounds) to this file")
 	flag.Parse()
@@ -76,7 +77,7 @@ func main() {
 		}
 		return
 	}
-	if err := drive(*rounds, *round, *conns, *age, *logRequests, *cpuProfile); err != nil {
+	if err := drive(*rounds, *round, *conns, *rate, *age, *logRequests, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -257,9 +258,11 @@ func (s *server) rssKB() int {
 	return 0
 }
 
-// load sends requests on conns connections until stop is closed or limit
-// requests (if > 0) are done; it returns the number answered 200.
-func (s *server) load(conns int, d time.Duration, limit int64) (int64, error) {
+// load sends requests on conns connections for d or until limit requests
+// (if > 0) are done, at rate requests a second in all (0: each connection
+// sends its next request as soon as it has the answer); it returns the
+// number answered 200.
+func (s *server) load(conns int, d time.Duration, limit int64, rate int) (int64, error) {
 	if s.cl == nil {
 		s.cl = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 	}
@@ -268,11 +271,23 @@ func (s *server) load(conns int, d time.Duration, limit int64) (int64, error) {
 	var once sync.Once
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
-	for range conns {
+	start := time.Now()
+	for c := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var interval time.Duration
+			if rate > 0 {
+				interval = time.Duration(conns) * time.Second / time.Duration(rate)
+			}
+			next := start.Add(time.Duration(c) * interval / time.Duration(conns))
 			for (limit > 0 && n.Load() < limit) || (limit <= 0 && time.Now().Before(deadline)) {
+				if interval > 0 {
+					if wait := time.Until(next); wait > 0 {
+						time.Sleep(wait)
+					}
+					next = next.Add(interval)
+				}
 				req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
 				req.Header = http.Header{
 					"Content-Type":    {"application/json"},
@@ -304,13 +319,13 @@ func (s *server) load(conns int, d time.Duration, limit int64) (int64, error) {
 
 // measure runs one round and returns the server's CPU per request and the
 // throughput.
-func (s *server) measure(conns int, d time.Duration) (perReq time.Duration, rps float64, err error) {
+func (s *server) measure(conns int, d time.Duration, rate int) (perReq time.Duration, rps float64, err error) {
 	before, err := s.cpu()
 	if err != nil {
 		return 0, 0, err
 	}
 	t0 := time.Now()
-	n, err := s.load(conns, d, 0)
+	n, err := s.load(conns, d, 0, rate)
 	elapsed := time.Since(t0)
 	if err != nil {
 		return 0, 0, err
@@ -334,7 +349,7 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func runRounds(label string, emu, bare *server, rounds, conns int, d time.Duration) (map[string]*sample, error) {
+func runRounds(label string, emu, bare *server, rounds, conns, rate int, d time.Duration) (map[string]*sample, error) {
 	res := map[string]*sample{"emulator": {}, "bare": {}}
 	for i := range rounds {
 		order := []*server{emu, bare}
@@ -342,7 +357,7 @@ func runRounds(label string, emu, bare *server, rounds, conns int, d time.Durati
 			order = []*server{bare, emu}
 		}
 		for _, s := range order {
-			per, rps, err := s.measure(conns, d)
+			per, rps, err := s.measure(conns, d, rate)
 			if err != nil {
 				return nil, err
 			}
@@ -361,7 +376,7 @@ func report(label string, res map[string]*sample) {
 		e, median(res["emulator"].rps), b, median(res["bare"].rps), e/b)
 }
 
-func drive(rounds int, d time.Duration, conns, age int, logRequests bool, cpuProfile string) error {
+func drive(rounds int, d time.Duration, conns, rate, age int, logRequests bool, cpuProfile string) error {
 	var extra []string
 	if cpuProfile != "" {
 		extra = []string{"-cpuprofile", cpuProfile}
@@ -376,16 +391,20 @@ func drive(rounds int, d time.Duration, conns, age int, logRequests bool, cpuPro
 		return err
 	}
 	defer bare.stop()
-	fmt.Printf("servers: emulator pid %d (request log lines %v), bare pid %d; %d connections, rounds of %s\n",
-		emu.cmd.Process.Pid, logRequests, bare.cmd.Process.Pid, conns, d)
+	load := "as fast as each server answers"
+	if rate > 0 {
+		load = fmt.Sprintf("%d requests/s to each", rate)
+	}
+	fmt.Printf("servers: emulator pid %d (request log lines %v), bare pid %d; %d connections, rounds of %s, %s\n",
+		emu.cmd.Process.Pid, logRequests, bare.cmd.Process.Pid, conns, d, load)
 	fmt.Printf("start-up, exec → listening (the emulator compiles its embedded schema): emulator %s wall, %s CPU; bare %s wall, %s CPU\n",
 		emu.startup.Round(time.Millisecond), emu.startupCPU, bare.startup.Round(time.Millisecond), bare.startupCPU)
 	for _, s := range []*server{emu, bare} { // warm up: connections, caches, JIT-free but GC-sized heaps
-		if _, err := s.load(conns, 500*time.Millisecond, 0); err != nil {
+		if _, err := s.load(conns, 500*time.Millisecond, 0, 0); err != nil {
 			return err
 		}
 	}
-	fresh, err := runRounds("fresh", emu, bare, rounds, conns, d)
+	fresh, err := runRounds("fresh", emu, bare, rounds, conns, rate, d)
 	if err != nil {
 		return err
 	}
@@ -395,13 +414,13 @@ func drive(rounds int, d time.Duration, conns, age int, logRequests bool, cpuPro
 	}
 	rss0 := emu.rssKB()
 	t0 := time.Now()
-	n, err := emu.load(conns, 0, int64(age))
+	n, err := emu.load(conns, 0, int64(age), 0)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("aged the emulator with %d requests in %s (RSS %d MB before, %d MB after)\n",
 		n, time.Since(t0).Round(time.Second), rss0/1024, emu.rssKB()/1024)
-	aged, err := runRounds("aged", emu, bare, rounds, conns, d)
+	aged, err := runRounds("aged", emu, bare, rounds, conns, rate, d)
 	if err != nil {
 		return err
 	}
