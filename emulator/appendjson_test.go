@@ -9,7 +9,7 @@ import (
 // TestAppendJSONMatchesEncodingJSON: the hand-written encoders write the
 // same bytes as encoding/json, odd strings included.
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
-	strs := []string{"", "link-sandbox-3d3a9f8e", `quote " and \ back`, "<html>&amp;", "tab\tnl\ncr\r\x00\x1f", "é ü 日本", "\u2028\u2029", "bad \xff utf8", "\x7f"}
+	strs := []string{"", "link-sandbox-3d3a9f8e", "\b\f", `quote " and \ back`, "<html>&amp;", "tab\tnl\ncr\r\x00\x1f", "é ü 日本", "\u2028\u2029", "bad \xff utf8", "\x7f"}
 	times := []time.Time{time.Date(2024, 1, 15, 10, 0, 0, 0, time.UTC), time.Date(2024, 1, 15, 10, 0, 0, 123456789, time.FixedZone("x", 3600))}
 	for _, s := range strs {
 		want, _ := json.Marshal(s)
