@@ -131,24 +131,14 @@ var (
 	validatedPaths = map[string]int{}
 )
 
-// findSpec walks up from the working directory to
-// shared/openapi/plaid-2020-09-14.yml.
+// findSpec returns the emulator's copy of Plaid's schema (the YAML the
+// embedded compact spec is generated from).
 func findSpec() string {
-	dir, err := os.Getwd()
-	if err != nil {
+	p := filepath.Join("openapi", "plaid-2020-09-14.yml")
+	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
-	for {
-		p := filepath.Join(dir, "shared", "openapi", "plaid-2020-09-14.yml")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return p
 }
 
 // loadSpec loads the schema once per test binary. It returns nil when the
@@ -175,7 +165,7 @@ func requireSpec(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc := loadSpec(t)
 	if doc == nil {
-		msg := "shared/openapi/plaid-2020-09-14.yml not found in the working directory or above it; put Plaid's schema there (CI has shared/ beside the checkout)"
+		msg := "emulator/openapi/plaid-2020-09-14.yml not found; run the tests from the emulator package directory (go test ./emulator/)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
