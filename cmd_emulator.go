@@ -24,7 +24,7 @@ func cmdEmulator(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("linkexplorer emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:7878", "address to listen on; port 0 picks a free port")
-	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr and any Host header (the emulator has no real security)")
 	clientID := fs.String("client-id", "", "accept only this client_id (with --secret); default: any pair")
 	secret := fs.String("secret", "", "accept only this secret (with --client-id)")
 	state := fs.String("state", "", "persist Items and tokens in this file, so a restart keeps them")
@@ -55,6 +55,7 @@ func cmdEmulator(args []string, stdout, stderr io.Writer) int {
 		RedirectURIs: redirects,
 		StateFile:    *state,
 		Logger:       logger,
+		AllowRemote:  *allowRemote,
 	})
 	if err != nil {
 		ln.Close()

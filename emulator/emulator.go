@@ -34,6 +34,11 @@ type Options struct {
 	WebhookClient *http.Client
 	// Now is the real clock under the virtual one. Nil is time.Now.
 	Now func() time.Time
+	// AllowRemote accepts any Host header. By default only the address the
+	// emulator is reached on and loopback names (localhost, 127.0.0.1,
+	// [::1]) with its port are accepted, so a DNS-rebound page cannot
+	// reach it (421). Set it with --allow-remote, as Listen's allowRemote.
+	AllowRemote bool
 }
 
 // Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
@@ -104,8 +109,13 @@ func New(opts Options) (*Emulator, error) {
 
 // ServeHTTP routes a request: Plaid's API endpoints first, then the emulated
 // Link's paths, then the control API under /__emulator/. Anything else is
-// Plaid's 404 NOT_FOUND error.
+// Plaid's 404 NOT_FOUND error. Before routing, guard refuses other Host
+// headers, browser requests from other origins and control requests that
+// are not JSON (see guard.go).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !e.guard(w, r) {
+		return
+	}
 	p := r.URL.Path
 	if h, ok := apiRoutes[p]; ok {
 		e.serveAPI(w, r, h)
