@@ -50,8 +50,8 @@ func TestHostCheckRefusesDNSRebinding(t *testing.T) {
 		"GET /__emulator/items HTTP/1.1\r\nHost: 127.0.0.1.evil.example:" + port + "\r\n\r\n",
 		"POST /link/token/create HTTP/1.1\r\nHost: evil.example:" + port + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
 		"GET /link/v2/stable/link-initialize.js HTTP/1.1\r\nHost: evil.example:" + port + "\r\n\r\n",
-		"GET /__emulator/items HTTP/1.1\r\nHost: localhost\r\n\r\n",              // port 80 is not ours
-		"GET /__emulator/items HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n",            // wrong port
+		"GET /__emulator/items HTTP/1.1\r\nHost: localhost\r\n\r\n",   // port 80 is not ours
+		"GET /__emulator/items HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n", // wrong port
 		"GET /__emulator/items HTTP/1.1\r\nHost: localhost.evil.example:" + port + "\r\n\r\n",
 	}
 	for _, req := range refused {
@@ -175,7 +175,7 @@ func TestControlRefusesBrowserRequestsFromOtherOrigins(t *testing.T) {
 		nil,
 		{"Origin": own, "Sec-Fetch-Site": "same-origin"},
 		{"Origin": "http://localhost:" + port, "Sec-Fetch-Site": "same-origin"}, // reached as localhost
-		{"Sec-Fetch-Site": "none"}, // typed in the address bar
+		{"Sec-Fetch-Site": "none"},                                              // typed in the address bar
 	} {
 		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/__emulator/clock/advance", strings.NewReader(`{"seconds":1}`))
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
