@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 )
 
 // Mode says which Plaid linkexplorer talks to.
@@ -57,6 +58,9 @@ type Config struct {
 	Webhook string
 	// ClientUserID is the non-PII user id given to /link/token/create.
 	ClientUserID string
+	// APITimeout bounds each API call, the whole answer included; 0 is
+	// DefaultAPITimeout.
+	APITimeout time.Duration
 }
 
 // Overrides are the command-line flags that take precedence over the
