@@ -16,6 +16,10 @@ type WebhookReceived struct {
 	ItemID      string          `json:"item_id,omitempty"`
 	ErrorCode   string          `json:"error_code,omitempty"`
 	Signature   string          `json:"signature"`      // the Plaid-Verification check: "verified (kid …)", "unsigned" or "invalid: …"
+	// StatusEffect says what the webhook did to the Item's status: "Item
+	// status set to …", or "Item status not changed (…): why" for an
+	// unverified one; "" when it is not about an Item's status.
+	StatusEffect string `json:"status_effect,omitempty"`
 	Body        json.RawMessage `json:"body,omitempty"` // masked
 }
 
