@@ -14,9 +14,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/linkexplorer/linkexplorer/audit"
 	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/audit"
 )
 
 // fixtureApps is the folder of the migration audit's fixture apps.

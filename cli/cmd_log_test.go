@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/linkexplorer/linkexplorer/store"
+)
+
+// seedLog writes two sessions into a fresh state directory: an older one
+// with a call, and a newer one with a call, a Link exit and a webhook.
+func seedLog(t *testing.T) (dir string, older, newer store.Session) {
+	t.Helper()
+	dir = t.TempDir()
+	st := openStore(t, dir)
+	ctx := context.Background()
+	var err error
+	if older, err = st.StartSession(ctx, "flow:quickstart", store.ModeEmulated); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now().Add(-time.Minute)
+	if _, err := st.AddCall(ctx, store.APICall{SessionID: older.ID, Time: t0, Endpoint: "/link/token/create",
+		HTTPStatus: 200, RequestID: "reqOlder0000001"}); err != nil {
+		t.Fatal(err)
+	}
+	if newer, err = st.StartSession(ctx, "flow:invalid-token", store.ModeEmulated); err != nil {
+		t.Fatal(err)
+	}
+	recs := []store.Record{
+		store.APICall{SessionID: newer.ID, Time: t0.Add(time.Second), Endpoint: "/link/token/create", HTTPStatus: 200, RequestID: "reqNewer0000001"},
+		store.LinkEvent{SessionID: newer.ID, Time: t0.Add(2 * time.Second), Kind: store.EventKindExit, LinkSessionID: "ls-1",
+			RequestID: "reqNewer0000002", ErrorType: "INVALID_INPUT", ErrorCode: "INVALID_LINK_TOKEN"},
+		store.Webhook{SessionID: newer.ID, Time: t0.Add(3 * time.Second), Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"item-9","error":{"error_code":"ITEM_LOGIN_REQUIRED"}}`)},
+	}
+	if _, err := st.Add(ctx, recs...); err != nil {
+		t.Fatal(err)
+	}
+	return dir, older, newer
+}
+
+func TestLogTextListing(t *testing.T) {
+	cleanEnv(t)
+	dir, older, newer := seedLog(t)
+	code, out, errOut := runCLI("log", "--state-dir", dir)
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "TIME") {
+		t.Fatalf("listing:\n%s", out)
+	}
+	// Newest first: webhook, exit, newer call, older call.
+	for i, want := range []string{"ITEM: ERROR", "onExit", "reqNewer0000001", "reqOlder0000001"} {
+		if !strings.Contains(lines[i+1], want) {
+			t.Errorf("line %d = %q, want %q", i+1, lines[i+1], want)
+		}
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--last"); strings.Contains(out, older.ID) || !strings.Contains(out, newer.ID) {
+		t.Errorf("--last listing:\n%s", out)
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--session", older.ID); strings.Count(out, "\n") != 2 {
+		t.Errorf("--session listing:\n%s", out)
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--request-id", "reqNewer0000002"); strings.Count(out, "\n") != 2 || !strings.Contains(out, "ls-1") {
+		t.Errorf("--request-id listing:\n%s", out)
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--error-code", "invalid_link_token", "--link-session-id", "ls-1"); strings.Count(out, "\n") != 2 {
+		t.Errorf("--error-code listing:\n%s", out)
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--item-id", "item-9"); strings.Count(out, "\n") != 2 {
+		t.Errorf("--item-id listing:\n%s", out)
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--limit", "2"); strings.Count(out, "\n") != 4 || !strings.Contains(out, "showing the newest 2") {
+		t.Errorf("--limit 2 listing:\n%s", out)
+	}
+	if _, out, _ := runCLI("log", "--state-dir", dir, "--request-id", "nosuch"); out != "No entries match.\n" {
+		t.Errorf("no match: %q", out)
+	}
+}
+
+func TestLogExports(t *testing.T) {
+	cleanEnv(t)
+	dir, _, newer := seedLog(t)
+	code, md, _ := runCLI("log", "--state-dir", dir, "--last", "--md")
+	if code != exitOK || !strings.Contains(md, "# linkexplorer session log") || !strings.Contains(md, "`reqNewer0000002`") ||
+		!strings.Contains(md, "INVALID_LINK_TOKEN") || strings.Contains(md, "reqOlder") {
+		t.Errorf("--md (exit %d):\n%s", code, md)
+	}
+	code, js, _ := runCLI("log", "--state-dir", dir, "--session", newer.ID, "--json")
+	if code != exitOK || !json.Valid([]byte(js)) || !strings.Contains(js, "reqNewer0000001") || strings.Contains(js, "reqOlder") {
+		t.Errorf("--json (exit %d):\n%s", code, js)
+	}
+	code, c, _ := runCLI("log", "--state-dir", dir, "--csv")
+	rows, err := csv.NewReader(strings.NewReader(c)).ReadAll()
+	if code != exitOK || err != nil || len(rows) != 5 {
+		t.Errorf("--csv (exit %d, %v): %d rows\n%s", code, err, len(rows), c)
+	}
+}
+
+func TestLogUsageAndErrors(t *testing.T) {
+	cleanEnv(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"log", "--session", "x", "--last"}, "use one"},
+		{[]string{"log", "--md", "--json"}, "choose one"},
+		{[]string{"log", "--md", "--limit", "5"}, "--limit applies to the text listing"},
+		{[]string{"log", "--limit", "0"}, "--limit must be between"},
+		{[]string{"log", "extra"}, "unexpected arguments"},
+	} {
+		code, out, errOut := runCLI(append(tc.args, "--state-dir", dir)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !isUsageError(errOut, "log") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
+		}
+	}
+	code, out, errOut := runCLI("log", "--last", "--state-dir", dir)
+	if code != exitFailure || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "no sessions yet") {
+		t.Errorf("--last on an empty log: exit %d, %q, %q", code, out, errOut)
+	}
+	// Without --state-dir the log comes from $LINKEXPLORER_HOME.
+	if code, out, _ := runCLI("log"); code != exitOK || out != "No entries match.\n" {
+		t.Errorf("default state dir: exit %d, %q", code, out)
+	}
+}

@@ -1,0 +1,317 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// runOptions are linkexplorer run's settings.
+type runOptions struct {
+	f       *factory
+	common  commonFlags
+	flow    *flows.Flow
+	json    bool
+	timeout time.Duration
+}
+
+// newCmdRun runs one flow end to end: linkexplorer run FLOW [flags]. runF,
+// when not nil, replaces the run (for tests of the parsing).
+func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
+	opts := &runOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "run FLOW",
+		Short: "Run a Link flow end to end, without the terminal app",
+		Long: `Runs a Link flow end to end without the terminal app, printing each step
+(endpoint, request_id, duration, errors) as it happens. FLOW is one of
+` + strings.Join(flows.FlowNames(), ", ") + `. The exit code is 1 if the flow failed,
+130 if it was interrupted (the session log keeps what happened).`,
+		Example: `  linkexplorer run quickstart --browser auto   # Link completes itself in headless Chromium
+  linkexplorer run update-mode                 # Link opens in your browser
+  linkexplorer run invalid-token --json > report.json`,
+		Args:              flowArgs(false),
+		ValidArgsFunction: completeFlows(false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.flow, _ = flows.FlowByName(args[0]) // checked by flowArgs
+			if err := opts.common.check(); err != nil {
+				return err
+			}
+			if opts.timeout <= 0 {
+				return usageErrorf("--timeout must be positive, e.g. 10m")
+			}
+			opts.common.waitTimeout = opts.timeout
+			if runF != nil {
+				return runF(opts)
+			}
+			return runFlow(opts)
+		},
+	}
+	opts.common.register(cmd)
+	opts.common.registerEmulatorAddr(cmd)
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
+	cmd.Flags().DurationVar(&opts.timeout, "timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
+	completeNoFile(cmd, "timeout")
+	return cmd
+}
+
+// flowArgs checks the positional flow name: exactly one for run; at most
+// one, or "all", for the demo (orAll). An unknown name suggests the
+// closest flow.
+func flowArgs(orAll bool) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		names := flows.FlowNames()
+		switch {
+		case len(args) == 0 && !orAll:
+			return usageErrorf("name the flow to run: %s", strings.Join(names, ", "))
+		case len(args) == 0:
+			return nil
+		case len(args) > 1 && orAll:
+			return usageErrorf("unexpected arguments %q: name one flow, or all", args[1:])
+		case len(args) > 1:
+			return usageErrorf("unexpected arguments %q: run one flow at a time", args[1:])
+		}
+		if _, ok := flows.FlowByName(args[0]); ok || (orAll && args[0] == "all") {
+			return nil
+		}
+		if orAll {
+			names = append(names, "all")
+		}
+		return &usageError{
+			err:     fmt.Errorf("unknown flow %q: use %s", args[0], strings.Join(names, ", ")),
+			suggest: closest(args[0], names),
+		}
+	}
+}
+
+// completeFlows completes the flow name (and "all" for the demo), with
+// each flow's title.
+func completeFlows(orAll bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, fl := range flows.Flows() {
+			out = append(out, cobra.CompletionWithDesc(fl.Name, fl.Title))
+		}
+		if orAll {
+			out = append(out, cobra.CompletionWithDesc("all", "the three flows, in order"))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// runFlow sets up, runs the flow and reports it; Ctrl-C cancels cleanly.
+func runFlow(opts *runOptions) (err error) {
+	stdout, stderr := opts.f.out, opts.f.errOut
+	progress := stdout
+	if opts.json {
+		progress = stderr
+	}
+	sigCtx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
+	defer stop()
+	ctx, cancel := context.WithTimeout(sigCtx, opts.timeout)
+	defer cancel()
+
+	a, err := setup(ctx, &opts.common, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() { err = joinClose(err, a.Close()) }()
+	r, err := a.env.NewRun(ctx, opts.flow)
+	if err != nil {
+		return err
+	}
+	p := &printer{w: progress, flow: opts.flow}
+	p.header(a)
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		p.consume(r.Events())
+	}()
+	rep := r.RunAll(ctx)
+	<-printed // RunAll always ends with EventFinished
+	closeErr := r.Close()
+	if opts.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("writing the report: %w", err)
+		}
+	} else {
+		p.summary(rep, sigCtx.Err() != nil)
+	}
+	switch {
+	case sigCtx.Err() != nil:
+		return &exitError{code: exitInterrupted, err: errors.Join(closeErr,
+			fmt.Errorf("interrupted; the session log keeps what happened: linkexplorer log --session %s", rep.RunID))}
+	case !rep.OK:
+		return &exitError{code: exitFailure, err: errors.Join(closeErr, fmt.Errorf("%s failed: %s", opts.flow.Name, rep.Error))}
+	}
+	return closeErr
+}
+
+// printer writes a run's progress for people: one block per step, Link's
+// events and webhooks as they arrive, then a summary with the timeline.
+type printer struct {
+	w    io.Writer
+	flow *flows.Flow
+	step int
+}
+
+func (p *printer) header(a *app) {
+	fmt.Fprintf(p.w, "%s: %s\n", p.flow.Title, a.cfg.Describe())
+	if a.emulatorURL != "" {
+		fmt.Fprintf(p.w, "embedded emulator at %s; session log in %s\n", a.emulatorURL, a.stateDir)
+	}
+}
+
+// consume prints events until the run finishes or Events closes.
+func (p *printer) consume(events <-chan flows.Event) {
+	for ev := range events {
+		p.event(ev)
+		if ev.Kind == flows.EventFinished {
+			return
+		}
+	}
+}
+
+func (p *printer) event(ev flows.Event) {
+	switch ev.Kind {
+	case flows.EventStepStarted:
+		p.step++
+		title := ev.Step
+		for _, s := range p.flow.Steps {
+			if s.Name == ev.Step {
+				title = s.Title
+			}
+		}
+		fmt.Fprintf(p.w, "\n[%d/%d] %s (%s)\n", p.step, len(p.flow.Steps), title, ev.Step)
+	case flows.EventCall:
+		p.call(ev.Call)
+	case flows.EventLink:
+		if line := linkLine(ev.Link); line != "" {
+			fmt.Fprintf(p.w, "      Link: %s\n", line)
+		}
+	case flows.EventWaiting, flows.EventNote, flows.EventWebhook:
+		fmt.Fprintf(p.w, "      %s\n", ev.Message)
+	case flows.EventStepFinished:
+		p.result(ev.Result)
+	}
+}
+
+func (p *printer) call(c *flows.Call) {
+	status := "no response"
+	if c.HTTPStatus != 0 {
+		status = fmt.Sprint(c.HTTPStatus)
+	}
+	line := fmt.Sprintf("      %s %s -> %s", c.Method, c.Endpoint, status)
+	if c.ErrorCode != "" {
+		line += " " + c.ErrorCode
+	}
+	if c.RequestID != "" {
+		line += ", request_id " + c.RequestID
+	}
+	fmt.Fprintf(p.w, "%s (%s)\n", line, roundDuration(c.Duration))
+}
+
+func (p *printer) result(res *flows.StepResult) {
+	for _, f := range res.Facts {
+		fmt.Fprintf(p.w, "      %s: %s\n", f.Label, f.Value)
+	}
+	switch res.Status {
+	case flows.StatusOK:
+		fmt.Fprintf(p.w, "      ok (%s)\n", roundDuration(res.Duration))
+	case flows.StatusSkipped:
+		fmt.Fprintln(p.w, "      skipped")
+	default:
+		fmt.Fprintf(p.w, "      FAILED (%s): %s\n", roundDuration(res.Duration), res.Error)
+		if ex, ok := res.Explanation(); ok {
+			fmt.Fprintf(p.w, "      What it means: %s\n      What to do: %s\n      Docs: %s\n", ex.Meaning, ex.NextStep, ex.Docs)
+		}
+	}
+}
+
+// linkLine describes a report of the callback page in one line.
+func linkLine(ev *flows.PageEvent) string {
+	var b strings.Builder
+	switch ev.Kind {
+	case "event":
+		b.WriteString(ev.EventName)
+		if ev.ViewName != "" {
+			b.WriteString(" " + ev.ViewName)
+		}
+	case "success":
+		b.WriteString("onSuccess")
+	case "exit":
+		b.WriteString("onExit " + cmp.Or(ev.ErrorCode, "(no error)"))
+		if ev.ExitStatus != "" {
+			b.WriteString(", status " + ev.ExitStatus)
+		}
+	case "load":
+		return "" // onLoad adds nothing a reader needs
+	default:
+		if ev.Rejected {
+			return "rejected request: " + ev.RejectReason
+		}
+		b.WriteString("page: " + ev.Kind)
+	}
+	if ev.ErrorCode != "" && ev.Kind == "event" {
+		b.WriteString(" " + ev.ErrorCode)
+	}
+	if ev.Kind == "event" && ev.EventName == "OPEN" || ev.Kind == "success" || ev.Kind == "exit" {
+		if ev.LinkSessionID != "" {
+			b.WriteString(", link_session_id " + ev.LinkSessionID)
+		}
+	}
+	return b.String()
+}
+
+// summary prints the outcome and the timeline.
+func (p *printer) summary(rep flows.Report, interrupted bool) {
+	outcome := "ok"
+	switch {
+	case interrupted:
+		outcome = "interrupted"
+	case !rep.OK:
+		outcome = "FAILED"
+	}
+	fmt.Fprintf(p.w, "\n%s: %s in %s (session %s", rep.Flow, outcome, rep.Duration, rep.RunID)
+	if rep.ItemID != "" {
+		fmt.Fprintf(p.w, ", item_id %s", rep.ItemID)
+	}
+	fmt.Fprintln(p.w, ")")
+	if len(rep.Timeline) > 0 {
+		fmt.Fprintln(p.w, "Timeline:")
+	}
+	for _, e := range rep.Timeline {
+		line := e.Time.Local().Format("15:04:05.000") + "  " + e.What
+		for _, kv := range [][2]string{{"", e.Token}, {"request_id ", e.RequestID}, {"link_session_id ", e.LinkSessionID}} {
+			if kv[1] != "" {
+				line += ", " + kv[0] + kv[1]
+			}
+		}
+		fmt.Fprintln(p.w, "  "+line)
+	}
+	fmt.Fprintf(p.w, "The session log has every call and Link event: linkexplorer log --session %s --md\n", rep.RunID)
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
