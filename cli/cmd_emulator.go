@@ -89,6 +89,9 @@ func serveEmulator(opts *emulatorOptions) error {
 	})
 	if err != nil {
 		ln.Close()
+		if errors.Is(err, emulator.ErrStateNotWritable) {
+			return &exitError{code: exitUsage, err: err} // a bad --state, like a bad --addr
+		}
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)

@@ -93,6 +93,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.whKey = key
 	if opts.StateFile != "" {
+		if err := checkWritable(opts.StateFile); err != nil {
+			return nil, err
+		}
 		if err := e.load(opts.StateFile); err != nil {
 			return nil, err
 		}
