@@ -232,7 +232,13 @@ func readDotenv(path string) (map[string]string, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		key, val, ok, err := parseDotenvLine(sc.Text())
+		line := sc.Text()
+		if n == 1 {
+			// Windows editors (Notepad, PowerShell's Out-File) start UTF-8
+			// files with a byte-order mark; it is not part of the first key.
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		key, val, ok, err := parseDotenvLine(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: %v", path, n, err)
 		}
