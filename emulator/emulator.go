@@ -35,6 +35,11 @@ type Options struct {
 	WebhookClient *http.Client
 	// Now is the real clock under the virtual one. Nil is time.Now.
 	Now func() time.Time
+	// AllowRemote accepts any Host header. By default only the address the
+	// emulator is reached on and loopback names (localhost, 127.0.0.1,
+	// [::1]) with its port are accepted, so a DNS-rebound page cannot
+	// reach it (421). Set it with --allow-remote, as Listen's allowRemote.
+	AllowRemote bool
 }
 
 // Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
@@ -100,6 +105,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.whKey = key
 	if opts.StateFile != "" {
+		if err := checkWritable(opts.StateFile); err != nil {
+			return nil, err
+		}
 		if err := e.load(opts.StateFile); err != nil {
 			return nil, err
 		}
@@ -144,8 +152,13 @@ func exampleRoutes(spec *openapi.Spec) map[string]handlerFunc {
 // ServeHTTP routes a request: Plaid's API endpoints first (the stateful
 // ones, then those answered from the schema's examples), then the emulated
 // Link's paths, then the control API under /__emulator/. Anything else is
-// Plaid's 404 NOT_FOUND error.
+// Plaid's 404 NOT_FOUND error. Before routing, guard refuses other Host
+// headers, browser requests from other origins and control requests that
+// are not JSON (see guard.go).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !e.guard(w, r) {
+		return
+	}
 	p := r.URL.Path
 	if h, ok := apiRoutes[p]; ok {
 		op, _ := e.spec.Op(p)

@@ -310,6 +310,9 @@ func (h *harness) control(method, path string, body any) (int, map[string]any) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	return h.do(req)
 }
 

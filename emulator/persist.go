@@ -61,6 +61,34 @@ func sortedValues[V any](m map[string]V, key func(V) string) []V {
 	return out
 }
 
+// ErrStateNotWritable is, for errors.Is, the error of New when the state
+// file cannot be written: a bad --state path fails at start-up, not at
+// the first save after work was done.
+var ErrStateNotWritable = errors.New("state file not writable")
+
+type stateFileError struct{ msg string }
+
+func (e *stateFileError) Error() string        { return e.msg }
+func (e *stateFileError) Is(target error) bool { return target == ErrStateNotWritable }
+
+// checkWritable checks that the state file can be written as the saver
+// writes it: a temporary file beside it, renamed over it.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return &stateFileError{fmt.Sprintf("the state file %s is a directory; name a file, e.g. --state %s", path, filepath.Join(path, "emulator.json"))}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &stateFileError{fmt.Sprintf("cannot write the state file %s (%v in %s); pass a --state path in a directory you can write", path, err, filepath.Dir(path))}
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // load reads the state file at path into e. A missing file is an empty
 // state; the file is created on the first save.
 func (e *Emulator) load(path string) error {
