@@ -33,6 +33,8 @@ func (e *Emulator) controlRoutes() *http.ServeMux {
 	m.HandleFunc("GET /__emulator/requests/{seq}", e.ctlRequest)
 	m.HandleFunc("GET /__emulator/webhooks", e.ctlWebhooks)
 	m.HandleFunc("GET /__emulator/items", e.ctlItems)
+	m.HandleFunc("GET /__emulator/items/{item_id}/transactions", e.ctlItemTransactions)
+	m.HandleFunc("POST /__emulator/items/{item_id}/transactions", e.ctlItemTransactionsChange)
 	m.HandleFunc("POST /__emulator/reset", e.ctlReset)
 	return m
 }
@@ -116,6 +118,7 @@ func (e *Emulator) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
 	}
 	e.clock.advance(d)
 	e.changed()
+	e.autoUpdateTransactions()
 	writeJSON(w, http.StatusOK, e.clockJSON())
 }
 

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -363,6 +366,23 @@ func newWebhookReceiver(t testing.TB, status int) *webhookReceiver {
 	return w
 }
 
+// collect waits for webhooks until it has one of each code, in any order,
+// and returns them by code; other webhooks that arrive meanwhile fail the
+// test.
+func (w *webhookReceiver) collect(t testing.TB, codes ...string) map[string]map[string]any {
+	t.Helper()
+	got := map[string]map[string]any{}
+	for len(got) < len(codes) {
+		b := w.next(t)
+		code, _ := b["webhook_code"].(string)
+		if !slices.Contains(codes, code) || got[code] != nil {
+			t.Fatalf("webhook %s/%s while waiting for %v (have %v)", b["webhook_type"], code, codes, slices.Collect(maps.Keys(got)))
+		}
+		got[code] = b
+	}
+	return got
+}
+
 // url is the receiver's URL for path.
 func (w *webhookReceiver) url(path string) string { return w.srv.URL + path }
 
@@ -379,10 +399,18 @@ func (w *webhookReceiver) next(t testing.TB) map[string]any {
 	}
 }
 
-// nextCode waits for the next webhook and checks its type and code.
+// creationWebhooks are the webhooks every Item with Transactions sends
+// after it is created, on their own schedule.
+var creationWebhooks = map[string]bool{"INITIAL_UPDATE": true, "HISTORICAL_UPDATE": true}
+
+// nextCode waits for the next webhook and checks its type and code. The
+// creation webhooks are skipped unless code is one of them.
 func (w *webhookReceiver) nextCode(t testing.TB, typ, code string) map[string]any {
 	t.Helper()
 	b := w.next(t)
+	for creationWebhooks[b["webhook_code"].(string)] && !creationWebhooks[code] {
+		b = w.next(t)
+	}
 	if b["webhook_type"] != typ || b["webhook_code"] != code {
 		t.Fatalf("want webhook %s/%s, got %v", typ, code, b)
 	}
@@ -390,4 +418,28 @@ func (w *webhookReceiver) nextCode(t testing.TB, typ, code string) map[string]an
 		t.Errorf("webhook environment %v", b["environment"])
 	}
 	return b
+}
+
+// checkWebhookSchema validates a received webhook body (as the receiver
+// decoded it) against one of the schema's webhook components.
+func checkWebhookSchema(t testing.TB, component string, body map[string]any) {
+	t.Helper()
+	doc := loadSpec(t)
+	if doc == nil {
+		return
+	}
+	ref := doc.Components.Schemas[component]
+	if ref == nil || ref.Value == nil {
+		t.Errorf("schema has no component %s", component)
+		return
+	}
+	clean := map[string]any{}
+	for k, v := range body {
+		if !strings.HasPrefix(k, "_") {
+			clean[k] = v
+		}
+	}
+	if err := ref.Value.VisitJSON(clean, openapi3.MultiErrors()); err != nil {
+		t.Errorf("webhook does not match %s: %v\nbody: %v", component, err, clean)
+	}
 }

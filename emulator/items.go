@@ -84,27 +84,36 @@ func (e *Emulator) createItemLocked(spec newItem) (*item, string) {
 	}
 	n := 0
 	for _, tmpl := range spec.accounts {
-		n += len(tmpl.Transactions)
+		if tmpl.Canned == "" {
+			n += len(tmpl.Transactions)
+		}
 	}
 	it.Accounts = make([]account, 0, len(spec.accounts))
-	it.Transactions = make([]transaction, 0, n)
+	if n > 0 {
+		it.Transactions = make([]transaction, 0, n)
+	}
 	dates := map[int]string{} // DaysAgo -> date
 	for _, tmpl := range spec.accounts {
 		a := account{ID: newObjectID(), AccountTemplate: tmpl}
 		a.Transactions = nil
-		for _, t := range tmpl.Transactions {
-			if t.Date == "" {
-				if _, ok := dates[t.DaysAgo]; !ok {
-					dates[t.DaysAgo] = now.AddDate(0, 0, -t.DaysAgo).Format(time.DateOnly)
+		if tmpl.Canned == "" {
+			for _, t := range tmpl.Transactions {
+				if t.Date == "" {
+					if _, ok := dates[t.DaysAgo]; !ok {
+						dates[t.DaysAgo] = now.AddDate(0, 0, -t.DaysAgo).Format(time.DateOnly)
+					}
+					t.Date = dates[t.DaysAgo]
 				}
-				t.Date = dates[t.DaysAgo]
+				it.Transactions = append(it.Transactions, transaction{ID: newObjectID(), AccountID: a.ID, TransactionTemplate: t})
 			}
-			it.Transactions = append(it.Transactions, transaction{ID: newObjectID(), AccountID: a.ID, TransactionTemplate: t})
 		}
 		it.Accounts = append(it.Accounts, a)
 	}
 	slices.SortStableFunc(it.Transactions, func(a, b transaction) int { return strings.Compare(a.Date, b.Date) })
 	e.st.addItem(it)
+	if it.hasProduct("transactions") {
+		e.announceInitialPull(it)
+	}
 	return it, e.newPublicTokenLocked(it.ID)
 }
 
@@ -206,8 +215,11 @@ func itemGet(e *Emulator, c *call, req *accessTokenRequest) (any, *sandbox.Error
 			st.LastWebhook = &mark
 		}
 		if it.hasProduct("transactions") {
-			created := it.CreatedAt
-			st.Transactions = &productUpdates{LastSuccessfulUpdate: &created}
+			updated := it.CreatedAt
+			if it.Txn != nil {
+				updated = it.Txn.Updated
+			}
+			st.Transactions = &productUpdates{LastSuccessfulUpdate: &updated}
 		}
 		return itemGetResponse{Item: it.render(), Status: st, RequestID: c.requestID}, nil
 	})

@@ -41,6 +41,7 @@ func TestOpenAPIEveryEndpoint(t *testing.T) {
 	opts.SetIncludePersonalFinanceCategory(true)
 	sync.SetOptions(*opts)
 	res(h.client.TransactionsSync(h.ctx).TransactionsSyncRequest(*sync).Execute()).must(t)
+	productEndpoints(t, h, access)
 	fire := plaid.NewSandboxItemFireWebhookRequest(access, "DEFAULT_UPDATE")
 	res(h.client.SandboxItemFireWebhook(h.ctx).SandboxItemFireWebhookRequest(*fire).Execute()).must(t)
 	wh := plaid.NewItemWebhookUpdateRequest(access)
@@ -122,4 +123,24 @@ func TestSchemaCheckCatchesBadResponses(t *testing.T) {
 			t.Errorf("%s: schema check passed %s", name, body)
 		}
 	}
+}
+
+// productEndpoints calls, through plaid-go, every product endpoint that
+// an Item created with auth, transactions and identity can reach.
+func productEndpoints(t *testing.T, h *harness, access string) {
+	t.Helper()
+	now := h.emu.Now()
+	tg := plaid.NewTransactionsGetRequest(access, now.AddDate(0, 0, -30).Format("2006-01-02"), now.Format("2006-01-02"))
+	tgo := plaid.NewTransactionsGetRequestOptions()
+	tgo.SetCount(5)
+	tgo.SetIncludeOriginalDescription(true)
+	tg.SetOptions(*tgo)
+	tx := res(h.client.TransactionsGet(h.ctx).TransactionsGetRequest(*tg).Execute()).must(t)
+	res(h.client.TransactionsRefresh(h.ctx).TransactionsRefreshRequest(*plaid.NewTransactionsRefreshRequest(access)).Execute()).must(t)
+	rec := plaid.NewTransactionsRecurringGetRequest(access, []string{tx.Accounts[0].AccountId, tx.Accounts[1].AccountId})
+	ro := plaid.NewTransactionsRecurringGetRequestOptions()
+	ro.SetIncludePersonalFinanceCategory(true)
+	rec.SetOptions(*ro)
+	res(h.client.TransactionsRecurringGet(h.ctx).TransactionsRecurringGetRequest(*rec).Execute()).must(t)
+	res(h.client.CategoriesGet(h.ctx).Body(map[string]any{}).Execute()).must(t)
 }

@@ -48,15 +48,20 @@ type item struct {
 	Billed        []string       `json:"billed_products"`
 	Error         *sandbox.Error `json:"error,omitempty"`
 	Accounts      []account      `json:"accounts"`
-	Transactions  []transaction  `json:"transactions"`
-	CreatedAt     time.Time      `json:"created_at"`
-	LastWebhook   *webhookMark   `json:"last_webhook,omitempty"`
+	// Transactions are the Item's explicit transactions (user_custom's);
+	// canned ones are generated (see txnLog).
+	Transactions []transaction `json:"transactions"`
+	// Txn is the transaction history: pulls and changes (nil until used).
+	Txn         *txnLog      `json:"txn,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	LastWebhook *webhookMark `json:"last_webhook,omitempty"`
 	// Synced is set once /transactions/sync has been called.
 	Synced bool `json:"synced,omitempty"`
 }
 
-// account is one of an Item's accounts. Its Transactions are moved into
-// the Item's transaction list when the Item is created.
+// account is one of an Item's accounts. Its explicit Transactions are
+// moved into the Item's list when the Item is created; canned ones
+// (AccountTemplate.Canned) are generated when needed.
 type account struct {
 	ID string `json:"account_id"`
 	sandbox.AccountTemplate
