@@ -41,13 +41,17 @@ func (it *item) render() itemJSON {
 	return j
 }
 
-// available lists the institution's products the Item is not billed for,
-// balance included (reference §2.3).
+// available lists what the Item can start using now: balance, and the
+// institution's products the Item is not billed for that Plaid adds after
+// Link when their endpoints are first called (addableAfterLink). Products
+// that must be chosen in Link (statements, transfer, income...) are not
+// available to an Item created without them: their endpoints answer
+// PRODUCT_NOT_ENABLED.
 func (it *item) available() []string {
 	out := []string{}
 	inst, _ := sandbox.InstitutionByID(it.InstitutionID)
 	for _, p := range append(slices.Clone(inst.Products), "balance") {
-		if !it.hasProduct(p) && !slices.Contains(out, p) {
+		if (p == "balance" || addableAfterLink[p]) && !it.hasProduct(p) && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
@@ -196,6 +200,7 @@ type itemGetResponse struct {
 }
 
 type itemStatus struct {
+	Investments  *productUpdates `json:"investments,omitempty"`
 	Transactions *productUpdates `json:"transactions,omitempty"`
 	LastWebhook  *webhookMark    `json:"last_webhook"`
 }
@@ -220,6 +225,10 @@ func itemGet(e *Emulator, c *call, req *accessTokenRequest) (any, *sandbox.Error
 				updated = it.Txn.Updated
 			}
 			st.Transactions = &productUpdates{LastSuccessfulUpdate: &updated}
+		}
+		if it.hasProduct("investments") {
+			created := it.CreatedAt
+			st.Investments = &productUpdates{LastSuccessfulUpdate: &created}
 		}
 		return itemGetResponse{Item: it.render(), Status: st, RequestID: c.requestID}, nil
 	})

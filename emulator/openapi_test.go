@@ -143,4 +143,24 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	rec.SetOptions(*ro)
 	res(h.client.TransactionsRecurringGet(h.ctx).TransactionsRecurringGetRequest(*rec).Execute()).must(t)
 	res(h.client.CategoriesGet(h.ctx).Body(map[string]any{}).Execute()).must(t)
+
+	im := plaid.NewIdentityMatchRequest(access)
+	u := plaid.NewIdentityMatchUser()
+	u.SetLegalName("Alberta Charleson")
+	u.SetPhoneNumber("+11112223333")
+	u.SetEmailAddress("accountholder0@example.com")
+	addr := plaid.NewAddressDataNullableNoRequiredFields()
+	addr.SetStreet("2992 Cameron Road")
+	addr.SetPostalCode("14236")
+	u.SetAddress(*addr)
+	im.SetUser(*u)
+	res(h.client.IdentityMatch(h.ctx).IdentityMatchRequest(*im).Execute()).must(t)
+	res(h.client.InvestmentsHoldingsGet(h.ctx).InvestmentsHoldingsGetRequest(*plaid.NewInvestmentsHoldingsGetRequest(access)).Execute()).must(t)
+	res(h.client.InvestmentsTransactionsGet(h.ctx).InvestmentsTransactionsGetRequest(*plaid.NewInvestmentsTransactionsGetRequest(
+		access, now.AddDate(0, 0, -90).Format("2006-01-02"), now.Format("2006-01-02"))).Execute()).must(t)
+	res(h.client.LiabilitiesGet(h.ctx).LiabilitiesGetRequest(*plaid.NewLiabilitiesGetRequest(access)).Execute()).must(t)
+	res(h.client.SignalEvaluate(h.ctx).SignalEvaluateRequest(*plaid.NewSignalEvaluateRequest(access, tx.Accounts[0].AccountId, "openapi-1", 25)).Execute()).must(t)
+	res(h.client.SignalDecisionReport(h.ctx).SignalDecisionReportRequest(*plaid.NewSignalDecisionReportRequest("openapi-1", true)).Execute()).must(t)
+	res(h.client.SignalReturnReport(h.ctx).SignalReturnReportRequest(*plaid.NewSignalReturnReportRequest("openapi-1", "R01")).Execute()).must(t)
+	res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t) // with status.investments
 }

@@ -12,9 +12,8 @@ import (
 // (or /sandbox/public_token/create's initial_products) when the Item is
 // created; calling its endpoints otherwise gives PRODUCT_NOT_ENABLED.
 var addableAfterLink = map[string]bool{
-	"transactions": true, "recurring_transactions": true, "auth": true, "identity": true,
-	"identity_match": true, "investments": true, "investments_auth": true,
-	"liabilities": true, "assets": true, "signal": true,
+	"transactions": true, "auth": true, "identity": true, "identity_match": true,
+	"investments": true, "liabilities": true, "signal": true,
 }
 
 // ensureProduct makes sure the Item may use product p: billed already,
@@ -43,6 +42,21 @@ func (e *Emulator) useProduct(it *item, p string) *sandbox.Error {
 		e.changed()
 	}
 	return err
+}
+
+// productState is the product data that lives beside Items: Signal
+// evaluations, asset reports, transfers, payments, users and processor
+// tokens. It is saved in the state file.
+type productState struct {
+	Signals map[string]*signalEval `json:"signals,omitempty"` // by client_transaction_id
+}
+
+// products returns the product state, creating it on first use (e.mu held).
+func (s *state) products() *productState {
+	if s.prod == nil {
+		s.prod = &productState{}
+	}
+	return s.prod
 }
 
 // val is *p, or T's zero value when p is nil.

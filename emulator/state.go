@@ -28,6 +28,7 @@ type state struct {
 	linkTokens   map[string]*linkToken   // by token
 	publicTokens map[string]*publicToken // by token
 	creations    int                     // token creations since the last sweep
+	prod         *productState           // product data beyond Items (see products.go); nil until used
 }
 
 func newState() *state {
