@@ -30,6 +30,14 @@ type call struct {
 	// raw is the body's top-level object, once decoded.
 	raw      map[string]json.RawMessage
 	clientID string
+	// contentType is set when the answer is not JSON (binaryResponse).
+	contentType string
+}
+
+// binaryResponse is a success answer that is not JSON, e.g. a PDF.
+type binaryResponse struct {
+	contentType string
+	body        []byte
 }
 
 // handlerFunc serves one Plaid endpoint. It returns the response (a struct
@@ -77,6 +85,9 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, h handlerFun
 	c := &call{r: r, requestID: newRequestID()}
 	status, out, perr := e.respond(c, h)
 	w.Header()["Content-Type"] = jsonContentType
+	if c.contentType != "" {
+		w.Header().Set("Content-Type", c.contentType)
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 	e.recordCall(c, status, out, perr, time.Since(start))
@@ -85,6 +96,10 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, h handlerFun
 // respond runs h and renders its outcome as a status and JSON body.
 func (e *Emulator) respond(c *call, h handlerFunc) (int, []byte, *sandbox.Error) {
 	res, perr := h(e, c)
+	if b, ok := res.(binaryResponse); ok && perr == nil {
+		c.contentType = b.contentType
+		return http.StatusOK, b.body, nil
+	}
 	if perr == nil {
 		out, err := json.Marshal(res)
 		if err == nil {

@@ -119,6 +119,7 @@ func (e *Emulator) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
 	e.clock.advance(d)
 	e.changed()
 	e.autoUpdateTransactions()
+	e.finishAssetReports()
 	writeJSON(w, http.StatusOK, e.clockJSON())
 }
 

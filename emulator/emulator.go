@@ -52,6 +52,8 @@ type Emulator struct {
 
 	mu sync.Mutex // guards st
 	st *state
+	// assetDelay is how long an Asset Report takes (tests change it).
+	assetDelay time.Duration
 
 	closeOnce sync.Once
 	closeErr  error
@@ -72,12 +74,13 @@ func New(opts Options) (*Emulator, error) {
 		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	e := &Emulator{
-		opts:      opts,
-		log:       opts.Logger,
-		clock:     &clock{real: opts.Now},
-		st:        newState(),
-		requests:  newRequestLog(requestLogSize, requestBodyBudget),
-		redirects: make(map[string]bool, len(opts.RedirectURIs)),
+		opts:       opts,
+		log:        opts.Logger,
+		clock:      &clock{real: opts.Now},
+		st:         newState(),
+		requests:   newRequestLog(requestLogSize, requestBodyBudget),
+		redirects:  make(map[string]bool, len(opts.RedirectURIs)),
+		assetDelay: defaultAssetReportDelay,
 	}
 	for _, u := range opts.RedirectURIs {
 		e.redirects[u] = true
@@ -98,6 +101,9 @@ func New(opts Options) (*Emulator, error) {
 	e.webhooks.sign = func(body []byte) (string, error) { return e.whKey.sign(body, opts.Now()) }
 	if opts.StateFile != "" {
 		e.saver = newSaver(e.snapshotJSON, opts.StateFile, opts.Logger)
+	}
+	if e.st.prod != nil && len(e.st.prod.AssetReports) > 0 {
+		time.AfterFunc(e.assetDelay, e.finishAssetReports) // reports pending at the last shutdown
 	}
 	return e, nil
 }

@@ -163,4 +163,20 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	res(h.client.SignalDecisionReport(h.ctx).SignalDecisionReportRequest(*plaid.NewSignalDecisionReportRequest("openapi-1", true)).Execute()).must(t)
 	res(h.client.SignalReturnReport(h.ctx).SignalReturnReportRequest(*plaid.NewSignalReturnReportRequest("openapi-1", "R01")).Execute()).must(t)
 	res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t) // with status.investments
+
+	h.emu.assetDelay = 0
+	docs, _ := h.newItem("", plaid.PRODUCTS_ASSETS, plaid.PRODUCTS_STATEMENTS)
+	arc := plaid.NewAssetReportCreateRequest(30)
+	arc.SetAccessTokens([]string{docs})
+	ar := res(h.client.AssetReportCreate(h.ctx).AssetReportCreateRequest(*arc).Execute()).must(t)
+	arg := plaid.NewAssetReportGetRequest()
+	arg.SetAssetReportToken(ar.AssetReportToken)
+	res(h.client.AssetReportGet(h.ctx).AssetReportGetRequest(*arg).Execute()).must(t)
+	res(h.client.AssetReportPdfGet(h.ctx).AssetReportPDFGetRequest(*plaid.NewAssetReportPDFGetRequest(ar.AssetReportToken)).Execute()).must(t)
+	res(h.client.AssetReportRefresh(h.ctx).AssetReportRefreshRequest(*plaid.NewAssetReportRefreshRequest(ar.AssetReportToken)).Execute()).must(t)
+	res(h.client.AssetReportRemove(h.ctx).AssetReportRemoveRequest(*plaid.NewAssetReportRemoveRequest(ar.AssetReportToken)).Execute()).must(t)
+	sl := res(h.client.StatementsList(h.ctx).StatementsListRequest(*plaid.NewStatementsListRequest(docs)).Execute()).must(t)
+	res(h.client.StatementsDownload(h.ctx).StatementsDownloadRequest(*plaid.NewStatementsDownloadRequest(docs, sl.Accounts[0].Statements[0].StatementId)).Execute()).must(t)
+	res(h.client.StatementsRefresh(h.ctx).StatementsRefreshRequest(*plaid.NewStatementsRefreshRequest(docs,
+		now.AddDate(0, -6, 0).Format("2006-01-02"), now.Format("2006-01-02"))).Execute()).must(t)
 }

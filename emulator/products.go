@@ -48,7 +48,8 @@ func (e *Emulator) useProduct(it *item, p string) *sandbox.Error {
 // evaluations, asset reports, transfers, payments, users and processor
 // tokens. It is saved in the state file.
 type productState struct {
-	Signals map[string]*signalEval `json:"signals,omitempty"` // by client_transaction_id
+	Signals      map[string]*signalEval  `json:"signals,omitempty"`       // by client_transaction_id
+	AssetReports map[string]*assetReport `json:"asset_reports,omitempty"` // by asset_report_token
 }
 
 // products returns the product state, creating it on first use (e.mu held).

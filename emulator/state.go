@@ -56,6 +56,9 @@ type item struct {
 	Txn         *txnLog      `json:"txn,omitempty"`
 	CreatedAt   time.Time    `json:"created_at"`
 	LastWebhook *webhookMark `json:"last_webhook,omitempty"`
+	// StatementsFrom is the first month (YYYY-MM-01) /statements/refresh
+	// asked for, when it goes back further than the default.
+	StatementsFrom string `json:"statements_from,omitempty"`
 	// Synced is set once /transactions/sync has been called.
 	Synced bool `json:"synced,omitempty"`
 }
