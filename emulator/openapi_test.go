@@ -164,6 +164,16 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	res(h.client.SignalReturnReport(h.ctx).SignalReturnReportRequest(*plaid.NewSignalReturnReportRequest("openapi-1", "R01")).Execute()).must(t)
 	res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t) // with status.investments
 
+	res(h.client.UserCreate(h.ctx).UserCreateRequest(*plaid.NewUserCreateRequest("openapi-user")).Execute()).must(t)
+	res(h.client.ProcessorTokenCreate(h.ctx).ProcessorTokenCreateRequest(*plaid.NewProcessorTokenCreateRequest(access, tx.Accounts[0].AccountId, "dwolla")).Execute()).must(t)
+	res(h.client.SandboxProcessorTokenCreate(h.ctx).SandboxProcessorTokenCreateRequest(*plaid.NewSandboxProcessorTokenCreateRequest("ins_109508")).Execute()).must(t)
+	al := plaid.NewItemApplicationListRequest()
+	al.SetAccessToken(access)
+	res(h.client.ItemApplicationList(h.ctx).ItemApplicationListRequest(*al).Execute()).must(t)
+	res(h.client.SandboxItemSetVerificationStatus(h.ctx).SandboxItemSetVerificationStatusRequest(
+		*plaid.NewSandboxItemSetVerificationStatusRequest(access, tx.Accounts[0].AccountId, "automatically_verified")).Execute()).must(t)
+	res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()).must(t) // with verification_status
+
 	h.emu.assetDelay = 0
 	docs, _ := h.newItem("", plaid.PRODUCTS_ASSETS, plaid.PRODUCTS_STATEMENTS)
 	arc := plaid.NewAssetReportCreateRequest(30)

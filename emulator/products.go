@@ -48,8 +48,10 @@ func (e *Emulator) useProduct(it *item, p string) *sandbox.Error {
 // evaluations, asset reports, transfers, payments, users and processor
 // tokens. It is saved in the state file.
 type productState struct {
-	Signals      map[string]*signalEval  `json:"signals,omitempty"`       // by client_transaction_id
-	AssetReports map[string]*assetReport `json:"asset_reports,omitempty"` // by asset_report_token
+	Signals         map[string]*signalEval     `json:"signals,omitempty"`          // by client_transaction_id
+	AssetReports    map[string]*assetReport    `json:"asset_reports,omitempty"`    // by asset_report_token
+	Users           map[string]*userRecord     `json:"users,omitempty"`            // by client_user_id
+	ProcessorTokens map[string]*processorToken `json:"processor_tokens,omitempty"` // by token
 }
 
 // products returns the product state, creating it on first use (e.mu held).

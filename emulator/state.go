@@ -68,6 +68,8 @@ type item struct {
 // (AccountTemplate.Canned) are generated when needed.
 type account struct {
 	ID string `json:"account_id"`
+	// VerificationStatus is set by /sandbox/item/set_verification_status.
+	VerificationStatus string `json:"verification_status,omitempty"`
 	sandbox.AccountTemplate
 }
 
@@ -121,6 +123,13 @@ func (s *state) removeItem(it *item) {
 	for tok, lt := range s.linkTokens {
 		if lt.ItemID == it.ID {
 			delete(s.linkTokens, tok)
+		}
+	}
+	if s.prod != nil {
+		for tok, pt := range s.prod.ProcessorTokens {
+			if pt.ItemID == it.ID {
+				delete(s.prod.ProcessorTokens, tok)
+			}
 		}
 	}
 }
