@@ -174,6 +174,24 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 		*plaid.NewSandboxItemSetVerificationStatusRequest(access, tx.Accounts[0].AccountId, "automatically_verified")).Execute()).must(t)
 	res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()).must(t) // with verification_status
 
+	xfer, _ := h.newItem("", plaid.PRODUCTS_AUTH, plaid.PRODUCTS_TRANSFER)
+	xacc := res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(xfer)).Execute()).must(t).Accounts[0].AccountId
+	xa := res(h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(xfer, xacc, "10.00")).Execute()).must(t)
+	xt := res(h.client.TransferCreate(h.ctx).TransferCreateRequest(*plaid.NewTransferCreateRequest(xfer, xacc, xa.Authorization.Id, "openapi")).Execute()).must(t)
+	res(h.client.SandboxTransferSimulate(h.ctx).SandboxTransferSimulateRequest(*plaid.NewSandboxTransferSimulateRequest(xt.Transfer.Id, "failed")).Execute()).must(t)
+	res(h.client.TransferGet(h.ctx).TransferGetRequest(*plaid.NewTransferGetRequest(xt.Transfer.Id)).Execute()).must(t)
+	res(h.client.TransferList(h.ctx).TransferListRequest(*plaid.NewTransferListRequest()).Execute()).must(t)
+	res(h.client.TransferEventList(h.ctx).TransferEventListRequest(*plaid.NewTransferEventListRequest()).Execute()).must(t)
+	res(h.client.TransferEventSync(h.ctx).TransferEventSyncRequest(*plaid.NewTransferEventSyncRequest(0)).Execute()).must(t)
+	xa2 := res(h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(xfer, xacc, "1000.00")).Execute()).must(t) // declined
+	if xa2.Authorization.Decision != "declined" {
+		t.Errorf("1000 against 100 available: %s", xa2.Authorization.Decision)
+	}
+	xa3 := res(h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(xfer, xacc, "1.00")).Execute()).must(t)
+	xt3 := res(h.client.TransferCreate(h.ctx).TransferCreateRequest(*plaid.NewTransferCreateRequest(xfer, xacc, xa3.Authorization.Id, "openapi")).Execute()).must(t)
+	res(h.client.TransferCancel(h.ctx).TransferCancelRequest(*plaid.NewTransferCancelRequest(xt3.Transfer.Id)).Execute()).must(t)
+	res(h.client.SandboxTransferFireWebhook(h.ctx).SandboxTransferFireWebhookRequest(*plaid.NewSandboxTransferFireWebhookRequest("http://127.0.0.1:1/hook")).Execute()).must(t)
+
 	h.emu.assetDelay = 0
 	docs, _ := h.newItem("", plaid.PRODUCTS_ASSETS, plaid.PRODUCTS_STATEMENTS)
 	arc := plaid.NewAssetReportCreateRequest(30)

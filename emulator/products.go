@@ -52,6 +52,7 @@ type productState struct {
 	AssetReports    map[string]*assetReport    `json:"asset_reports,omitempty"`    // by asset_report_token
 	Users           map[string]*userRecord     `json:"users,omitempty"`            // by client_user_id
 	ProcessorTokens map[string]*processorToken `json:"processor_tokens,omitempty"` // by token
+	Transfer        *transferState             `json:"transfer,omitempty"`
 }
 
 // products returns the product state, creating it on first use (e.mu held).
