@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -37,32 +38,61 @@ type commonFlags struct {
 	waitTimeout time.Duration // bound on each wait for Link; 0 is flows.DefaultWaitTimeout
 }
 
-// register adds the flags to fs.
-func (f *commonFlags) register(fs *flag.FlagSet) {
+// register adds the flags to cmd, with the completion of their values.
+func (f *commonFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	fs.StringVar(&f.mode, "mode", "", "emulated (offline; the default unless PLAID_CLIENT_ID and PLAID_SECRET are set) or plaid (Plaid's Sandbox with your keys)")
 	fs.StringVar(&f.plaidURL, "plaid-url", "", "in plaid mode, the API base URL (overrides PLAID_API_URL): a proxy, or a standalone emulator")
-	fs.StringVar(&f.stateDir, "state-dir", "", "directory of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
+	fs.StringVar(&f.stateDir, "state-dir", "", "`directory` of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
 	fs.StringVar(&f.callbackAddr, "callback-addr", "127.0.0.1:0", "loopback address of the local callback page (port 0 picks a free one)")
 	fs.StringVar(&f.browser, "browser", "system", "how Link opens: system (your browser), none (print the URL and wait) or auto (complete Link with no person)")
+	completeModeAndBrowser(cmd)
+	completeNoFile(cmd, "plaid-url", "callback-addr")
+	_ = cmd.MarkFlagDirname("state-dir")
+}
+
+// modeChoices are the values of --mode, with what each means (for
+// completion).
+func modeChoices() []cobra.Completion {
+	return []cobra.Completion{"emulated\toffline, against the embedded emulator", "plaid\tPlaid's Sandbox with your keys"}
+}
+
+// browserChoices are the values of --browser.
+func browserChoices() []cobra.Completion {
+	return []cobra.Completion{"system\tyour default browser", "none\tprint the URL and wait", "auto\tcomplete Link with no person (headless Chromium)"}
+}
+
+// completeModeAndBrowser completes --mode and --browser.
+func completeModeAndBrowser(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("mode", cobra.FixedCompletions(modeChoices(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("browser", cobra.FixedCompletions(browserChoices(), cobra.ShellCompDirectiveNoFileComp))
+}
+
+// completeNoFile says that the named flags take no file name.
+func completeNoFile(cmd *cobra.Command, names ...string) {
+	for _, n := range names {
+		_ = cmd.RegisterFlagCompletionFunc(n, cobra.NoFileCompletions)
+	}
 }
 
 // registerEmulatorAddr adds --emulator-addr, for the commands whose
 // embedded emulator a user's own app may talk to.
-func (f *commonFlags) registerEmulatorAddr(fs *flag.FlagSet) {
-	fs.StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "offline: loopback address of the embedded emulator, which your own app can use too (port 0 picks a free one; fix it to keep the URL across runs)")
+func (f *commonFlags) registerEmulatorAddr(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.emulatorAddr, "emulator-addr", "127.0.0.1:0", "offline: loopback address of the embedded emulator, which your own app can use too (port 0 picks a free one; fix it to keep the URL across runs)")
+	completeNoFile(cmd, "emulator-addr")
 }
 
-// check validates the flag values that need no I/O, so that a bad value is a
-// usage error.
+// check validates the flag values that need no I/O: a bad value is a usage
+// error.
 func (f *commonFlags) check() error {
 	if _, err := flows.ParseBrowserMode(f.browser); err != nil {
-		return err
+		return &usageError{err: err, suggest: closest(f.browser, choiceNames(browserChoices()))}
 	}
 	switch flows.Mode(strings.ToLower(f.mode)) {
 	case "", flows.ModeEmulated, flows.ModePlaid:
 		return nil
 	}
-	return fmt.Errorf("unknown --mode %q: use emulated (offline) or plaid (Plaid's Sandbox with your keys)", f.mode)
+	return usageErrorf("unknown --mode %q: use emulated (offline) or plaid (Plaid's Sandbox with your keys)", f.mode)
 }
 
 // app is the wiring shared by the CLI and the terminal app: the

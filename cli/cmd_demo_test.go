@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -35,15 +36,15 @@ func TestDemoRefusesBadUse(t *testing.T) {
 		{[]string{"--autopilot-delay", "-1s"}, "--autopilot-delay must be between"},
 		{[]string{"--browser", "firefox"}, `unknown --browser "firefox"`},
 		{[]string{"--mode", "sandbox"}, `unknown --mode "sandbox"`},
-		{[]string{"--pace", "soon"}, "invalid value"},
+		{[]string{"--pace", "soon"}, `invalid argument "soon" for "--pace" flag`},
 	}
 	for _, c := range cases {
 		var stdout, stderr strings.Builder
-		if code := run(append([]string{"demo"}, c.args...), &stdout, &stderr); code != exitUsage {
+		if code := Run(append([]string{"demo"}, c.args...), &stdout, &stderr); code != exitUsage {
 			t.Errorf("demo %v: exit %d, want %d", c.args, code, exitUsage)
 		}
-		if !strings.Contains(stderr.String(), c.want) || !strings.Contains(stderr.String(), "Usage: linkexplorer demo") {
-			t.Errorf("demo %v: stderr %q lacks %q and the usage", c.args, stderr.String(), c.want)
+		if !strings.Contains(stderr.String(), c.want) || !isUsageError(stderr.String(), "demo") {
+			t.Errorf("demo %v: stderr %q lacks %q or is not a usage error", c.args, stderr.String(), c.want)
 		}
 		if stdout.Len() != 0 {
 			t.Errorf("demo %v wrote to stdout: %q", c.args, stdout.String())
@@ -54,7 +55,7 @@ func TestDemoRefusesBadUse(t *testing.T) {
 // TestDemoFlags: the flow comes before or after the flags; all (the
 // default) plays the three flows in order.
 func TestDemoFlags(t *testing.T) {
-	d, err := parseDemo(nil, io.Discard)
+	d, err := parseDemo(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,21 +65,37 @@ func TestDemoFlags(t *testing.T) {
 	if d.pace != tui.DefaultDemoPace || d.delay != tui.DefaultAutopilotDelay || d.common.browser != "system" || d.common.stateDir != "" {
 		t.Errorf("defaults: pace %v, delay %v, browser %s, state dir %q", d.pace, d.delay, d.common.browser, d.common.stateDir)
 	}
-	d, err = parseDemo([]string{"update-mode", "--pace", "1s", "--autopilot-delay", "0", "--browser", "auto"}, io.Discard)
+	d, err = parseDemo([]string{"update-mode", "--pace", "1s", "--autopilot-delay", "0", "--browser", "auto"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := flowNames(d.flows); !slices.Equal(got, []string{"update-mode"}) || d.pace != time.Second || d.delay != 0 || d.common.browser != "auto" {
 		t.Errorf("flows %v, pace %v, delay %v, browser %s", got, d.pace, d.delay, d.common.browser)
 	}
-	d, err = parseDemo([]string{"--pace", "100ms", "all"}, io.Discard)
+	d, err = parseDemo([]string{"--pace", "100ms", "all"})
 	if err != nil || len(d.flows) != 3 || d.pace != 100*time.Millisecond {
 		t.Errorf("--pace 100ms all: %v flows, pace %v, %v", len(d.flows), d.pace, err)
 	}
-	var stderr strings.Builder
-	if code := run([]string{"demo", "-h"}, io.Discard, &stderr); code != exitOK || !strings.Contains(stderr.String(), "-autopilot-delay") {
-		t.Errorf("demo -h: exit %d, %q", code, stderr.String())
+	var stdout strings.Builder
+	if code := Run([]string{"demo", "-h"}, &stdout, io.Discard); code != exitOK || !strings.Contains(stdout.String(), "--autopilot-delay") {
+		t.Errorf("demo -h: exit %d, %q", code, stdout.String())
 	}
+}
+
+// parseDemo parses "linkexplorer demo args…" with the command itself, and
+// returns its options without playing the demo.
+func parseDemo(args []string) (*demoOptions, error) {
+	var got *demoOptions
+	f := &factory{out: io.Discard, errOut: io.Discard, getenv: os.Getenv, buildInfo: debug.ReadBuildInfo}
+	cmd := newCmdDemo(f, func(o *demoOptions) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.Execute(); err != nil {
+		return nil, err
+	}
+	return got, nil
 }
 
 func flowNames(fl []*flows.Flow) []string {
@@ -111,13 +128,13 @@ func TestDemoForcesEmulatedMode(t *testing.T) {
 	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		var stderr strings.Builder
-		if code := run([]string{"demo", "--mode", "plaid"}, io.Discard, &stderr); code != exitUsage ||
+		if code := Run([]string{"demo", "--mode", "plaid"}, io.Discard, &stderr); code != exitUsage ||
 			!strings.Contains(stderr.String(), "plays offline") || !strings.Contains(stderr.String(), "needs a terminal") {
 			t.Errorf("demo --mode plaid without a terminal: exit %d, %q", code, stderr.String())
 		}
 	}
 
-	d, err := parseDemo([]string{"--mode", "plaid"}, io.Discard)
+	d, err := parseDemo([]string{"--mode", "plaid"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +189,7 @@ func (b *syncBuffer) contains(s string) bool {
 func TestDemoWiringPlaysAFlow(t *testing.T) {
 	needChromium(t)
 	dir := t.TempDir()
-	d, err := parseDemo([]string{"quickstart", "--browser", "auto", "--pace", "10ms", "--autopilot-delay", "0", "--state-dir", dir}, io.Discard)
+	d, err := parseDemo([]string{"quickstart", "--browser", "auto", "--pace", "10ms", "--autopilot-delay", "0", "--state-dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -118,14 +118,14 @@ func TestDoctorCLIPortAndBrowser(t *testing.T) {
 func TestDoctorCLIUsage(t *testing.T) {
 	cleanEnv(t)
 	for _, args := range [][]string{{"doctor", "extra"}, {"doctor", "--mode", "bogus"}, {"doctor", "--browser", "firefox"}, {"doctor", "--nope"}} {
-		if code, _, errOut := runCLI(args...); code != exitUsage || !strings.Contains(errOut, "Usage: linkexplorer doctor") {
+		if code, _, errOut := runCLI(args...); code != exitUsage || !isUsageError(errOut, "doctor") {
 			t.Errorf("%v: exit %d, stderr:\n%s", args, code, errOut)
 		}
 	}
-	if code, _, errOut := runCLI("doctor", "-h"); code != exitOK || !strings.Contains(errOut, "Unable to fetch link_token") {
-		t.Errorf("-h: exit %d\n%s", code, errOut)
+	if code, out, _ := runCLI("doctor", "-h"); code != exitOK || !strings.Contains(out, "Unable to fetch link_token") {
+		t.Errorf("-h: exit %d\n%s", code, out)
 	}
-	if _, out, _ := runCLI("help"); !strings.Contains(out, "linkexplorer doctor") {
+	if _, out, _ := runCLI("help"); !strings.Contains(out, "\n  doctor ") {
 		t.Errorf("usage does not list doctor:\n%s", out)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -11,9 +11,15 @@ var (
 	binOnce sync.Once
 	binPath string
 	binErr  error
+	// moduleRoot is the repository's root, where "go build" makes the
+	// linkexplorer binary; read before any test changes directory.
+	moduleRoot string
 )
 
 func TestMain(m *testing.M) {
+	if wd, err := os.Getwd(); err == nil {
+		moduleRoot = filepath.Dir(wd)
+	}
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))

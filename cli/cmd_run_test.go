@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -44,10 +44,18 @@ func cleanEnv(t *testing.T) {
 	t.Chdir(t.TempDir())
 }
 
+// isUsageError reports whether stderr is a usage error of cmd as Run
+// prints it: the error, then where the help is, and no usage dump.
+func isUsageError(stderr, cmd string) bool {
+	return strings.HasPrefix(stderr, "linkexplorer "+cmd+": ") &&
+		strings.HasSuffix(stderr, "\nRun 'linkexplorer "+cmd+" --help' for usage.\n") &&
+		!strings.Contains(stderr, "Usage:") && !strings.Contains(stderr, "Flags:")
+}
+
 // runCLI runs linkexplorer in-process and returns its exit code and output.
 func runCLI(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
+	code = Run(args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -183,16 +191,16 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"run", "quickstart", "--browser", "chrome"}, `unknown --browser "chrome"`},
 		{[]string{"run", "quickstart", "--mode", "live"}, `unknown --mode "live"`},
 		{[]string{"run", "quickstart", "update-mode"}, "one flow at a time"},
-		{[]string{"run", "--nosuchflag", "quickstart"}, "flag provided but not defined"},
+		{[]string{"run", "--nosuchflag", "quickstart"}, "unknown flag: --nosuchflag"},
 		{[]string{"run", "quickstart", "--timeout", "0s"}, "--timeout must be positive"},
 	} {
 		code, out, errOut := runCLI(tc.args...)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "Usage: linkexplorer run") {
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !isUsageError(errOut, "run") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
 		}
 	}
-	if code, _, errOut := runCLI("run", "-h"); code != exitOK || !strings.Contains(errOut, "-browser") {
-		t.Errorf("run -h: exit %d, %q", code, errOut)
+	if code, out, _ := runCLI("run", "-h"); code != exitOK || !strings.Contains(out, "--browser") {
+		t.Errorf("run -h: exit %d, %q", code, out)
 	}
 }
 

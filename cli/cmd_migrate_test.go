@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -12,15 +12,15 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/audit"
+	"github.com/linkexplorer/linkexplorer/emulator"
 )
 
 // runMigrateCmd runs "linkexplorer migrate args…" in-process.
 func runMigrateCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"migrate"}, args...), &out, &errOut)
+	code = Run(append([]string{"migrate"}, args...), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -34,7 +34,7 @@ func decodeReport(t *testing.T, s string) audit.Report {
 	return r
 }
 
-const fixtures = "audit/testdata/"
+const fixtures = "../audit/testdata/"
 
 func TestMigrateUsageErrors(t *testing.T) {
 	t.Setenv("LINKEXPLORER_EMULATOR_URL", "")

@@ -1,10 +1,9 @@
-package main
+package cli
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,13 +14,34 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/spf13/cobra"
+
 	"github.com/linkexplorer/linkexplorer/audit"
+	"github.com/linkexplorer/linkexplorer/flows"
 )
 
-const migrateUsage = `Usage: linkexplorer migrate [--src DIR] [--endpoint URL] [--emulator URL] [flags]
+// migrateOptions are linkexplorer migrate's settings.
+type migrateOptions struct {
+	f                                                       *factory
+	src, endpoint, method, body, updateEndpoint, updateBody string
+	emulator, checklist, out, formatName                    string
+	headerList                                              []string
+	headers                                                 http.Header
+	ticks, unticks                                          []string
+	observe                                                 time.Duration
+	format                                                  audit.Format
+}
 
-Audits a public_key → link_token migration against the checklist of Plaid's
+// observeInterval is how often --observe polls the emulator.
+const observeInterval = time.Second
+
+// newCmdMigrate runs the migration audit: linkexplorer migrate [flags].
+func newCmdMigrate(f *factory, runF func(*migrateOptions) error) *cobra.Command {
+	opts := &migrateOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Audit a public_key → link_token migration against Plaid's checklist",
+		Long: `Audits a public_key → link_token migration against the checklist of Plaid's
 migration guide, and prints the checklist with evidence (Markdown or JSON):
 
   --src DIR        static audit of the app's source: legacy Plaid.create options,
@@ -36,92 +56,92 @@ migration guide, and prints the checklist with evidence (Markdown or JSON):
   --checklist F    keeps ticks and evidence across runs; --tick ID confirms a
                    manual check.
 
-The exit code is 1 if any check fails, 2 on a usage error.
-
-Flags:
-`
-
-// migrateOptions are the parsed flags of the migrate command.
-type migrateOptions struct {
-	src, endpoint, method, body, updateEndpoint, updateBody string
-	emulator, checklist, out                                string
-	headers                                                 http.Header
-	ticks, unticks                                          []string
-	observe                                                 time.Duration
-	format                                                  audit.Format
+The exit code is 1 if any check fails, 2 on a usage error.`,
+		Example: `  linkexplorer migrate --src ~/code/acme-budget
+  linkexplorer migrate --endpoint http://localhost:8000/api/create_link_token --emulator http://127.0.0.1:7878
+  linkexplorer migrate --emulator http://127.0.0.1:7878 --observe 10m --checklist migration.json
+  linkexplorer migrate --src . --checklist migration.json --tick manual.dashboard-public-key --format json --out audit.json`,
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return migrate(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.src, "src", "", "the app's source tree (a `directory`), for the static audit")
+	fs.StringVar(&opts.endpoint, "endpoint", "", "the app's link_token route, e.g. http://localhost:8000/api/create_link_token")
+	fs.StringVar(&opts.method, "method", http.MethodPost, "the HTTP method of --endpoint and --update-endpoint")
+	fs.StringArrayVar(&opts.headerList, "header", nil, "a `header` to send to the app, \"Name: value\" (repeatable), e.g. a session cookie")
+	fs.StringVar(&opts.body, "body", "", "a JSON body for --endpoint (default: none)")
+	fs.StringVar(&opts.updateEndpoint, "update-endpoint", "", "the app's update-mode link_token route, if it has its own")
+	fs.StringVar(&opts.updateBody, "update-body", "", `a JSON body for --update-endpoint, e.g. {"item_id":"…"}`)
+	fs.StringVar(&opts.emulator, "emulator", f.getenv("LINKEXPLORER_EMULATOR_URL"), "the emulator the app's backend talks to (default $LINKEXPLORER_EMULATOR_URL)")
+	fs.DurationVar(&opts.observe, "observe", 0, "watch the emulator this long (e.g. 10m) for the manual checks' evidence; Ctrl-C ends it early")
+	fs.StringVar(&opts.checklist, "checklist", "", "a JSON `file` that keeps ticks and evidence across runs (created if missing, mode 0600)")
+	fs.StringArrayVar(&opts.ticks, "tick", nil, "confirm a manual check by its `id`, e.g. manual.invalid-link-token (repeatable)")
+	fs.StringArrayVar(&opts.unticks, "untick", nil, "withdraw the tick of the check with this `id` (repeatable)")
+	fs.StringVar(&opts.formatName, "format", "md", "report format: md or json")
+	fs.StringVar(&opts.out, "out", "", "write the report to this `file` instead of stdout")
+	_ = cmd.MarkFlagDirname("src")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
+		[]cobra.Completion{"md\tMarkdown", "json\tone JSON document"}, cobra.ShellCompDirectiveNoFileComp))
+	checks := func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return audit.CheckIDs(), cobra.ShellCompDirectiveNoFileComp
+	}
+	_ = cmd.RegisterFlagCompletionFunc("tick", checks)
+	_ = cmd.RegisterFlagCompletionFunc("untick", checks)
+	_ = cmd.RegisterFlagCompletionFunc("method", cobra.FixedCompletions(
+		[]cobra.Completion{http.MethodPost, http.MethodGet, http.MethodPut}, cobra.ShellCompDirectiveNoFileComp))
+	completeNoFile(cmd, "endpoint", "header", "body", "update-endpoint", "update-body", "emulator", "observe")
+	return cmd
 }
 
-// observeInterval is how often --observe polls the emulator.
-const observeInterval = time.Second
-
-// cmdMigrate runs the migration audit: linkexplorer migrate [flags].
-func cmdMigrate(args []string, stdout, stderr io.Writer) int {
-	o, fs, err := parseMigrateArgs(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer migrate:", err)
-		fs.Usage()
-		return exitUsage
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+// migrate runs the audit and writes the report; a failed check is exit
+// code 1.
+func migrate(o *migrateOptions) error {
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
-	report, err := runMigrate(ctx, o, stderr)
+	report, err := runMigrate(ctx, *o, o.f.errOut)
 	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer migrate:", err)
 		if ctx.Err() != nil {
-			return exitInterrupted
+			return &exitError{code: exitInterrupted, err: err}
 		}
-		return exitFailure
+		return err
 	}
-	if err := writeMigrateReport(report, o, stdout); err != nil {
-		fmt.Fprintln(stderr, "linkexplorer migrate:", err)
-		return exitFailure
+	if err := writeMigrateReport(report, *o, o.f.out); err != nil {
+		return err
 	}
 	if report.Failed() {
-		return exitFailure
+		return failedSilently()
 	}
-	return exitOK
+	return nil
 }
 
-func parseMigrateArgs(args []string, stderr io.Writer) (migrateOptions, *flag.FlagSet, error) {
-	var o migrateOptions
-	var headers, ticks, unticks stringList
-	fs := newFlagSet("linkexplorer migrate", migrateUsage, stderr)
-	fs.StringVar(&o.src, "src", "", "the app's source tree, for the static audit")
-	fs.StringVar(&o.endpoint, "endpoint", "", "the app's link_token route, e.g. http://localhost:8000/api/create_link_token")
-	fs.StringVar(&o.method, "method", http.MethodPost, "the HTTP method of --endpoint and --update-endpoint")
-	fs.Var(&headers, "header", `a header to send to the app, "Name: value" (repeatable), e.g. a session cookie`)
-	fs.StringVar(&o.body, "body", "", "a JSON body for --endpoint (default: none)")
-	fs.StringVar(&o.updateEndpoint, "update-endpoint", "", "the app's update-mode link_token route, if it has its own")
-	fs.StringVar(&o.updateBody, "update-body", "", `a JSON body for --update-endpoint, e.g. {"item_id":"…"}`)
-	fs.StringVar(&o.emulator, "emulator", os.Getenv("LINKEXPLORER_EMULATOR_URL"), "the emulator the app's backend talks to (default $LINKEXPLORER_EMULATOR_URL)")
-	fs.DurationVar(&o.observe, "observe", 0, "watch the emulator this long (e.g. 10m) for the manual checks' evidence; Ctrl-C ends it early")
-	fs.StringVar(&o.checklist, "checklist", "", "a JSON file that keeps ticks and evidence across runs (created if missing, mode 0600)")
-	fs.Var(&ticks, "tick", "confirm a manual check by id, e.g. manual.invalid-link-token (repeatable)")
-	fs.Var(&unticks, "untick", "withdraw a tick (repeatable)")
-	format := fs.String("format", "md", "report format: md or json")
-	fs.StringVar(&o.out, "out", "", "write the report to this file instead of stdout")
-	if err := fs.Parse(args); err != nil {
-		return o, fs, err
-	}
-	o.ticks, o.unticks = ticks, unticks
+// check validates the options that need no I/O: a bad one is a usage
+// error.
+func (o *migrateOptions) check() error {
 	var err error
-	if o.format, err = audit.ParseFormat(*format); err != nil {
-		return o, fs, err
+	if o.format, err = audit.ParseFormat(o.formatName); err != nil {
+		return &usageError{err: err}
 	}
-	if o.headers, err = parseHeaders(headers); err != nil {
-		return o, fs, err
+	if o.headers, err = parseHeaders(o.headerList); err != nil {
+		return &usageError{err: err}
 	}
-	return o, fs, o.check(fs.Args())
+	if err := o.checkValues(); err != nil {
+		return &usageError{err: err}
+	}
+	return nil
 }
 
-// check validates the options that need no I/O.
-func (o *migrateOptions) check(rest []string) error {
+// checkValues checks what the flags say together.
+func (o *migrateOptions) checkValues() error {
 	switch {
-	case len(rest) > 0:
-		return fmt.Errorf("unexpected arguments %q", rest)
 	case o.src == "" && o.endpoint == "" && o.updateEndpoint == "" && o.emulator == "" && o.checklist == "" && len(o.ticks) == 0:
 		return errors.New("nothing to audit: give --src DIR (the app's source) and/or --endpoint URL (its link_token route)")
 	case o.observe < 0:

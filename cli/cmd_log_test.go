@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -115,7 +115,7 @@ func TestLogUsageAndErrors(t *testing.T) {
 		{[]string{"log", "extra"}, "unexpected arguments"},
 	} {
 		code, out, errOut := runCLI(append(tc.args, "--state-dir", dir)...)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "Usage: linkexplorer log") {
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !isUsageError(errOut, "log") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
 		}
 	}

@@ -1,81 +1,89 @@
-package main
+package cli
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/signal"
+
+	"github.com/spf13/cobra"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
 )
 
-const doctorUsage = `Usage: linkexplorer doctor [flags]
+// doctorOptions are linkexplorer doctor's settings.
+type doctorOptions struct {
+	f       *factory
+	common  commonFlags
+	json    bool
+	webhook string
+}
 
-Checks the causes behind "Unable to fetch link_token": your Plaid keys and
+// newCmdDoctor checks the setup: linkexplorer doctor [flags].
+func newCmdDoctor(f *factory, runF func(*doctorOptions) error) *cobra.Command {
+	opts := &doctorOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: `Check the setup behind "Unable to fetch link_token"`,
+		Long: `Checks the causes behind "Unable to fetch link_token": your Plaid keys and
 PLAID_ENV, then the products, country codes, redirect_uri and webhook, first
 locally and then as Plaid judges them through /link/token/create (each with
 its request_id); then the callback port, the browser and the session log's
 directory. Without keys it checks against a fresh embedded emulator,
 offline. The configuration is read as "run" reads it: flags, the
-environment, then .env. The exit code is 1 if any check failed.
+environment, then .env. The exit code is 1 if any check failed.`,
+		Example: `  linkexplorer doctor                  # your .env / environment, as run reads it
+  linkexplorer doctor --webhook https://example.com/plaid/webhook --json`,
+		Args:              noArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.common.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDoctor(opts)
+		},
+	}
+	opts.common.register(cmd)
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the checks as one JSON document")
+	cmd.Flags().StringVar(&opts.webhook, "webhook", "", "also check this webhook URL, as your server sends it to /link/token/create")
+	completeNoFile(cmd, "webhook")
+	return cmd
+}
 
-Flags:
-`
-
-// cmdDoctor checks the setup: linkexplorer doctor [flags].
-func cmdDoctor(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("linkexplorer doctor", doctorUsage, stderr)
-	var f commonFlags
-	f.register(fs)
-	jsonOut := fs.Bool("json", false, "print the checks as one JSON document")
-	webhook := fs.String("webhook", "", "also check this webhook URL, as your server sends it to /link/token/create")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	err := f.check()
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer doctor:", err)
-		fs.Usage()
-		return exitUsage
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+// runDoctor runs the checks and prints them; a failed check is exit code 1.
+func runDoctor(opts *doctorOptions) error {
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
-	browser, _ := flows.ParseBrowserMode(f.browser) // checked above
+	f := &opts.common
+	browser, _ := flows.ParseBrowserMode(f.browser) // checked by check
 	dir, err := stateDir(f.stateDir)
 	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer doctor: warning:", err)
+		fmt.Fprintln(opts.f.errOut, "linkexplorer doctor: warning:", err)
 	}
 	rep := flows.Doctor(ctx, flows.DoctorOptions{
-		Getenv: os.Getenv, DotenvPath: ".env",
+		Getenv: opts.f.getenv, DotenvPath: ".env",
 		Overrides: flows.Overrides{Mode: f.mode, PlaidURL: f.plaidURL},
-		Webhook:   *webhook, CallbackAddr: f.callbackAddr, Browser: browser, StateDir: dir,
+		Webhook:   opts.webhook, CallbackAddr: f.callbackAddr, Browser: browser, StateDir: dir,
 		StartEmulator: startFreshEmulator,
 	})
-	if *jsonOut {
-		enc := json.NewEncoder(stdout)
+	if opts.json {
+		enc := json.NewEncoder(opts.f.out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintln(stderr, "linkexplorer doctor: writing the report:", err)
-			return exitFailure
+			return fmt.Errorf("writing the report: %w", err)
 		}
 	} else {
-		printDoctor(stdout, rep)
+		printDoctor(opts.f.out, rep)
 	}
 	if !rep.OK {
-		return exitFailure
+		return failedSilently()
 	}
-	return exitOK
+	return nil
 }
 
 // startFreshEmulator serves an empty emulator (no state file: the user's
@@ -96,9 +104,17 @@ func startFreshEmulator(ctx context.Context) (baseURL string, stop func(), err e
 	return "http://" + ln.Addr().String(), func() { cancel(); <-served }, nil
 }
 
-// checkMarks are the checklist's symbols.
-var checkMarks = map[flows.CheckStatus]string{
-	flows.CheckPass: "✓", flows.CheckFail: "✗", flows.CheckWarn: "!", flows.CheckSkip: "-",
+// checkMark is a check's symbol in the checklist.
+func checkMark(s flows.CheckStatus) string {
+	switch s {
+	case flows.CheckPass:
+		return "✓"
+	case flows.CheckFail:
+		return "✗"
+	case flows.CheckWarn:
+		return "!"
+	}
+	return "-"
 }
 
 // printDoctor writes the report as a checklist.
@@ -107,7 +123,7 @@ func printDoctor(w io.Writer, rep flows.DoctorReport) {
 	counts := map[flows.CheckStatus]int{}
 	for _, c := range rep.Checks {
 		counts[c.Status]++
-		fmt.Fprintf(w, "\n%s %s\n    %s\n", checkMarks[c.Status], c.Title, c.Detail)
+		fmt.Fprintf(w, "\n%s %s\n    %s\n", checkMark(c.Status), c.Title, c.Detail)
 		if c.Fix != "" && c.Status != flows.CheckPass {
 			fmt.Fprintf(w, "    Fix: %s\n", c.Fix)
 		}

@@ -1,111 +1,138 @@
-package main
+package cli
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os/signal"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/linkexplorer/linkexplorer/flows"
 )
 
-// exitInterrupted is the exit code after Ctrl-C or SIGTERM, as shells use.
-const exitInterrupted = 130
-
-const runUsage = `Usage: linkexplorer run quickstart|update-mode|invalid-token [flags]
-
-Runs a Link flow end to end without the terminal app, printing each step
-(endpoint, request_id, duration, errors) as it happens. The exit code is
-non-zero if the flow failed.
-
-Flags:
-`
-
-// cmdRun runs one flow end to end: linkexplorer run <flow> [flags].
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("linkexplorer run", runUsage, stderr)
-	var f commonFlags
-	f.register(fs)
-	f.registerEmulatorAddr(fs)
-	jsonOut := fs.Bool("json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
-	timeout := fs.Duration("timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
-	name, err := parseRunArgs(fs, args)
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "linkexplorer run:", err)
-			fs.Usage()
-			return exitUsage
-		}
-		return exitOK
-	}
-	flow, ok := flows.FlowByName(name)
-	if err == nil && !ok {
-		err = fmt.Errorf("unknown flow %q: use one of %s", name, strings.Join(flows.FlowNames(), ", "))
-	}
-	if err == nil {
-		err = f.check()
-	}
-	if err == nil && *timeout <= 0 {
-		err = fmt.Errorf("--timeout must be positive, e.g. 10m")
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer run:", err)
-		fs.Usage()
-		return exitUsage
-	}
-	f.waitTimeout = *timeout
-	progress := stdout
-	if *jsonOut {
-		progress = stderr
-	}
-	return runFlow(flow, &f, *timeout, *jsonOut, progress, stdout, stderr)
+// runOptions are linkexplorer run's settings.
+type runOptions struct {
+	f       *factory
+	common  commonFlags
+	flow    *flows.Flow
+	json    bool
+	timeout time.Duration
 }
 
-// parseRunArgs parses the flags around the flow name, which may come first
-// ("run quickstart --json") or after the flags.
-func parseRunArgs(fs *flag.FlagSet, args []string) (string, error) {
-	name, rest, err := parseNamed(fs, args)
-	if err != nil {
-		return "", err
+// newCmdRun runs one flow end to end: linkexplorer run FLOW [flags]. runF,
+// when not nil, replaces the run (for tests of the parsing).
+func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
+	opts := &runOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "run FLOW",
+		Short: "Run a Link flow end to end, without the terminal app",
+		Long: `Runs a Link flow end to end without the terminal app, printing each step
+(endpoint, request_id, duration, errors) as it happens. FLOW is one of
+` + strings.Join(flows.FlowNames(), ", ") + `. The exit code is 1 if the flow failed,
+130 if it was interrupted (the session log keeps what happened).`,
+		Example: `  linkexplorer run quickstart --browser auto   # Link completes itself in headless Chromium
+  linkexplorer run update-mode                 # Link opens in your browser
+  linkexplorer run invalid-token --json > report.json`,
+		Args:              flowArgs(false),
+		ValidArgsFunction: completeFlows(false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.flow, _ = flows.FlowByName(args[0]) // checked by flowArgs
+			if err := opts.common.check(); err != nil {
+				return err
+			}
+			if opts.timeout <= 0 {
+				return usageErrorf("--timeout must be positive, e.g. 10m")
+			}
+			opts.common.waitTimeout = opts.timeout
+			if runF != nil {
+				return runF(opts)
+			}
+			return runFlow(opts)
+		},
 	}
-	switch {
-	case name == "":
-		return "", fmt.Errorf("name the flow to run: %s", strings.Join(flows.FlowNames(), ", "))
-	case len(rest) > 0:
-		return "", fmt.Errorf("unexpected arguments %q: run one flow at a time", rest)
+	opts.common.register(cmd)
+	opts.common.registerEmulatorAddr(cmd)
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
+	cmd.Flags().DurationVar(&opts.timeout, "timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
+	completeNoFile(cmd, "timeout")
+	return cmd
+}
+
+// flowArgs checks the positional flow name: exactly one for run; at most
+// one, or "all", for the demo (orAll). An unknown name suggests the
+// closest flow.
+func flowArgs(orAll bool) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		names := flows.FlowNames()
+		switch {
+		case len(args) == 0 && !orAll:
+			return usageErrorf("name the flow to run: %s", strings.Join(names, ", "))
+		case len(args) == 0:
+			return nil
+		case len(args) > 1 && orAll:
+			return usageErrorf("unexpected arguments %q: name one flow, or all", args[1:])
+		case len(args) > 1:
+			return usageErrorf("unexpected arguments %q: run one flow at a time", args[1:])
+		}
+		if _, ok := flows.FlowByName(args[0]); ok || (orAll && args[0] == "all") {
+			return nil
+		}
+		if orAll {
+			names = append(names, "all")
+		}
+		return &usageError{
+			err:     fmt.Errorf("unknown flow %q: use %s", args[0], strings.Join(names, ", ")),
+			suggest: closest(args[0], names),
+		}
 	}
-	return name, nil
+}
+
+// completeFlows completes the flow name (and "all" for the demo), with
+// each flow's title.
+func completeFlows(orAll bool) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, fl := range flows.Flows() {
+			out = append(out, cobra.CompletionWithDesc(fl.Name, fl.Title))
+		}
+		if orAll {
+			out = append(out, cobra.CompletionWithDesc("all", "the three flows, in order"))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // runFlow sets up, runs the flow and reports it; Ctrl-C cancels cleanly.
-func runFlow(flow *flows.Flow, f *commonFlags, timeout time.Duration, jsonOut bool, progress, stdout, stderr io.Writer) int {
-	sigCtx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+func runFlow(opts *runOptions) (err error) {
+	stdout, stderr := opts.f.out, opts.f.errOut
+	progress := stdout
+	if opts.json {
+		progress = stderr
+	}
+	sigCtx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
-	ctx, cancel := context.WithTimeout(sigCtx, timeout)
+	ctx, cancel := context.WithTimeout(sigCtx, opts.timeout)
 	defer cancel()
 
-	a, err := setup(ctx, f, stderr)
+	a, err := setup(ctx, &opts.common, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer run:", err)
-		return exitFailure
+		return err
 	}
-	defer func() {
-		if err := a.Close(); err != nil {
-			fmt.Fprintln(stderr, "linkexplorer run:", err)
-		}
-	}()
-	r, err := a.env.NewRun(ctx, flow)
+	defer func() { err = joinClose(err, a.Close()) }()
+	r, err := a.env.NewRun(ctx, opts.flow)
 	if err != nil {
-		fmt.Fprintln(stderr, "linkexplorer run:", err)
-		return exitFailure
+		return err
 	}
-	p := &printer{w: progress, flow: flow}
+	p := &printer{w: progress, flow: opts.flow}
 	p.header(a)
 	printed := make(chan struct{})
 	go func() {
@@ -115,28 +142,23 @@ func runFlow(flow *flows.Flow, f *commonFlags, timeout time.Duration, jsonOut bo
 	rep := r.RunAll(ctx)
 	<-printed // RunAll always ends with EventFinished
 	closeErr := r.Close()
-	if jsonOut {
+	if opts.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintln(stderr, "linkexplorer run: writing the report:", err)
-			return exitFailure
+			return fmt.Errorf("writing the report: %w", err)
 		}
 	} else {
 		p.summary(rep, sigCtx.Err() != nil)
 	}
-	if closeErr != nil {
-		fmt.Fprintln(stderr, "linkexplorer run:", closeErr)
-	}
 	switch {
 	case sigCtx.Err() != nil:
-		fmt.Fprintln(stderr, "linkexplorer run: interrupted; the session log keeps what happened:", "linkexplorer log --session", rep.RunID)
-		return exitInterrupted
+		return &exitError{code: exitInterrupted, err: errors.Join(closeErr,
+			fmt.Errorf("interrupted; the session log keeps what happened: linkexplorer log --session %s", rep.RunID))}
 	case !rep.OK:
-		fmt.Fprintf(stderr, "linkexplorer run: %s failed: %s\n", flow.Name, rep.Error)
-		return exitFailure
+		return &exitError{code: exitFailure, err: errors.Join(closeErr, fmt.Errorf("%s failed: %s", opts.flow.Name, rep.Error))}
 	}
-	return exitOK
+	return closeErr
 }
 
 // printer writes a run's progress for people: one block per step, Link's

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 // stopSignals end a command cleanly: Ctrl-C, SIGTERM, and SIGHUP (the
 // terminal window closed, or an ssh connection dropped). Each command then
 // records its run as stopped, rather than leaving it "running" in the log.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+func stopSignals() []os.Signal { return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} }
 
 // quitOnHangup quits p when its terminal goes away (SIGHUP), as q would
 // after the run was stopped; bubbletea itself handles only SIGINT and

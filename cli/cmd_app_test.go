@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -28,7 +28,7 @@ func TestAppRefusesBadUse(t *testing.T) {
 	}
 	for _, c := range cases {
 		var stdout, stderr strings.Builder
-		if code := run(c.args, &stdout, &stderr); code != exitUsage {
+		if code := Run(c.args, &stdout, &stderr); code != exitUsage {
 			t.Errorf("linkexplorer %v: exit %d, want %d", c.args, code, exitUsage)
 		}
 		if !strings.Contains(stderr.String(), c.want) {

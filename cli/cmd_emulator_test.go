@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -28,7 +28,9 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "linkexplorer")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Dir = moduleRoot
+		out, err := build.CombinedOutput()
 		if err != nil {
 			binErr = errors.New(string(out))
 		}
@@ -142,7 +144,10 @@ func TestEmulatorCommandRefusesBusyPortAndRemoteAddress(t *testing.T) {
 			if stdout.Len() != 0 {
 				t.Fatalf("stdout %q, want nothing", stdout.String())
 			}
-			if lines := strings.Count(strings.TrimSpace(stderr.String()), "\n"); lines != 0 {
+			// One line says what is wrong; a bad command line (half
+			// credentials) adds where the help is.
+			msg := strings.TrimSuffix(stderr.String(), "Run 'linkexplorer emulator --help' for usage.\n")
+			if lines := strings.Count(strings.TrimSpace(msg), "\n"); lines != 0 || !strings.HasPrefix(msg, "linkexplorer emulator: ") {
 				t.Fatalf("want a one-line error, got:\n%s", stderr.String())
 			}
 		})

@@ -1,0 +1,347 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binaryDeadline bounds one run of the built binary in these tests, all of
+// which should end at once: it only turns a hang into a failure.
+const binaryDeadline = 2 * time.Minute
+
+// execBinary runs the built linkexplorer with args in an empty directory,
+// with no Plaid keys and a fresh state directory, and returns its exit code
+// and output. A run that outlives binaryDeadline fails the test.
+func execBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), binaryDeadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LINKEXPLORER_HOME=" + t.TempDir()}
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("linkexplorer %q did not finish within %v\nstdout:\n%s\nstderr:\n%s", args, binaryDeadline, out.String(), errOut.String())
+	}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("linkexplorer %q: %v", args, err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+// checkUsageError checks a refused command line: exit code 2, nothing on
+// stdout, and on stderr one line "linkexplorer CMD: …" that contains want,
+// then the suggestion (when suggest is not ""), then where the help is,
+// with no usage dump.
+func checkUsageError(t *testing.T, args []string, cmdPath, want, suggest string) {
+	t.Helper()
+	code, out, errOut := execBinary(t, args...)
+	if code != exitUsage || out != "" {
+		t.Errorf("linkexplorer %q: exit %d, stdout %q; want exit 2 and no output\nstderr:\n%s", args, code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+	prefix := cmdPath + ": "
+	if !strings.HasPrefix(lines[0], prefix) || !strings.Contains(lines[0], want) {
+		t.Errorf("linkexplorer %q: first line %q, want %q… containing %q", args, lines[0], prefix, want)
+	}
+	hint := "Run '" + cmdPath + " --help' for usage."
+	if lines[len(lines)-1] != hint {
+		t.Errorf("linkexplorer %q: last line %q, want %q", args, lines[len(lines)-1], hint)
+	}
+	errorLines := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "linkexplorer") {
+			errorLines++
+		}
+	}
+	if errorLines != 1 {
+		t.Errorf("linkexplorer %q: %d error lines, want 1:\n%s", args, errorLines, errOut)
+	}
+	if suggest != "" && !strings.Contains(errOut, "\n\nDid you mean this?\n\t"+suggest+"\n") {
+		t.Errorf("linkexplorer %q: no suggestion of %q:\n%s", args, suggest, errOut)
+	}
+	if suggest == "" && len(lines) != 2 {
+		t.Errorf("linkexplorer %q: want the error and the hint only:\n%s", args, errOut)
+	}
+	if strings.Contains(errOut, "Usage:") || strings.Contains(errOut, "Flags:") {
+		t.Errorf("linkexplorer %q dumps the usage:\n%s", args, errOut)
+	}
+}
+
+func TestBinaryUnknownCommandSuggests(t *testing.T) {
+	checkUsageError(t, []string{"rnu", "quickstart"}, "linkexplorer", `unknown command "rnu" for "linkexplorer"`, "run")
+	checkUsageError(t, []string{"doctr"}, "linkexplorer", `unknown command "doctr"`, "doctor")
+	checkUsageError(t, []string{"--state-dir", t.TempDir(), "quickstart"}, "linkexplorer", `unknown command "quickstart"`, "")
+	checkUsageError(t, []string{"help", "rnu"}, "linkexplorer help", `unknown help topic "rnu"`, "help run")
+}
+
+func TestBinaryUnknownFlowSuggests(t *testing.T) {
+	checkUsageError(t, []string{"run", "quikstart"}, "linkexplorer run", `unknown flow "quikstart": use quickstart, update-mode, invalid-token`, "quickstart")
+	checkUsageError(t, []string{"run", "--json", "update_mode"}, "linkexplorer run", `unknown flow "update_mode"`, "update-mode")
+	checkUsageError(t, []string{"demo", "invalid-tokn", "--pace", "1s"}, "linkexplorer demo", `unknown flow "invalid-tokn"`, "invalid-token")
+	checkUsageError(t, []string{"run", "zzz"}, "linkexplorer run", `unknown flow "zzz"`, "")
+}
+
+func TestBinaryBadFlagOrValue(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		cmd, want string
+		suggest   string
+	}{
+		{[]string{"run", "quickstart", "--brower", "auto"}, "linkexplorer run", "unknown flag: --brower", "--browser"},
+		{[]string{"--brower", "auto"}, "linkexplorer", "unknown flag: --brower", "--browser"},
+		{[]string{"run", "quickstart", "-browser", "auto"}, "linkexplorer run", "in -browser (long flags take two dashes)", "--browser"},
+		{[]string{"log", "-md"}, "linkexplorer log", `unknown shorthand flag: 'm' in -md`, ""},
+		{[]string{"run", "quickstart", "--browser", "firefox"}, "linkexplorer run", `unknown --browser "firefox"`, ""},
+		{[]string{"--mode", "sandbox"}, "linkexplorer", `unknown --mode "sandbox"`, ""},
+		{[]string{"run", "--timeout", "soon", "quickstart"}, "linkexplorer run", `invalid argument "soon" for "--timeout"`, ""},
+		{[]string{"log", "--limit", "many"}, "linkexplorer log", `invalid argument "many" for "--limit"`, ""},
+		{[]string{"log", "--format", "mdd"}, "linkexplorer log", `unknown --format "mdd"`, "md"},
+		{[]string{"demo", "--pace", "0"}, "linkexplorer demo", "--pace must be positive", ""},
+		{[]string{"doctor", "--json", "extra"}, "linkexplorer doctor", `unexpected arguments ["extra"]`, ""},
+		{[]string{"migrate", "--src", ".", "--format", "html"}, "linkexplorer migrate", "unknown report format", ""},
+		{[]string{"emulator", "--log-format", "jsn"}, "linkexplorer emulator", `unknown --log-format "jsn"`, "json"},
+		{[]string{"emulator", "--client-id", "only-id"}, "linkexplorer emulator", "--client-id and --secret go together", ""},
+		{[]string{"version", "--short"}, "linkexplorer version", "unknown flag: --short", ""},
+	} {
+		checkUsageError(t, tc.args, tc.cmd, tc.want, tc.suggest)
+	}
+}
+
+// TestBinaryHelp: --help of the root and of every command the root lists
+// (and of completion's shells) exits 0 with one format: a description,
+// the usage, examples and the flags, on stdout.
+func TestBinaryHelp(t *testing.T) {
+	code, root, errOut := execBinary(t, "--help")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("--help: exit %d, stderr %q", code, errOut)
+	}
+	commands := listedCommands(t, root)
+	for _, want := range []string{"run", "log", "demo", "doctor", "migrate", "emulator", "version", "completion", "help"} {
+		if !slices.Contains(commands, want) {
+			t.Errorf("--help does not list %s: %v", want, commands)
+		}
+	}
+	paths := [][]string{{}}
+	for _, c := range commands {
+		paths = append(paths, []string{c})
+	}
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		paths = append(paths, []string{"completion", shell})
+	}
+	for _, path := range paths {
+		code, out, errOut := execBinary(t, append(path, "--help")...)
+		name := strings.Join(append([]string{"linkexplorer"}, path...), " ")
+		if code != exitOK || errOut != "" {
+			t.Errorf("%s --help: exit %d, stderr %q", name, code, errOut)
+			continue
+		}
+		description, _, _ := strings.Cut(out, "\n\nUsage:\n  "+name)
+		if description == out || len(strings.TrimSpace(description)) < 20 {
+			t.Errorf("%s --help: no description before the usage:\n%s", name, out)
+		}
+		for _, section := range []string{"\nExamples:\n  ", "\nFlags:\n"} {
+			if !strings.Contains(out, section) {
+				t.Errorf("%s --help lacks %q:\n%s", name, strings.TrimSpace(section), out)
+			}
+		}
+	}
+	// "help CMD" is CMD --help.
+	_, viaHelp, _ := execBinary(t, "help", "run")
+	_, viaFlag, _ := execBinary(t, "run", "--help")
+	if viaHelp != viaFlag {
+		t.Errorf("help run and run --help differ:\n%s\n---\n%s", viaHelp, viaFlag)
+	}
+}
+
+// listedCommands reads the names under "Available Commands:" in help.
+func listedCommands(t *testing.T, help string) []string {
+	t.Helper()
+	_, rest, ok := strings.Cut(help, "Available Commands:\n")
+	if !ok {
+		t.Fatalf("no Available Commands in:\n%s", help)
+	}
+	var names []string
+	for _, line := range strings.Split(rest, "\n") {
+		if !strings.HasPrefix(line, "  ") {
+			break
+		}
+		names = append(names, strings.Fields(line)[0])
+	}
+	return names
+}
+
+// TestBinaryVersion: --version, -v and version print the module version
+// and VCS revision that Go recorded in the binary (as "go version -m"
+// reads them), or "(devel)" and "revision unknown" when there are none.
+func TestBinaryVersion(t *testing.T) {
+	bin := buildBinary(t)
+	info, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	version := "(devel)"
+	if m := regexp.MustCompile(`(?m)^\tmod\t\S+\t(\S+)`).FindSubmatch(info); m != nil {
+		version = string(m[1])
+	}
+	revision := "revision unknown"
+	if m := regexp.MustCompile(`(?m)^\tbuild\tvcs\.revision=(\S+)`).FindSubmatch(info); m != nil {
+		revision = "revision " + string(m[1])[:12]
+	}
+	var outputs []string
+	for _, args := range [][]string{{"--version"}, {"-v"}, {"version"}} {
+		code, out, errOut := execBinary(t, args...)
+		if code != exitOK || errOut != "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		want := "linkexplorer " + version + " (" + revision
+		if !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+			t.Errorf("%v printed %q, want one line starting %q", args, out, want)
+		}
+		outputs = append(outputs, out)
+	}
+	if outputs[0] != outputs[1] || outputs[0] != outputs[2] {
+		t.Errorf("--version, -v and version differ: %q", outputs)
+	}
+}
+
+// TestBinaryCompletionScripts: each shell's script is printed, and bash's,
+// loaded in a real bash, completes flows and flag values by calling the
+// binary back.
+func TestBinaryCompletionScripts(t *testing.T) {
+	for shell, marker := range map[string]string{
+		"bash":       "complete -o default -F __start_linkexplorer linkexplorer",
+		"zsh":        "#compdef linkexplorer",
+		"fish":       "complete -c linkexplorer",
+		"powershell": "Register-ArgumentCompleter -CommandName 'linkexplorer'",
+	} {
+		code, out, errOut := execBinary(t, "completion", shell)
+		if code != exitOK || errOut != "" || !strings.Contains(out, marker) {
+			t.Errorf("completion %s: exit %d, stderr %q, script lacks %q", shell, code, errOut, marker)
+		}
+	}
+	code, _, errOut := execBinary(t, "completion", "tcsh")
+	if code != exitUsage || !strings.Contains(errOut, `unknown shell "tcsh": use bash, zsh, fish or powershell`) {
+		t.Errorf("completion tcsh: exit %d, %q", code, errOut)
+	}
+
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash to load the bash completion in")
+	}
+	for line, want := range map[string][]string{
+		"linkexplorer run qu":         {"quickstart"},
+		"linkexplorer run --browser ": {"system", "none", "auto"},
+		"linkexplorer demo ":          {"quickstart", "update-mode", "invalid-token", "all"},
+		"linkexplorer log --format ":  {"text", "json", "csv", "md"},
+		"linkexplorer --mode ":        {"emulated", "plaid"},
+		"linkexplorer do":             {"doctor"},
+	} {
+		if got := bashComplete(t, bash, line); !slices.Equal(got, want) {
+			t.Errorf("bash completion of %q: %q, want %q", line, got, want)
+		}
+	}
+}
+
+// bashComplete loads the bash completion script in bash and asks it to
+// complete line, as bash does on Tab. bash-completion's
+// _get_comp_words_by_ref and compopt (only valid during a real Tab) are
+// stood in for, so that the test needs bash alone.
+func bashComplete(t *testing.T, bash, line string) []string {
+	t.Helper()
+	bin := buildBinary(t)
+	script := `
+_get_comp_words_by_ref() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+compopt() { :; }
+source <(linkexplorer completion bash)
+COMP_LINE=$LINE
+COMP_POINT=${#COMP_LINE}
+read -r -a COMP_WORDS <<<"$COMP_LINE"
+[[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+__start_linkexplorer
+printf '%s\n' "${COMPREPLY[@]}"
+`
+	ctx, cancel := context.WithTimeout(context.Background(), binaryDeadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bash, "--norc", "--noprofile", "-c", script)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(), "LINE=" + line}
+	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		t.Fatalf("bash completion of %q did not finish within %v", line, binaryDeadline)
+	}
+	if err != nil {
+		t.Fatalf("bash completion of %q: %v", line, err)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			got = append(got, l)
+		}
+	}
+	return got
+}
+
+// TestBinaryCompleteRequests asks cobra's hidden __complete command, as the
+// shells do, for flow names and flag values.
+func TestBinaryCompleteRequests(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", ""}, []string{"quickstart", "update-mode", "invalid-token"}},
+		{[]string{"run", "quickstart", ""}, nil},
+		{[]string{"demo", ""}, []string{"quickstart", "update-mode", "invalid-token", "all"}},
+		{[]string{"run", "quickstart", "--mode", ""}, []string{"emulated", "plaid"}},
+		{[]string{"--browser", ""}, []string{"system", "none", "auto"}},
+		{[]string{"demo", "--browser", ""}, []string{"system", "none", "auto"}},
+		{[]string{"doctor", "--mode", ""}, []string{"emulated", "plaid"}},
+		{[]string{"log", "--format", ""}, []string{"text", "json", "csv", "md"}},
+		{[]string{"migrate", "--format", ""}, []string{"md", "json"}},
+		{[]string{"emulator", "--log-format", ""}, []string{"text", "json"}},
+	} {
+		code, out, _ := execBinary(t, append([]string{"__complete"}, tc.args...)...)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		var got []string
+		for _, l := range lines[:len(lines)-1] {
+			name, _, _ := strings.Cut(l, "\t")
+			got = append(got, name)
+		}
+		// The last line is the directive: 4 is "no file completion".
+		if code != exitOK || !slices.Equal(got, tc.want) || lines[len(lines)-1] != ":4" {
+			t.Errorf("__complete %q: exit %d, %q, want %q and :4", tc.args, code, out, tc.want)
+		}
+	}
+}
+
+// TestBinaryFlowNameBeforeOrAfterFlags: the flow name may come before or
+// after the flags; either way the flags are read (here an unusable
+// callback address stops the run at once).
+func TestBinaryFlowNameBeforeOrAfterFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "quickstart", "--json", "--callback-addr", "10.1.2.3:0"},
+		{"run", "--json", "--callback-addr", "10.1.2.3:0", "quickstart"},
+	} {
+		code, _, errOut := execBinary(t, args...)
+		if code != exitFailure || !strings.Contains(errOut, "loopback only") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}
