@@ -35,6 +35,7 @@ func (e *Emulator) controlRoutes() *http.ServeMux {
 	m.HandleFunc("GET /__emulator/items", e.ctlItems)
 	m.HandleFunc("GET /__emulator/items/{item_id}/transactions", e.ctlItemTransactions)
 	m.HandleFunc("POST /__emulator/items/{item_id}/transactions", e.ctlItemTransactionsChange)
+	m.HandleFunc("POST /__emulator/payments/{payment_id}/status", e.ctlPaymentStatus)
 	m.HandleFunc("POST /__emulator/reset", e.ctlReset)
 	return m
 }

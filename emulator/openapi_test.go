@@ -192,6 +192,17 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	res(h.client.TransferCancel(h.ctx).TransferCancelRequest(*plaid.NewTransferCancelRequest(xt3.Transfer.Id)).Execute()).must(t)
 	res(h.client.SandboxTransferFireWebhook(h.ctx).SandboxTransferFireWebhookRequest(*plaid.NewSandboxTransferFireWebhookRequest("http://127.0.0.1:1/hook")).Execute()).must(t)
 
+	prc := plaid.NewPaymentInitiationRecipientCreateRequest("Openapi Ltd")
+	prc.SetIban("GB33BUKB20201555555555")
+	pr := res(h.client.PaymentInitiationRecipientCreate(h.ctx).PaymentInitiationRecipientCreateRequest(*prc).Execute()).must(t)
+	res(h.client.PaymentInitiationRecipientGet(h.ctx).PaymentInitiationRecipientGetRequest(*plaid.NewPaymentInitiationRecipientGetRequest(pr.RecipientId)).Execute()).must(t)
+	pp := res(h.client.PaymentInitiationPaymentCreate(h.ctx).PaymentInitiationPaymentCreateRequest(
+		*plaid.NewPaymentInitiationPaymentCreateRequest(pr.RecipientId, "Ref 1", *plaid.NewPaymentAmount(plaid.PAYMENTAMOUNTCURRENCY_EUR, 3))).Execute()).must(t)
+	res(h.client.PaymentInitiationPaymentGet(h.ctx).PaymentInitiationPaymentGetRequest(*plaid.NewPaymentInitiationPaymentGetRequest(pp.PaymentId)).Execute()).must(t)
+	pl := plaid.NewPaymentInitiationPaymentListRequest()
+	pl.SetCount(1)
+	res(h.client.PaymentInitiationPaymentList(h.ctx).PaymentInitiationPaymentListRequest(*pl).Execute()).must(t)
+
 	h.emu.assetDelay = 0
 	docs, _ := h.newItem("", plaid.PRODUCTS_ASSETS, plaid.PRODUCTS_STATEMENTS)
 	arc := plaid.NewAssetReportCreateRequest(30)

@@ -3,6 +3,8 @@ package emulator
 import (
 	"slices"
 
+	"github.com/google/uuid"
+
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
 )
 
@@ -53,6 +55,7 @@ type productState struct {
 	Users           map[string]*userRecord     `json:"users,omitempty"`            // by client_user_id
 	ProcessorTokens map[string]*processorToken `json:"processor_tokens,omitempty"` // by token
 	Transfer        *transferState             `json:"transfer,omitempty"`
+	Payments        *paymentState              `json:"payments,omitempty"`
 }
 
 // products returns the product state, creating it on first use (e.mu held).
@@ -71,3 +74,6 @@ func val[T any](p *T) T {
 	}
 	return *p
 }
+
+// newUUID is a random UUID v4.
+func newUUID() string { return uuid.NewString() }
