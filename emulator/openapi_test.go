@@ -203,6 +203,11 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	pl.SetCount(1)
 	res(h.client.PaymentInitiationPaymentList(h.ctx).PaymentInitiationPaymentListRequest(*pl).Execute()).must(t)
 
+	inc, _ := h.newItem("", plaid.PRODUCTS_INCOME_VERIFICATION)
+	psg := plaid.NewIncomeVerificationPaystubsGetRequest()
+	psg.SetAccessToken(inc)
+	res(h.client.IncomeVerificationPaystubsGet(h.ctx).IncomeVerificationPaystubsGetRequest(*psg).Execute()).must(t)
+
 	h.emu.assetDelay = 0
 	docs, _ := h.newItem("", plaid.PRODUCTS_ASSETS, plaid.PRODUCTS_STATEMENTS)
 	arc := plaid.NewAssetReportCreateRequest(30)

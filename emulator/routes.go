@@ -53,6 +53,7 @@ var apiRoutes = map[string]handlerFunc{
 	"/payment_initiation/payment/create":    bind(paymentInitiationPaymentCreate),
 	"/payment_initiation/payment/get":       bind(paymentInitiationPaymentGet),
 	"/payment_initiation/payment/list":      bind(paymentInitiationPaymentList),
+	"/income/verification/paystubs/get":     bind(incomeVerificationPaystubsGet),
 	"/signal/evaluate":                      bind(signalEvaluate),
 	"/signal/decision/report":               bind(signalDecisionReport),
 	"/signal/return/report":                 bind(signalReturnReport),
