@@ -241,3 +241,90 @@ func TestIdentityMatch(t *testing.T) {
 	_, _, err = h.client.IdentityMatch(h.ctx).IdentityMatchRequest(*plaid.NewIdentityMatchRequest(h.newItemAt("ins_109512", plaid.PRODUCTS_AUTH))).Execute()
 	wantPlaidError(t, err, "PRODUCTS_NOT_SUPPORTED")
 }
+
+// TestAvailableProductsTellTheTruth: every product /item/get lists in
+// available_products works when its endpoint is called (and then moves to
+// billed_products); the institution's products that are not available
+// answer PRODUCT_NOT_ENABLED.
+func TestAvailableProductsTellTheTruth(t *testing.T) {
+	h := newHarness(t, Options{})
+	access, _ := h.newItem("", plaid.PRODUCTS_TRANSACTIONS)
+	accounts := res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()).must(t)
+	checking := accounts.Accounts[0].AccountId
+	call := map[plaid.Products]func() error{
+		plaid.PRODUCTS_AUTH: func() error {
+			_, _, err := h.client.AuthGet(h.ctx).AuthGetRequest(*plaid.NewAuthGetRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_IDENTITY: func() error {
+			_, _, err := h.client.IdentityGet(h.ctx).IdentityGetRequest(*plaid.NewIdentityGetRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_IDENTITY_MATCH: func() error {
+			_, _, err := h.client.IdentityMatch(h.ctx).IdentityMatchRequest(*plaid.NewIdentityMatchRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_INVESTMENTS: func() error {
+			_, _, err := h.client.InvestmentsHoldingsGet(h.ctx).InvestmentsHoldingsGetRequest(*plaid.NewInvestmentsHoldingsGetRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_LIABILITIES: func() error {
+			_, _, err := h.client.LiabilitiesGet(h.ctx).LiabilitiesGetRequest(*plaid.NewLiabilitiesGetRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_SIGNAL: func() error {
+			_, _, err := h.client.SignalEvaluate(h.ctx).SignalEvaluateRequest(*plaid.NewSignalEvaluateRequest(access, checking, "truth-1", 5)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_BALANCE: func() error {
+			_, _, err := h.client.AccountsBalanceGet(h.ctx).AccountsBalanceGetRequest(*plaid.NewAccountsBalanceGetRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_ASSETS: func() error {
+			req := plaid.NewAssetReportCreateRequest(30)
+			req.SetAccessTokens([]string{access})
+			_, _, err := h.client.AssetReportCreate(h.ctx).AssetReportCreateRequest(*req).Execute()
+			return err
+		},
+		plaid.PRODUCTS_STATEMENTS: func() error {
+			_, _, err := h.client.StatementsList(h.ctx).StatementsListRequest(*plaid.NewStatementsListRequest(access)).Execute()
+			return err
+		},
+		plaid.PRODUCTS_TRANSFER: func() error {
+			_, _, err := h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(access, checking, "1.00")).Execute()
+			return err
+		},
+		plaid.PRODUCTS_INCOME_VERIFICATION: func() error {
+			req := plaid.NewIncomeVerificationPaystubsGetRequest()
+			req.SetAccessToken(access)
+			_, _, err := h.client.IncomeVerificationPaystubsGet(h.ctx).IncomeVerificationPaystubsGetRequest(*req).Execute()
+			return err
+		},
+	}
+	item := res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t).Item
+	available := item.AvailableProducts
+	if len(available) < 5 {
+		t.Fatalf("available_products %v", available)
+	}
+	for _, p := range available {
+		f, ok := call[p]
+		if !ok {
+			t.Errorf("%s is available but the test has no endpoint for it", p)
+			continue
+		}
+		if err := f(); err != nil {
+			t.Errorf("%s is available, but its endpoint failed: %v", p, err)
+		}
+	}
+	after := res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t).Item
+	for _, p := range available {
+		if p != plaid.PRODUCTS_BALANCE && (!slices.Contains(after.BilledProducts, p) || slices.Contains(after.AvailableProducts, p)) {
+			t.Errorf("%s: used, but billed %v available %v", p, after.BilledProducts, after.AvailableProducts)
+		}
+	}
+	for p, f := range call {
+		if !slices.Contains(available, p) && !slices.Contains(item.BilledProducts, p) {
+			wantPlaidError(t, f(), "PRODUCT_NOT_ENABLED")
+		}
+	}
+}
