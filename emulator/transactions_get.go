@@ -82,6 +82,7 @@ func transactionsGet(e *Emulator, c *call, req *transactionsGetRequest) (any, *s
 			return nil, err
 		}
 		if added {
+			it.pull(e.Now())
 			e.changed()
 			e.announceInitialPull(it)
 			return nil, apiError("PRODUCT_NOT_READY", "the requested product is not yet ready: Transactions was added to this Item just now and its data is being pulled. please provide a webhook (INITIAL_UPDATE, HISTORICAL_UPDATE) or try the request again later")

@@ -144,8 +144,14 @@ func transactionsSync(e *Emulator, c *call, req *transactionsSyncRequest) (any, 
 		if err != nil {
 			return nil, err
 		}
-		if err := e.useProduct(it, "transactions"); err != nil {
+		added, err := it.ensureProduct("transactions")
+		if err != nil {
 			return nil, err
+		}
+		if added {
+			// Added after Link: the first pull reaches today.
+			it.pull(e.Now())
+			e.changed()
 		}
 		page := it.since(seq, count)
 		opts := renderOptions{today: e.Now().Format(time.DateOnly)}

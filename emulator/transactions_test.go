@@ -361,3 +361,17 @@ func TestIdleItemStateIsSmall(t *testing.T) {
 		t.Errorf("an idle Item takes %d bytes of state", per)
 	}
 }
+
+// TestTransactionsAddedLaterReachToday: Transactions added to an Item
+// after Link, when the virtual clock is past the Item's creation, brings
+// the transactions up to today.
+func TestTransactionsAddedLaterReachToday(t *testing.T) {
+	h := newHarness(t, Options{})
+	access, _ := h.newItem("", plaid.PRODUCTS_AUTH)
+	h.control("POST", "/__emulator/clock/advance", map[string]any{"duration": "744h"})
+	added, _, _, _ := syncAll(t, h, access, "")
+	created := h.emu.Now().Add(-744 * time.Hour).Format(time.DateOnly)
+	if last := added[len(added)-1].Date; last <= created {
+		t.Errorf("the newest transaction is dated %s, the Item was created %s, 31 days ago", last, created)
+	}
+}
