@@ -52,6 +52,8 @@ type Report struct {
 	Steps       []Step    `json:"checklist"`
 	// Findings are the static audit's findings, good signs included.
 	Findings []Finding `json:"findings"`
+	// Coverage is what the static audit read and skipped.
+	Coverage *Coverage `json:"coverage,omitempty"`
 	// Calls are the live audit's calls to the app.
 	Calls []EndpointCall `json:"calls"`
 }
@@ -90,6 +92,7 @@ func BuildReport(in Inputs) *Report {
 	if in.Static != nil {
 		checks = append(checks, staticChecks(in.Static)...)
 		r.Findings = in.Static.Findings
+		r.Coverage = in.Static.Coverage
 	}
 	if in.Live != nil {
 		for _, c := range in.Live.Checks { // copies: ticks must not change the caller's result
@@ -160,42 +163,53 @@ type staticCheck struct {
 	step           int
 	problems       []Rule
 	good           []Rule
+	// manual are the findings a person must decide.
+	manual []Rule
 	// needsConfigs: without any Link config found, the check needs a person.
 	needsConfigs bool
 	// none is the detail when neither problems nor good signs are found;
 	// empty means that is a pass.
 	none string
+	// markers are the unread-file markers that concern the check: an
+	// unread file that has one keeps the check from passing.
+	markers []string
 }
 
 var staticCheckList = []staticCheck{
 	{
 		id: "static.link-token-route", step: 1, title: "A server route creates link_tokens with user.client_user_id",
 		rec:      "Add an authenticated server route that calls /link/token/create with user.client_user_id (your internal user id), client_name, products, language and country_codes, and returns the link_token.",
-		problems: []Rule{RuleLinkTokenCreateNoUser}, good: []Rule{RuleLinkTokenCreate},
-		none: "no /link/token/create call was found in the source: if the server lives elsewhere, audit it too (--src) or check its route live (--endpoint)",
+		problems: []Rule{RuleLinkTokenCreateNoUser}, good: []Rule{RuleLinkTokenCreate}, manual: []Rule{RuleLinkTokenCreateUnresolved},
+		none:    "no /link/token/create call was found in the source: if the server lives elsewhere, audit it too (--src) or check its route live (--endpoint)",
+		markers: []string{"/link/token/create"},
 	},
 	{
 		id: "static.link-config", step: 2, title: "Link is created with a token and no public_key options",
 		rec:      "Pass only token (and the callbacks) to Plaid.create / usePlaidLink; drop key, env, product and the other public_key options: they moved to /link/token/create on the server.",
 		problems: []Rule{RuleLinkPublicKey, RuleLinkLegacyOption, RuleLinkMissingToken}, good: []Rule{RuleLinkTokenConfig},
-		needsConfigs: true,
+		manual: []Rule{RuleLinkConfigUnresolved}, needsConfigs: true,
+		markers: []string{"public_key", "Plaid.create"},
 	},
 	{
-		id: "static.invalid-link-token", step: 2, title: "onExit recovers from INVALID_LINK_TOKEN with destroy()",
-		rec:      "In onExit, when error.error_code === 'INVALID_LINK_TOKEN': call handler.destroy(), fetch a new link_token from your server, create Link again with it, and open() when the user is ready.",
-		problems: []Rule{RuleInvalidTokenUnhandled, RuleInvalidTokenNoDestroy}, good: []Rule{RuleInvalidTokenRecovery},
+		id: "static.invalid-link-token", step: 2, title: "onExit recovers from INVALID_LINK_TOKEN, and Link is re-created only after destroy()",
+		rec:      "In onExit, when error.error_code === 'INVALID_LINK_TOKEN': call handler.destroy(), fetch a new link_token from your server, create Link again with it, and open() when the user is ready. Create Link once per link_token, not on every click.",
+		problems: []Rule{RuleInvalidTokenUnhandled, RuleInvalidTokenNoDestroy, RuleInvalidTokenNoRecovery, RuleLinkCreateRepeated},
+		good:     []Rule{RuleInvalidTokenRecovery}, manual: []Rule{RuleInvalidTokenUnresolved, RuleExitThis},
 		needsConfigs: true,
+		markers:      []string{"Plaid.create"},
 	},
 	{
 		id: "static.update-mode", step: 3, title: "Update mode uses a link_token created with access_token",
 		rec:      "Start update mode with a link_token from /link/token/create with the Item's access_token (and no products), instead of /item/public_token/create.",
 		problems: []Rule{RuleUpdateModePublicToken}, good: []Rule{RuleUpdateModeAccessToken},
-		none: "no update-mode code was found: if the app repairs Items (ITEM_LOGIN_REQUIRED), its update mode must create link_tokens with access_token",
+		none:    "no update-mode code was found: if the app repairs Items (ITEM_LOGIN_REQUIRED), its update mode must create link_tokens with access_token",
+		markers: []string{"/link/token/create"},
 	},
 	{
 		id: "static.server-public-key", step: 5, title: "No API call sends public_key",
 		rec:      "Call /institutions/search, /institutions/get_by_id and /sandbox/public_token/create from the server with client_id and secret, and build the Plaid client without a public_key.",
 		problems: []Rule{RuleServerPublicKey},
+		markers:  []string{"public_key"},
 	},
 }
 
@@ -204,35 +218,76 @@ func staticChecks(res *StaticResult) []*Check {
 	out := make([]*Check, 0, len(staticCheckList))
 	for _, sc := range staticCheckList {
 		c := newCheck(sc.id, sc.step, KindStatic, sc.title)
-		var bad, good []Finding
+		var bad, good, manual []Finding
 		for _, f := range res.Findings {
 			switch {
 			case slices.Contains(sc.problems, f.Rule):
 				bad = append(bad, f)
 			case slices.Contains(sc.good, f.Rule):
 				good = append(good, f)
+			case slices.Contains(sc.manual, f.Rule):
+				manual = append(manual, f)
 			}
 		}
-		for _, f := range append(bad, good...) {
+		for _, f := range slices.Concat(bad, manual, good) {
 			c.with(Evidence{Kind: "file", File: f.File, Line: f.Line, Note: f.Message})
 		}
+		unread := unreadHits(res, sc.markers)
 		switch {
+		case res.FilesScanned == 0 && res.FilesSkipped > 0:
+			c.manual(sc.rec, "no file could be read under %s (%s): a person must read them", res.Root, coverageSummary(res))
 		case res.FilesScanned == 0:
 			c.manual(sc.rec, "no source file was found under %s", res.Root)
 		case len(bad) > 0:
 			c.fail(sc.rec, "%s", countFindings(bad))
+		case len(unread) > 0:
+			verb := "mention"
+			if len(unread) == 1 {
+				verb = "mentions"
+			}
+			c.manual(sc.rec, "%s in files the audit could not read %s it: a person must read them", plural(len(unread), "line"), verb)
+		case sc.id == "static.invalid-link-token" && res.LinkConfigs > 0 && res.LinkConfigs == res.LegacyConfigs:
+			c.manual(sc.rec, "every Link config still uses a public_key: INVALID_LINK_TOKEN concerns Link once it is created with a link_token")
 		case sc.needsConfigs && res.LinkConfigs == 0:
 			c.manual(sc.rec, "no Link client code (Plaid.create, usePlaidLink, <PlaidLink>) was found under %s: check the client by hand, or audit its source too", res.Root)
+		case len(manual) > 0 && (len(good) == 0 || sc.id != "static.link-token-route"):
+			c.manual(sc.rec, "%s the audit could not decide", plural(len(manual), "place"))
 		case len(good) > 0:
 			c.pass("%s, and no problem", plural(len(good), "good sign"))
+		case sc.id == "static.link-token-route" && len(res.PlaidServer) > 0:
+			c.with(res.PlaidServer...).fail(sc.rec, "the server in this tree talks to Plaid but never creates a link_token: Link cannot open without one")
 		case sc.none != "":
 			c.manual(sc.rec, "%s", sc.none)
 		default:
 			c.pass("nothing found in %s", plural(res.FilesScanned, "file"))
 		}
+		for _, h := range unread {
+			c.with(Evidence{Kind: "file", File: h.File, Line: h.Line, Note: "not read (" + h.Pattern + "): " + h.Text})
+		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// unreadHits returns the hits in unread files of the given markers.
+func unreadHits(res *StaticResult, markers []string) []UnreadHit {
+	if res.Coverage == nil {
+		return nil
+	}
+	var out []UnreadHit
+	for _, h := range res.Coverage.UnreadHits {
+		if slices.Contains(markers, h.Pattern) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func coverageSummary(res *StaticResult) string {
+	if res.Coverage == nil {
+		return plural(res.FilesSkipped, "file") + " skipped"
+	}
+	return res.Coverage.Summary()
 }
 
 // countFindings says how many problems there are, in how many files.

@@ -41,9 +41,27 @@ const (
 	// RuleLinkTokenCreate (good): a server call to /link/token/create with
 	// user.client_user_id.
 	RuleLinkTokenCreate Rule = "link-token-create"
-	// RuleLinkTokenCreateNoUser: a /link/token/create call with no
-	// client_user_id in sight.
+	// RuleLinkTokenCreateNoUser: a /link/token/create call whose request is
+	// known in full and has no client_user_id.
 	RuleLinkTokenCreateNoUser Rule = "link-token-create-no-user"
+	// RuleLinkTokenCreateUnresolved (needs a person): a /link/token/create
+	// call whose request the audit cannot follow.
+	RuleLinkTokenCreateUnresolved Rule = "link-token-create-unresolved"
+	// RuleLinkConfigUnresolved (needs a person): a Link config the audit
+	// cannot read (built elsewhere, passed in as a parameter).
+	RuleLinkConfigUnresolved Rule = "link-config-unresolved"
+	// RuleInvalidTokenNoRecovery: onExit tests INVALID_LINK_TOKEN but only
+	// tells the user (an alert, a log): Link is never created again.
+	RuleInvalidTokenNoRecovery Rule = "invalid-link-token-no-recovery"
+	// RuleInvalidTokenUnresolved (needs a person): onExit is defined where
+	// the audit cannot follow it, or its recovery cannot be read.
+	RuleInvalidTokenUnresolved Rule = "invalid-link-token-unresolved"
+	// RuleLinkCreateRepeated: Plaid.create runs again on each click
+	// without destroy() of the previous handler: iframes stack up.
+	RuleLinkCreateRepeated Rule = "link-create-repeated"
+	// RuleExitThis (needs a person): onExit is a plain function that uses
+	// this, which is not the component when Link calls it.
+	RuleExitThis Rule = "on-exit-this"
 )
 
 // Finding is one thing the static audit found, at a file and line.
@@ -56,15 +74,22 @@ type Finding struct {
 	// "/institutions/search", "createPublicToken"), when there is one.
 	Subject string `json:"subject,omitempty"`
 	// Good marks a good sign rather than a problem.
-	Good    bool   `json:"good"`
+	Good bool `json:"good"`
+	// Manual marks something a person must look at: the audit could not
+	// decide it (it is neither a problem nor a good sign).
+	Manual  bool   `json:"manual,omitempty"`
 	Message string `json:"message"`
 }
 
 // Location is "file:line".
 func (f Finding) Location() string { return fmt.Sprintf("%s:%d", f.File, f.Line) }
 
-// goodRules are the rules whose findings are good signs.
-var goodRules = []Rule{RuleLinkTokenConfig, RuleUpdateModeAccessToken, RuleInvalidTokenRecovery, RuleLinkTokenCreate}
+// goodRules are the rules whose findings are good signs; manualRules those
+// a person must decide.
+var (
+	goodRules   = []Rule{RuleLinkTokenConfig, RuleUpdateModeAccessToken, RuleInvalidTokenRecovery, RuleLinkTokenCreate}
+	manualRules = []Rule{RuleLinkTokenCreateUnresolved, RuleLinkConfigUnresolved, RuleInvalidTokenUnresolved, RuleExitThis}
+)
 
 // findings collects a file's findings, one per rule, line and subject.
 type findings struct {
@@ -85,7 +110,7 @@ func (fs *findings) add(rule Rule, line int, subject, format string, args ...any
 	fs.seen[key] = true
 	fs.list = append(fs.list, Finding{
 		Rule: rule, File: fs.file, Line: line, Subject: subject,
-		Good: slices.Contains(goodRules, rule), Message: fmt.Sprintf(format, args...),
+		Good: slices.Contains(goodRules, rule), Manual: slices.Contains(manualRules, rule), Message: fmt.Sprintf(format, args...),
 	})
 }
 

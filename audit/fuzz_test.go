@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -20,26 +21,30 @@ func FuzzSourceRules(f *testing.F) {
 		"=begin\nx\n=end\nclient.item.public_token.create(t)",
 		"\x00\xff\xfe",
 		"Plaid.create({ [k]: 1, async *m() {}, get x() { return 1 }, 'key': 2, 3: 4 })",
+		// Pathological sizes (also benchmarked): 20,000 calls in one
+		// function, 30,000 nested and unclosed brackets.
+		"async function f(req) {\n const r = { user: { client_user_id: 1 } };\n" + strings.Repeat(" await client.linkTokenCreate(r);\n", 20000) + "}\n",
+		"client.linkTokenCreate(" + strings.Repeat("(", 30000) + strings.Repeat(")", 30000) + ")",
+		"Plaid.create(" + strings.Repeat("{a:[(", 10000),
+		strings.Repeat("if (x) { Plaid.create({ onExit: () => { ", 5000),
+		"def f():\n" + strings.Repeat("    x = client.link_token_create(y)\n", 5000),
+		// Shapes of the fixture apps, cut short.
+		"<plaid-link :public-key=\"k\" @exit=\"onExit\" env=\"sandbox\">",
+		"$r = Http::post($this->url('/link/token/create'), ['user' => ['client_user_id' => $u]]);",
+		"const c = useMemo(() => ({ token, onExit }), []); usePlaidLink(c);",
+		"onExit: function (e) { if (e.error_code !== 'INVALID_LINK_TOKEN') return; this.x(); h.destroy(); Plaid?.create({...o, token}) }",
+		"x.addEventListener('click', function () { this.plaid.create({ token: t }).open() })",
 	} {
 		f.Add(seed)
 	}
 	langs := []struct {
 		name string
 		lang language
-	}{{"a.js", langJS}, {"a.html", langHTML}, {"a.py", langPython}, {"a.rb", langRuby}, {"a.go", langGo}, {"a.java", langJava}}
+	}{{"a.js", langJS}, {"a.vue", langHTML}, {"a.py", langPython}, {"a.rb", langRuby}, {"a.go", langGo}, {"a.java", langJava}, {"a.php", langPHP}}
 	f.Fuzz(func(t *testing.T, src string) {
 		lines := len(indentation(src))
 		for _, l := range langs {
-			sf := newSourceFile(l.name, l.lang, src)
-			out := newFindings(l.name)
-			var skip []span
-			if sf.clientSide() {
-				for _, c := range sf.linkConfigs() {
-					sf.checkLinkConfig(c, out)
-					skip = append(skip, span{c.from, c.to})
-				}
-			}
-			sf.checkServer(skip, out)
+			out := runRules(l.name, l.lang, src)
 			for _, fd := range out.list {
 				if fd.Line < 1 || fd.Line > lines {
 					t.Fatalf("%s: finding %s at line %d of a %d-line text", l.name, fd.Rule, fd.Line, lines)

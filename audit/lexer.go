@@ -27,6 +27,7 @@ type token struct {
 // syntax is what the lexer needs to know about a language.
 type syntax struct {
 	lineComment  string // "//" or "#"
+	hashComment  bool   // "#" also starts a line comment (PHP)
 	blockComment bool   // /* */
 	rubyBlock    bool   // =begin … =end at the start of a line
 	triple       bool   // ''' and """ strings (Python; Java text blocks)
@@ -64,8 +65,8 @@ func tokenize(src string, syn syntax) []token {
 
 // punct3 and punct2 are the multi-character operators kept whole.
 var (
-	punct3 = []string{"...", "===", "!=="}
-	punct2 = []string{"=>", "::", "==", "!=", "&&", "||", "?.", "<=", ">=", ":=", "->"}
+	punct3 = []string{"...", "===", "!==", "??=", "||=", "&&="}
+	punct2 = []string{"=>", "??", "::", "==", "!=", "&&", "||", "?.", "<=", ">=", ":=", "->"}
 )
 
 func (lx *lexer) next() {
@@ -96,7 +97,7 @@ func (lx *lexer) next() {
 func (lx *lexer) comment() bool {
 	rest := lx.src[lx.pos:]
 	switch {
-	case strings.HasPrefix(rest, lx.syn.lineComment):
+	case strings.HasPrefix(rest, lx.syn.lineComment) || lx.syn.hashComment && rest[0] == '#' && !strings.HasPrefix(rest, "#["):
 		end := strings.IndexByte(rest, '\n')
 		if end < 0 {
 			end = len(rest)

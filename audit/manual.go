@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // The manual checks: a person does them in the app, against the emulator,
@@ -35,12 +36,35 @@ type Observer struct {
 	details  map[int64]flows.ObservedRequestDetail
 	sessions []flows.LinkSessionRecord
 	known    map[string]string // link_session_id -> outcome already reported
+	// ignored are the client_ids of requests that are not the audited
+	// app's: linkexplorer's own flows and demo.
+	ignored []string
+	// appTokens are the link_tokens (masked) the app created: only Link
+	// sessions opened with one of them are the app's.
+	appTokens map[string]bool
 }
 
 // NewObserver returns an Observer of the emulator behind ctl that
 // considers everything the emulator still holds, earlier requests included.
+// Only the audited app's requests count: those made with linkexplorer's
+// own client_id (flows.EmulatedClientID, and any given to IgnoreClientIDs)
+// are left out, and so are the Link sessions opened with tokens the app
+// did not create.
 func NewObserver(ctl *flows.Control) *Observer {
-	return &Observer{ctl: ctl, details: map[int64]flows.ObservedRequestDetail{}, known: map[string]string{}}
+	return &Observer{ctl: ctl, details: map[int64]flows.ObservedRequestDetail{}, known: map[string]string{},
+		ignored: []string{flows.EmulatedClientID}, appTokens: map[string]bool{}}
+}
+
+// IgnoreClientIDs leaves out the requests made with these client_ids
+// (linkexplorer's own, when it runs with PLAID_CLIENT_ID): they are not
+// evidence about the audited app.
+func (o *Observer) IgnoreClientIDs(ids ...string) *Observer {
+	for _, id := range ids {
+		if id != "" && !slices.Contains(o.ignored, id) {
+			o.ignored = append(o.ignored, id)
+		}
+	}
+	return o
 }
 
 // Sighting is something new the Observer saw: a request or a Link session
@@ -65,21 +89,27 @@ func (o *Observer) Poll(ctx context.Context) ([]Sighting, error) {
 	}
 	var seen []Sighting
 	for _, r := range reqs {
+		if slices.Contains(o.ignored, r.ClientID) {
+			continue // linkexplorer's own flows or demo: not the app
+		}
 		if slices.Contains(bodyPaths, r.Path) && r.Status == http.StatusOK {
 			d, err := o.ctl.Request(ctx, r.Seq)
 			if err != nil {
 				return nil, err
 			}
 			o.details[r.Seq] = d
+			o.appTokens[redact.Value(responseToken(d.ResponseBody))] = true
 		}
 		o.requests = append(o.requests, r)
 		seen = append(seen, Sighting{Time: r.Time, RequestID: r.RequestID,
 			What: fmt.Sprintf("%s %s → %d %s", r.Method, r.Path, r.Status, r.ErrorCode)})
 	}
 	o.since = next
-	if o.sessions, err = o.ctl.LinkSessions(ctx); err != nil {
+	all, err := o.ctl.LinkSessions(ctx)
+	if err != nil {
 		return nil, err
 	}
+	o.sessions = slices.DeleteFunc(all, func(s flows.LinkSessionRecord) bool { return !o.appTokens[s.LinkToken] })
 	for _, s := range slices.Backward(o.sessions) { // oldest first
 		if prev, ok := o.known[s.LinkSessionID]; ok && prev == s.Outcome {
 			continue
@@ -184,7 +214,7 @@ func (o *Observer) tokenRequests() []tokenRequest {
 			AccessToken string `json:"access_token"`
 		}
 		_ = json.Unmarshal(d.RequestBody, &body) // a body that is not JSON is no update-mode token
-		out = append(out, tokenRequest{req: r, token: flows.MaskSecret(responseToken(d.ResponseBody)), update: body.AccessToken != ""})
+		out = append(out, tokenRequest{req: r, token: redact.Value(responseToken(d.ResponseBody)), update: body.AccessToken != ""})
 	}
 	return out
 }

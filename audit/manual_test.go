@@ -251,3 +251,73 @@ func TestObserveEmulatorDown(t *testing.T) {
 		t.Errorf("err = %v, want one naming the emulator", err)
 	}
 }
+
+// linkexplorerClient is plaid-go with linkexplorer's own client_id, as its
+// flows and demo call the emulator.
+func linkexplorerClient(emuURL, clientID string) *plaid.PlaidApiService {
+	cfg := plaid.NewConfiguration()
+	cfg.AddDefaultHeader("PLAID-CLIENT-ID", clientID)
+	cfg.AddDefaultHeader("PLAID-SECRET", "linkexplorer-secret-0123")
+	cfg.UseEnvironment(plaid.Environment(emuURL))
+	return plaid.NewAPIClient(cfg).PlaidApi
+}
+
+// TestObserverCountsOnlyTheApp: linkexplorer's own flows (its emulated
+// client_id, or the one it was given) link an Item and recover from
+// INVALID_LINK_TOKEN on the same emulator; none of it is evidence about
+// the audited app, whose own run still is.
+func TestObserverCountsOnlyTheApp(t *testing.T) {
+	emuURL, ctl := startEmulator(t)
+	ctx := context.Background()
+	for _, id := range []string{flows.EmulatedClientID, "my-real-client-id"} {
+		own := linkexplorerClient(emuURL, id)
+		mint := func() string {
+			resp, _, err := own.LinkTokenCreate(ctx).LinkTokenCreateRequest(goodRequest()).Execute()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp.GetLinkToken()
+		}
+		bad := openLink(t, emuURL, mint())
+		bad.login(false, "user_custom", `{"force_error":"INVALID_LINK_TOKEN"}`)
+		bad.post("/__link/exit", map[string]any{"status": "requires_credentials"})
+		good := openLink(t, emuURL, mint())
+		good.finish(good.login(false, "user_good", "pass_good"))
+		pub, _, err := own.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(
+			*plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_TRANSACTIONS})).Execute()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := own.ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(
+			*plaid.NewItemPublicTokenExchangeRequest(pub.GetPublicToken())).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := NewObserver(ctl).IgnoreClientIDs("my-real-client-id")
+	seen, err := o.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := o.Evidence(); len(ev) != 0 || len(seen) != 0 {
+		t.Fatalf("linkexplorer's own runs count as the app's: evidence %v, sightings %v", ev, seen)
+	}
+	// Without the ignore, the run made with the given client_id is the app's.
+	if ev := observe(t, ctl); ev[ManualInvalidToken] == nil || ev[ManualUserGood] == nil {
+		t.Errorf("a client_id not ignored is not counted: %v", ev)
+	}
+
+	// The app's own run counts.
+	tok1, rid1 := createToken(t, emuURL, "")
+	first := openLink(t, emuURL, tok1)
+	first.login(false, "user_custom", `{"force_error":"INVALID_LINK_TOKEN"}`)
+	first.post("/__link/exit", map[string]any{"status": "requires_credentials"})
+	tok2, rid2 := createToken(t, emuURL, "")
+	second := openLink(t, emuURL, tok2)
+	second.finish(second.login(false, "user_good", "pass_good"))
+	if _, err := o.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := evidenceIDsOf(o.Evidence()[ManualInvalidToken]), []string{rid1, first.id, rid2, second.id}; !slices.Equal(got, want) {
+		t.Errorf("the app's recovery = %v, want %v", got, want)
+	}
+}

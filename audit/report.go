@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -67,21 +68,22 @@ func (r *Report) markdown(w io.Writer) error {
 	if s.Manual > 0 {
 		fmt.Fprintln(b, "\nManual checks pass once ticked: `linkexplorer migrate --checklist FILE --tick ID`.")
 	}
+	printed := map[string]bool{} // each piece of evidence once
 	for _, st := range r.Steps {
 		fmt.Fprintf(b, "\n## Step %d: %s (%s)\n", st.N, st.Title, strings.ToUpper(string(st.Status)))
 		if len(st.Checks) == 0 {
 			fmt.Fprintln(b, "\nNo check was run for this step: check it by hand.")
 		}
 		for _, c := range st.Checks {
-			writeCheck(b, c)
+			writeCheck(b, c, printed)
 		}
 	}
-	r.markdownFindings(b)
+	r.markdownCoverage(b)
 	r.markdownCalls(b)
 	return b.Flush()
 }
 
-func writeCheck(b *bufio.Writer, c *Check) {
+func writeCheck(b *bufio.Writer, c *Check, printed map[string]bool) {
 	box := "- "
 	if c.Tickable() {
 		box = "- [ ] "
@@ -93,8 +95,22 @@ func writeCheck(b *bufio.Writer, c *Check) {
 	if c.Detail != "" {
 		fmt.Fprintf(b, "  - %s\n", oneLine(c.Detail))
 	}
+	unread := 0
 	for _, e := range c.Evidence {
-		fmt.Fprintf(b, "  - Evidence: %s\n", evidenceMarkdown(e))
+		if e.Kind == "file" && strings.HasPrefix(e.Note, "not read (") {
+			unread++ // listed once, under Coverage
+			continue
+		}
+		key := evidenceMarkdown(e)
+		if printed[key] {
+			fmt.Fprintf(b, "  - `%s:%d`: see above\n", e.File, e.Line)
+			continue
+		}
+		printed[key] = true
+		fmt.Fprintf(b, "  - %s\n", key)
+	}
+	if unread > 0 {
+		fmt.Fprintf(b, "  - %s in unread files: see Coverage\n", plural(unread, "line"))
 	}
 	if c.Recommendation != "" && c.Status != StatusPass {
 		label := "Recommendation"
@@ -130,17 +146,32 @@ func evidenceMarkdown(e Evidence) string {
 	return s
 }
 
-func (r *Report) markdownFindings(b *bufio.Writer) {
-	if len(r.Findings) == 0 {
+// markdownCoverage says what the static audit read, what it skipped and
+// why, and where unread files mention Plaid.
+func (r *Report) markdownCoverage(b *bufio.Writer) {
+	cov := r.Coverage
+	if cov == nil {
 		return
 	}
-	fmt.Fprintf(b, "\n## Static findings\n\n| Location | Rule | Subject | Finding |\n|---|---|---|---|\n")
-	for _, f := range r.Findings {
-		rule := string(f.Rule)
-		if f.Good {
-			rule += " (good)"
+	fmt.Fprintf(b, "\n## Coverage\n\n%s.\n", cov.Summary())
+	if len(cov.Skipped) > 0 {
+		fmt.Fprintln(b, "\n| Skipped | Files |\n|---|---|")
+		by := cov.SkippedByLanguage()
+		keys := make([]string, 0, len(by))
+		for k := range by {
+			keys = append(keys, k)
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", f.Location(), rule, cell(f.Subject), cell(f.Message))
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(b, "| %s | %d |\n", cell(k), by[k])
+		}
+	}
+	if len(cov.UnreadHits) > 0 {
+		fmt.Fprintln(b, "\nUnread files that mention Plaid (a person must read these; the checks they concern cannot pass):")
+		fmt.Fprintln(b)
+		for _, h := range cov.UnreadHits {
+			fmt.Fprintf(b, "- `%s` (%s): `%s`\n", h.Location(), h.Pattern, strings.ReplaceAll(oneLine(h.Text), "`", "'"))
+		}
 	}
 }
 

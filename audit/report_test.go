@@ -24,7 +24,7 @@ func stepStatuses(r *Report) []Status {
 func TestStaticChecksOfTheFixtures(t *testing.T) {
 	cases := map[string]map[string]Status{
 		"legacy": {
-			"static.link-token-route": StatusManual, "static.link-config": StatusFail, "static.invalid-link-token": StatusFail,
+			"static.link-token-route": StatusFail, "static.link-config": StatusFail, "static.invalid-link-token": StatusFail,
 			"static.update-mode": StatusFail, "static.server-public-key": StatusFail,
 		},
 		"migrated": {
@@ -182,9 +182,19 @@ func TestMarkdownReport(t *testing.T) {
 			}
 		}
 	}
+	// Each finding once: no line of evidence repeats.
+	seen := map[string]bool{}
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "  - `") && !strings.HasSuffix(line, "see above") {
+			if seen[line] {
+				t.Errorf("evidence repeated: %s", line)
+			}
+			seen[line] = true
+		}
+	}
 	for _, want := range []string{
 		"**Result: FAIL**", "- [ ] **MANUAL** The app recovers from INVALID_LINK_TOKEN",
-		"| `server.js:42` | update-mode-public-token |", "`POST http://localhost:8000/api/create_link_token`: HTTP 500 in 12.5 ms",
+		"- `server.js:42`: update mode starts from", "## Coverage", "`POST http://localhost:8000/api/create_link_token`: HTTP 500 in 12.5 ms",
 		"Source tree: `testdata/legacy`",
 	} {
 		if !strings.Contains(md, want) {
@@ -302,5 +312,37 @@ func TestRebuildAfterUntick(t *testing.T) {
 	state.Untick("live.link-token-create")
 	if c, _ := BuildReport(Inputs{Live: live, State: state}).Check("live.link-token-create"); c.Status != StatusManual || c.Ticked {
 		t.Errorf("after the untick: %+v", c)
+	}
+}
+
+// TestUnreadTreeReport: a tree whose files the audit cannot read gets no
+// pass and no "no source file was found"; Markdown and JSON give the
+// coverage and the unread lines that mention Plaid.
+func TestUnreadTreeReport(t *testing.T) {
+	r := BuildReport(Inputs{Static: scan(t, filepath.Join("testdata", "unread-csharp-bundle")), Src: "app", Now: testNow})
+	if r.Summary.Pass != 0 || r.Summary.Fail != 0 {
+		t.Errorf("summary %+v: nothing was read, so nothing passes or fails", r.Summary)
+	}
+	var md, js bytes.Buffer
+	if err := r.Write(&md, FormatMarkdown); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Write(&js, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Coverage", "| C#, language not read | 1 |", "| JavaScript, minified | 1 |",
+		"`Controllers/PlaidController.cs:18` (/link/token/create)", "`wwwroot/js/site.min.js:1` (Plaid.create)"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(md.String(), "no source file was found") {
+		t.Error("Markdown says no source file was found although files were skipped")
+	}
+	var back struct {
+		Coverage Coverage `json:"coverage"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.Coverage.Skipped) != 2 || len(back.Coverage.UnreadHits) != 2 {
+		t.Errorf("JSON coverage = %+v, %v", back.Coverage, err)
 	}
 }

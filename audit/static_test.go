@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -43,20 +45,12 @@ func TestStaticAuditFixtures(t *testing.T) {
 		{
 			dir: "legacy", files: 3, configs: 2,
 			want: []string{
-				"invalid-link-token-unhandled public/index.html:18 Plaid.create",
-				"link-missing-token public/index.html:18 Plaid.create",
-				"link-legacy-option public/index.html:19 clientName",
-				"link-legacy-option public/index.html:20 env",
+				"link-legacy-option public/index.html:19 clientName, env, product, countryCodes, webhook, language, apiVersion",
 				"link-public-key public/index.html:21 key",
-				"link-legacy-option public/index.html:22 product",
-				"link-legacy-option public/index.html:23 countryCodes",
-				"link-legacy-option public/index.html:24 webhook",
-				"link-legacy-option public/index.html:25 language",
-				"link-legacy-option public/index.html:26 apiVersion",
 				"invalid-link-token-unhandled public/index.html:45 Plaid.create",
-				"link-legacy-option public/index.html:46 env",
+				"link-create-repeated public/index.html:45 Plaid.create",
+				"link-legacy-option public/index.html:46 env, product",
 				"link-public-key public/index.html:47 key",
-				"link-legacy-option public/index.html:48 product",
 				"server-public-key scripts/seed_sandbox.py:14 /institutions/get_by_id",
 				"server-public-key scripts/seed_sandbox.py:24 /sandbox/public_token/create",
 				"server-public-key server.js:18 Plaid client",
@@ -142,8 +136,23 @@ func TestWalkSkipsDependenciesBuildOutputAndBigFiles(t *testing.T) {
 		"app/link.ts":             legacyCreate,
 	})
 	res := scan(t, dir)
-	if res.FilesScanned != 1 || res.FilesSkipped != 3 {
-		t.Errorf("scanned %d, skipped %d; want 1 (app/link.ts) and 3 (minified, huge, binary)", res.FilesScanned, res.FilesSkipped)
+	if res.FilesScanned != 1 || res.FilesSkipped != 4 {
+		t.Errorf("scanned %d, skipped %d; want 1 (app/link.ts) and 4 (jquery.min.js, minified, huge, binary)", res.FilesScanned, res.FilesSkipped)
+	}
+	reasons := map[string]string{}
+	for _, f := range res.Coverage.Skipped {
+		reasons[f.File] = f.Reason
+	}
+	if reasons["public/huge.js"] != SkipTooBig || reasons["public/bundle.js"] != SkipMinified || reasons["public/binary.js"] != SkipBinary {
+		t.Errorf("skip reasons: %v", reasons)
+	}
+	// What was not read is searched: Plaid.create in the bundle and the big file.
+	var hits []string
+	for _, h := range res.Coverage.UnreadHits {
+		hits = append(hits, h.Location()+" "+h.Pattern)
+	}
+	if !slices.Contains(hits, "public/bundle.js:1 Plaid.create") || !slices.Contains(hits, "public/huge.js:"+strconv.Itoa(MaxFileSize/11+3)+" Plaid.create") {
+		t.Errorf("unread hits: %v", hits)
 	}
 	for _, f := range res.Findings {
 		if f.File != "app/link.ts" {
@@ -201,17 +210,17 @@ func TestLinkConfigForms(t *testing.T) {
 			name: "config held in a variable, and spread", file: "a.js",
 			src: "const base = {\n  env: 'sandbox',\n  countryCodes: ['US'],\n};\nconst config = { ...base, publicKey: 'k',\n  onSuccess };\nPlaid.create(config);\n",
 			want: []string{
-				"link-legacy-option a.js:2 env",
-				"link-legacy-option a.js:3 countryCodes",
+				"link-legacy-option a.js:2 env, countryCodes",
 				"link-public-key a.js:5 publicKey",
-				"invalid-link-token-unhandled a.js:7 Plaid.create",
-				"link-missing-token a.js:7 Plaid.create",
 			},
 		},
 		{
-			name: "unknown spread: a missing token is not claimed", file: "a.js",
-			src:  "Plaid.create({ ...window.linkConfig, onSuccess() {} });\n",
-			want: []string{"invalid-link-token-unhandled a.js:1 Plaid.create"},
+			name: "unknown spread: a missing token is not claimed, the config needs a person", file: "a.js",
+			src: "Plaid.create({ ...window.linkConfig, onSuccess() {} });\n",
+			want: []string{
+				"invalid-link-token-unresolved a.js:1 Plaid.create",
+				"link-config-unresolved a.js:1 Plaid.create",
+			},
 		},
 		{
 			name: "usePlaidLink handles the token itself", file: "Link.tsx",
@@ -225,11 +234,7 @@ func TestLinkConfigForms(t *testing.T) {
 			name: "legacy react-plaid-link component", file: "Bank.jsx",
 			src: "export default () => (\n  <PlaidLink\n    clientName=\"Acme\"\n    env=\"sandbox\"\n    product={['auth', 'transactions']}\n    publicKey={PUBLIC_KEY}\n    onSuccess={handleOnSuccess}\n  >\n    Don't wait: connect\n  </PlaidLink>\n);\n",
 			want: []string{
-				"invalid-link-token-unhandled Bank.jsx:2 <PlaidLink>",
-				"link-missing-token Bank.jsx:2 <PlaidLink>",
-				"link-legacy-option Bank.jsx:3 clientName",
-				"link-legacy-option Bank.jsx:4 env",
-				"link-legacy-option Bank.jsx:5 product",
+				"link-legacy-option Bank.jsx:3 clientName, env, product",
 				"link-public-key Bank.jsx:6 publicKey",
 			},
 		},

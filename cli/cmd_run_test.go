@@ -238,7 +238,9 @@ func TestRunCtrlCCancelsCleanly(t *testing.T) {
 
 func runStopsOn(t *testing.T, bin string, sig os.Signal) {
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--state-dir", dir)
+	ctx, cancel := deadlineContext(t)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--state-dir", dir)
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	stdout, err := cmd.StdoutPipe()
@@ -251,17 +253,17 @@ func runStopsOn(t *testing.T, bin string, sig os.Signal) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		if strings.Contains(lines.Text(), "in a browser to continue") {
-			break
-		}
+	if !waitForLine(stdout, "in a browser to continue") {
+		t.Fatalf("the run exited, or never waited for Link before the test's deadline\nstderr:\n%s", stderr.String())
 	}
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("the run did not stop after %v before the test's deadline", sig)
+	}
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
 		t.Fatalf("after %v: %v, want exit %d\n%s", sig, err, exitInterrupted, stderr.String())
@@ -305,7 +307,9 @@ func TestRunEmulatorAddr(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--emulator-addr", addr, "--state-dir", t.TempDir())
+	ctx, cancel := deadlineContext(t)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--emulator-addr", addr, "--state-dir", t.TempDir())
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	stdout, err := cmd.StdoutPipe()
@@ -316,8 +320,8 @@ func TestRunEmulatorAddr(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() && !strings.Contains(lines.Text(), "in a browser to continue") {
+	if !waitForLine(stdout, "in a browser to continue") {
+		t.Fatal("the run exited, or never waited for Link before the test's deadline")
 	}
 	go io.Copy(io.Discard, stdout)
 	resp, err := http.Get("http://" + addr + "/__emulator/health")
@@ -328,4 +332,16 @@ func TestRunEmulatorAddr(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("health at %s: %s", addr, resp.Status)
 	}
+}
+
+// waitForLine reads r until a line contains want (true) or r ends (false):
+// the process exited, or its deadline killed it.
+func waitForLine(r io.Reader, want string) bool {
+	lines := bufio.NewScanner(r)
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), want) {
+			return true
+		}
+	}
+	return false
 }

@@ -52,7 +52,17 @@ func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 	if hc.opts.WebhookClient == nil {
 		hc.opts.WebhookClient = loopbackOnlyClient(t)
 	}
-	emu, err := New(hc.opts)
+	emu, srv := serve(t, hc.opts)
+	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: context.Background()}
+}
+
+// serve starts an emulator on a loopback httptest server, closed (and
+// checked to close cleanly) when the test ends. It is this package's one
+// copy of emulator/emulatortest.Start, which tests in package emulator
+// cannot import.
+func serve(t testing.TB, opts Options) (*Emulator, *httptest.Server) {
+	t.Helper()
+	emu, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -63,7 +73,7 @@ func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: context.Background()}
+	return emu, srv
 }
 
 // loopbackOnlyClient delivers webhooks to loopback addresses only: tests

@@ -24,7 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 )
 
@@ -77,19 +77,8 @@ func newLinkEnv(t *testing.T) *linkEnv {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel)
 
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	emuSrv := httptest.NewServer(emu)
-	t.Cleanup(func() { emuSrv.Close(); _ = emu.Close() })
-
-	env := &linkEnv{t: t, ctx: ctx, emuURL: emuSrv.URL}
-	cfg := plaid.NewConfiguration()
-	cfg.AddDefaultHeader("PLAID-CLIENT-ID", "test-client")
-	cfg.AddDefaultHeader("PLAID-SECRET", "test-secret")
-	cfg.UseEnvironment(plaid.Environment(emuSrv.URL))
-	env.client = plaid.NewAPIClient(cfg).PlaidApi
+	emuSrv := emulatortest.Start(t)
+	env := &linkEnv{t: t, ctx: ctx, emuURL: emuSrv.URL, client: emuSrv.Client()}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

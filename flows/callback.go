@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/pkg/browser"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 //go:embed page
@@ -105,7 +107,7 @@ func (e PageEvent) String() string {
 	for _, kv := range [][2]string{
 		{"event", e.EventName}, {"view", e.ViewName}, {"error", e.ErrorCode},
 		{"status", e.ExitStatus}, {"link_session_id", e.LinkSessionID},
-		{"request_id", e.RequestID}, {"public_token", MaskSecret(e.PublicToken)},
+		{"request_id", e.RequestID}, {"public_token", redact.Value(e.PublicToken)},
 		{"rejected", e.RejectReason},
 	} {
 		if kv[1] != "" {
@@ -862,7 +864,7 @@ func readMetadata(ev *PageEvent, raw json.RawMessage) error {
 			*dst = v
 		}
 	}
-	ev.Metadata = json.RawMessage(MaskJSON(raw))
+	ev.Metadata = json.RawMessage(redact.JSON(raw))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 )
 
@@ -204,7 +205,7 @@ type emulatedLink struct {
 
 func newEmulatedLink(t *testing.T, creds ...Autopilot) *emulatedLink {
 	t.Helper()
-	base := startEmulator(t)
+	base := emulatortest.Start(t).URL
 	el := &emulatedLink{base: base, ctl: &Control{BaseURL: base}}
 	el.client = NewPlaidClient(Config{Mode: ModeEmulated, ClientID: EmulatedClientID, Secret: EmulatedSecret, BaseURL: base}, nil)
 	var mu sync.Mutex

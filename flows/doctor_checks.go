@@ -12,6 +12,7 @@ import (
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
 	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // supportedCountries are the country_codes of /link/token/create
@@ -57,7 +58,7 @@ func (d *doctor) credentialsCheck() Check {
 		c.Status, c.Detail, c.Fix = CheckFail, local, fixKeys
 	case asked:
 		c.Status, c.RequestID = CheckPass, v.requestID
-		c.Detail = fmt.Sprintf("client id %s and its secret accepted by %s (request_id %s)", MaskClientID(id), d.judge, v.requestID)
+		c.Detail = fmt.Sprintf("client id %s and its secret accepted by %s (request_id %s)", redact.ClientID(id), d.judge, v.requestID)
 	default:
 		c.Status, c.Detail = CheckSkip, "not checked: there is no usable API URL (see the environment check)"
 	}

@@ -2,10 +2,9 @@ package flows
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -26,12 +25,7 @@ func newTestEnv(t *testing.T, browser BrowserMode) *testEnv {
 // PLAID_API_URL would.
 func newTestEnvMode(t *testing.T, browser BrowserMode, mode Mode) *testEnv {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
+	srv := emulatortest.Start(t)
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // openLink opens the callback page for the run's link_token, waits for
@@ -137,7 +138,7 @@ func (r *Run) waitLink(ctx context.Context, sess *LinkSession) (PageEvent, error
 	r.st.publicToken = ev.PublicToken
 	r.st.institutionID, r.st.institutionName = ev.InstitutionID, ev.InstitutionName
 	r.mu.Unlock()
-	r.fact("public_token", MaskSecret(ev.PublicToken))
+	r.fact("public_token", redact.Value(ev.PublicToken))
 	if ev.InstitutionName != "" {
 		r.fact("institution", ev.InstitutionName+" ("+ev.InstitutionID+")")
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // runState is what a run's steps hand on to the next ones. The public and
@@ -96,7 +98,7 @@ func orNone(s string) string {
 func (r *Run) LinkToken() (masked string, expiration time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return MaskSecret(r.st.linkToken), r.st.linkTokenExp
+	return redact.Value(r.st.linkToken), r.st.linkTokenExp
 }
 
 // PageURL is the callback page of the current Link step, or "".
@@ -141,10 +143,10 @@ func (r *Run) ExpireLinkToken(ctx context.Context) error {
 		return errors.New("no link_token yet: run the step that creates one first")
 	}
 	if err := r.env.Control.ExpireToken(ctx, tok, false); err != nil {
-		return fmt.Errorf("expiring link_token %s: %w", MaskSecret(tok), err)
+		return fmt.Errorf("expiring link_token %s: %w", redact.Value(tok), err)
 	}
-	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d expired through the emulator's control API", n), Token: MaskSecret(tok)})
-	r.note("link_token %s expired now: Link meets INVALID_LINK_TOKEN when it opens or at its next step, and the page recovers with a new token", MaskSecret(tok))
+	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d expired through the emulator's control API", n), Token: redact.Value(tok)})
+	r.note("link_token %s expired now: Link meets INVALID_LINK_TOKEN when it opens or at its next step, and the page recovers with a new token", redact.Value(tok))
 	return nil
 }
 

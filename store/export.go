@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Format is an export format of the log.
@@ -96,16 +98,16 @@ func remask(e Entry) Entry {
 	switch {
 	case e.Call != nil:
 		c := *e.Call
-		c.Endpoint, c.ErrorMessage = maskText(c.Endpoint), maskText(c.ErrorMessage)
-		c.RequestBody, c.ResponseBody = maskJSON(c.RequestBody), maskJSON(c.ResponseBody)
+		c.Endpoint, c.ErrorMessage = redact.Text(c.Endpoint), redact.Text(c.ErrorMessage)
+		c.RequestBody, c.ResponseBody = redact.JSON(c.RequestBody), redact.JSON(c.ResponseBody)
 		e.Call = &c
 	case e.Event != nil:
 		v := *e.Event
-		v.ErrorMessage, v.Metadata = maskText(v.ErrorMessage), maskJSON(v.Metadata)
+		v.ErrorMessage, v.Metadata = redact.Text(v.ErrorMessage), redact.JSON(v.Metadata)
 		e.Event = &v
 	case e.Webhook != nil:
 		wh := *e.Webhook
-		wh.Body = maskJSON(wh.Body)
+		wh.Body = redact.JSON(wh.Body)
 		e.Webhook = &wh
 	}
 	return e
@@ -203,7 +205,7 @@ func sessionsToJSON(ss []Session) []sessionJSON {
 	out := make([]sessionJSON, 0, len(ss))
 	for _, s := range ss {
 		out = append(out, sessionJSON{s.ID, s.Kind, s.Mode, formatTime(s.StartedAt), optionalTime(s.EndedAt),
-			s.Status, maskText(s.Summary)})
+			s.Status, redact.Text(s.Summary)})
 	}
 	return out
 }

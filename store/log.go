@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Record is something the log keeps: an APICall, a LinkEvent or a Webhook.
@@ -234,7 +236,7 @@ func (c APICall) row() (entryRow, error) {
 	maskFields(&c.Endpoint, &c.RequestID, &c.ErrorMessage, &c.ItemID)
 	method := cmp.Or(strings.ToUpper(c.Method), "POST")
 	source := cmp.Or(c.Source, SourceLinkexplorer)
-	req, resp := maskJSON(c.RequestBody), maskJSON(c.ResponseBody)
+	req, resp := redact.JSON(c.RequestBody), redact.JSON(c.ResponseBody)
 	itemID := cmp.Or(c.ItemID, itemIDIn(resp), itemIDIn(req))
 	status := ""
 	if c.HTTPStatus != 0 {
@@ -264,7 +266,7 @@ func (e LinkEvent) row() (entryRow, error) {
 	default:
 		return entryRow{}, fmt.Errorf("unknown Link event kind %q", e.Kind)
 	}
-	meta := maskJSON(e.Metadata)
+	meta := redact.JSON(e.Metadata)
 	e = e.withMetadata(meta)
 	maskFields(&e.EventName, &e.LinkSessionID, &e.RequestID, &e.ViewName, &e.ErrorMessage, &e.ExitStatus, &e.InstitutionName)
 	return entryRow{
@@ -282,7 +284,7 @@ func (w Webhook) row() (entryRow, error) {
 	if err != nil {
 		return entryRow{}, err
 	}
-	body := maskJSON(w.Body)
+	body := redact.JSON(w.Body)
 	var b struct {
 		Type   string `json:"webhook_type"`
 		Code   string `json:"webhook_code"`
@@ -351,7 +353,7 @@ func (e LinkEvent) withMetadata(meta []byte) LinkEvent {
 // may have filled from an error message or a URL.
 func maskFields(fields ...*string) {
 	for _, f := range fields {
-		*f = maskText(*f)
+		*f = redact.Text(*f)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // StartSession records the start of a session of the given kind ("app",
@@ -43,7 +45,7 @@ func (s *Store) EndSession(ctx context.Context, id, status, summary string) erro
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, status = ?, summary = ? WHERE id = ?`,
-			formatTime(now()), status, maskText(summary), id)
+			formatTime(now()), status, redact.Text(summary), id)
 		if err != nil {
 			return err
 		}

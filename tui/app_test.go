@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
 	"github.com/linkexplorer/linkexplorer/store"
@@ -22,12 +21,7 @@ import (
 // loopback port, a store in a temporary directory, and the flows' Env.
 func realEnv(t *testing.T, browser flows.BrowserMode) (*flows.Env, string) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
+	srv := emulatortest.Start(t)
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

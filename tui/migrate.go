@@ -260,7 +260,7 @@ func (m *migrateScreen) start(req migrateRequest) tea.Cmd {
 	m.form, m.problem, m.exporting = nil, nil, false
 	m.spinner = m.newSpinner()
 	m.refresh()
-	audit := auditMigration(ctx, m.auditID, req, m.workDir, m.stateDir, m.c.control)
+	audit := auditMigration(ctx, m.auditID, req, m.workDir, m.stateDir, m.c.control, m.ownClientID())
 	return tea.Batch(stop, audit, m.spinner.Tick)
 }
 
@@ -561,4 +561,13 @@ func (m *migrateScreen) FullHelp() [][]key.Binding {
 		{k.Tick, k.Observe, k.Rerun, k.Edit, back},
 		{k.Export, e.Markdown, e.JSON},
 	}
+}
+
+// ownClientID is linkexplorer's own client_id, whose requests the watch
+// leaves out.
+func (m *migrateScreen) ownClientID() string {
+	if m.c.env == nil {
+		return ""
+	}
+	return m.c.env.Config.ClientID
 }

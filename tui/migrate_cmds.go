@@ -18,8 +18,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/audit"
+	"github.com/linkexplorer/linkexplorer/flows"
 )
 
 // The stages of an audit, for its errors.
@@ -48,7 +48,7 @@ type migrateAuditedMsg struct {
 // checklist from the state directory, scans the source tree, calls the
 // token endpoint and, offline, reads the manual checks' evidence from the
 // emulator.
-func auditMigration(ctx context.Context, id int, req migrateRequest, workDir, stateDir string, ctl *flows.Control) tea.Cmd {
+func auditMigration(ctx context.Context, id int, req migrateRequest, workDir, stateDir string, ctl *flows.Control, ownClientID string) tea.Cmd {
 	return func() tea.Msg {
 		msg := migrateAuditedMsg{id: id}
 		src := resolvePath(req.src, workDir)
@@ -67,7 +67,8 @@ func auditMigration(ctx context.Context, id int, req migrateRequest, workDir, st
 			msg.live = audit.AuditEndpoint(ctx, req.liveOptions(ctl))
 		}
 		if ctl != nil {
-			msg.watch = &emulatorWatch{obs: audit.NewObserver(ctl)}
+			// linkexplorer's own flows and demo are not the audited app
+			msg.watch = &emulatorWatch{obs: audit.NewObserver(ctl).IgnoreClientIDs(ownClientID)}
 			_, msg.observed, msg.watchErr = msg.watch.poll(ctx)
 		}
 		return msg
