@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // defaultAssetReportDelay is how long an Asset Report takes to generate:
@@ -191,7 +192,7 @@ func (e *Emulator) assetReportLocked(token string, pending bool) (*assetReport, 
 		r = e.st.prod.AssetReports[token]
 	}
 	if r == nil {
-		return nil, apiError("INVALID_FIELD", "asset_report_token %s is not an Asset Report the emulator knows (removed, or from before a reset); create one with /asset_report/create", mask(token))
+		return nil, apiError("INVALID_FIELD", "asset_report_token %s is not an Asset Report the emulator knows (removed, or from before a reset); create one with /asset_report/create", redact.Value(token))
 	}
 	e.finishAssetReportLocked(r, e.Now())
 	if !r.Ready && !pending {
