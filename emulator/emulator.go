@@ -62,6 +62,8 @@ type Emulator struct {
 
 	mu sync.Mutex // guards st
 	st *state
+	// assetDelay is how long an Asset Report takes (tests change it).
+	assetDelay time.Duration
 
 	closeOnce sync.Once
 	closeErr  error
@@ -86,15 +88,16 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: the embedded Plaid schema: %w", err)
 	}
 	e := &Emulator{
-		spec:      spec,
-		examples:  exampleRoutes(spec),
-		lines:     newAccessLog(opts.Logger),
-		opts:      opts,
-		log:       opts.Logger,
-		clock:     &clock{real: opts.Now},
-		st:        newState(),
-		requests:  newRequestLog(requestLogSize, requestBodyBudget),
-		redirects: make(map[string]bool, len(opts.RedirectURIs)),
+		spec:       spec,
+		examples:   exampleRoutes(spec),
+		lines:      newAccessLog(opts.Logger),
+		opts:       opts,
+		log:        opts.Logger,
+		clock:      &clock{real: opts.Now},
+		st:         newState(),
+		requests:   newRequestLog(requestLogSize, requestBodyBudget),
+		redirects:  make(map[string]bool, len(opts.RedirectURIs)),
+		assetDelay: defaultAssetReportDelay,
 	}
 	for _, u := range opts.RedirectURIs {
 		e.redirects[u] = true
@@ -118,6 +121,9 @@ func New(opts Options) (*Emulator, error) {
 	e.webhooks.sign = func(body []byte) (string, error) { return e.whKey.sign(body, opts.Now()) }
 	if opts.StateFile != "" {
 		e.saver = newSaver(e.snapshotJSON, opts.StateFile, opts.Logger)
+	}
+	if e.st.prod != nil && len(e.st.prod.AssetReports) > 0 {
+		time.AfterFunc(e.assetDelay, e.finishAssetReports) // reports pending at the last shutdown
 	}
 	return e, nil
 }

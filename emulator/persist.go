@@ -29,6 +29,7 @@ type snapshot struct {
 	LinkTokens    []*linkToken   `json:"link_tokens"`
 	PublicTokens  []*publicToken `json:"public_tokens"`
 	WebhookKey    *persistedKey  `json:"webhook_key,omitempty"` // absent in files of older versions: a new key is made
+	Products      *productState  `json:"products,omitempty"`    // asset reports, transfers, users...
 }
 
 // snapshotJSON renders the state for the state file.
@@ -47,6 +48,7 @@ func (e *Emulator) snapshotJSON() ([]byte, error) {
 		Items:         sortedValues(e.st.items, func(it *item) string { return it.ID }),
 		LinkTokens:    sortedValues(e.st.linkTokens, func(t *linkToken) string { return t.Token }),
 		PublicTokens:  sortedValues(e.st.publicTokens, func(t *publicToken) string { return t.Token }),
+		Products:      e.st.prod,
 	}
 	return json.MarshalIndent(snap, "", "  ")
 }
@@ -130,6 +132,7 @@ func (e *Emulator) load(path string) error {
 		}
 		e.whKey = key
 	}
+	e.st.prod = snap.Products
 	e.clock.setOffset(time.Duration(snap.ClockOffsetNS))
 	return nil
 }
