@@ -104,7 +104,11 @@ type Run struct {
 	st        runState
 	timeline  []TimelineEntry
 	cancelled bool
-	closed    bool
+	// stopped is set when RunAll stopped at a failed step: the run ended
+	// as failed. A run closed before its end otherwise (the user quit
+	// mid-run) is cancelled, whatever an earlier attempt returned.
+	stopped bool
+	closed  bool
 }
 
 // RunOptions change how one run goes (see NewRunWith). The zero value is
@@ -433,7 +437,7 @@ func (r *Run) RunAll(ctx context.Context) Report {
 		}
 		if res.Status == StatusFailed {
 			r.mu.Lock()
-			r.ended = time.Now()
+			r.ended, r.stopped = time.Now(), true
 			r.mu.Unlock()
 			r.finish(fmt.Errorf("step %s: %w", res.Step, res.Err))
 			break
@@ -497,7 +501,7 @@ func (r *Run) Close() error {
 func (r *Run) outcome() (status, summary string) {
 	rep := r.Report()
 	r.mu.Lock()
-	cancelled := r.cancelled
+	cancelled, stopped, cur := r.cancelled, r.stopped, r.cur
 	r.mu.Unlock()
 	switch {
 	case rep.OK:
@@ -506,10 +510,15 @@ func (r *Run) outcome() (status, summary string) {
 			summary += ", item_id " + rep.ItemID
 		}
 		return store.SessionOK, summary
-	case cancelled:
-		return store.SessionCancelled, rep.Flow + ": cancelled: " + rep.Error
-	case rep.Error != "":
+	case stopped && !cancelled && rep.Error != "":
 		return store.SessionFailed, rep.Flow + ": " + rep.Error
 	}
-	return store.SessionCancelled, rep.Flow + ": stopped before the last step"
+	// Closed before the end: the user quit (or pressed Ctrl-C) mid-run. An
+	// earlier attempt's error is not why the run ended, so it is not the
+	// summary.
+	at := "before its first step"
+	if cur < len(r.flow.Steps) {
+		at = fmt.Sprintf("at step %d of %d, %q", cur+1, len(r.flow.Steps), r.flow.Steps[cur].Title)
+	}
+	return store.SessionCancelled, rep.Flow + ": cancelled " + at
 }
