@@ -562,7 +562,7 @@ func TestPlaidModeAuto(t *testing.T) {
 	}
 	defer r.Close()
 	r.Next(context.Background())
-	if err := r.ExpireLinkToken(context.Background()); err == nil || !strings.Contains(err.Error(), "emulated mode") {
+	if _, err := r.ExpireLinkToken(context.Background()); err == nil || !strings.Contains(err.Error(), "emulated mode") {
 		t.Errorf("ExpireLinkToken against Plaid: %v", err)
 	}
 }

@@ -139,10 +139,11 @@ func awaitEvent(r *flows.Run) tea.Cmd {
 // emulator's control API.
 func expireLinkToken(ctx context.Context, r *flows.Run) tea.Cmd {
 	return func() tea.Msg {
-		if err := r.ExpireLinkToken(ctx); err != nil {
+		what, err := r.ExpireLinkToken(ctx)
+		if err != nil {
 			return failedMsg{reason: "expiring the link_token", err: err}
 		}
-		return notifiedMsg("link_token expired: Link meets INVALID_LINK_TOKEN at its next step")
+		return notifiedMsg(what)
 	}
 }
 

@@ -1,0 +1,130 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pageTokenCall asks the open page's server for a link_token, as the page
+// does on load and when it recovers.
+func pageTokenCall(t *testing.T, env *testEnv, s *LinkSession) string {
+	t.Helper()
+	b, _ := json.Marshal(tokenRequest{Session: s.id, State: s.state})
+	code, resp := request(t, "POST", env.Callback.Addr()+"/create_link_token", "", env.Callback.Addr(), "application/json", b)
+	var got map[string]string
+	if code != 200 || json.Unmarshal([]byte(resp), &got) != nil || got["link_token"] == "" {
+		t.Fatalf("create_link_token: %d %s", code, resp)
+	}
+	return got["link_token"]
+}
+
+// openPage runs the quickstart's create step, then its Link step in the
+// background until the page is open.
+func openPage(t *testing.T, env *testEnv) (*Run, *LinkSession, context.CancelFunc, chan *StepResult) {
+	t.Helper()
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if res := r.Next(context.Background()); res.Status != StatusOK {
+		t.Fatal(res.Error)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	results := make(chan *StepResult, 1)
+	go func() { results <- r.Next(ctx) }()
+	deadline := time.After(testWait)
+	for {
+		select {
+		case ev := <-r.Events():
+			if ev.Kind == EventWaiting {
+				r.mu.Lock()
+				s := r.st.page
+				r.mu.Unlock()
+				return r, s, cancel, results
+			}
+		case <-deadline:
+			t.Fatal("the Link page never opened")
+		}
+	}
+}
+
+func timelineCount(r *Run, what string) int {
+	n := 0
+	for _, e := range r.Timeline() {
+		if strings.Contains(e.What, what) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestPageReloadIsNotARecovery: a page that asks for a token again with no
+// INVALID_LINK_TOKEN behind it was reloaded: it gets the same token, no
+// new /link/token/create is made and the timeline adds no token. After an
+// INVALID_LINK_TOKEN exit, the next request is a recovery: a new token
+// (issue 12, item 5).
+func TestPageReloadIsNotARecovery(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	r, s, cancel, results := openPage(t, env)
+	tok := r.st.linkToken
+	if got := pageTokenCall(t, env, s); got != tok {
+		t.Fatalf("first load got %q, want the run's token", got)
+	}
+	for range 2 { // reloads
+		if got := pageTokenCall(t, env, s); got != tok {
+			t.Errorf("a reload minted a new token")
+		}
+	}
+	if n := timelineCount(r, "created"); n != 1 {
+		t.Errorf("%d tokens on the timeline after reloads, want 1: %+v", n, r.Timeline())
+	}
+	r.onPageEvent(PageEvent{Kind: "exit", ErrorCode: "INVALID_LINK_TOKEN", ErrorType: "INVALID_INPUT", Time: time.Now()})
+	if got := pageTokenCall(t, env, s); got == tok || !strings.HasPrefix(got, "link-sandbox-") {
+		t.Errorf("after INVALID_LINK_TOKEN the page got %q, want a new token", got)
+	}
+	if n := timelineCount(r, "created"); n != 2 {
+		t.Errorf("%d tokens on the timeline after a recovery, want 2", n)
+	}
+	cancel()
+	if res := <-results; !errors.Is(res.Err, context.Canceled) {
+		t.Errorf("step: %+v", res)
+	}
+}
+
+// TestExpireSaysWhatHappensNext: x with no page open says so and what the
+// next Link step will meet; with a page open, what Link meets. Either way
+// the token's expiry is now, so the header stops counting down (issue 12,
+// items 5 and 6).
+func TestExpireSaysWhatHappensNext(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if res := r.Next(context.Background()); res.Status != StatusOK {
+		t.Fatal(res.Error)
+	}
+	msg, err := r.ExpireLinkToken(context.Background())
+	if err != nil || !strings.Contains(msg, "No Link page is open") || !strings.Contains(msg, "INVALID_LINK_TOKEN") {
+		t.Errorf("expire with no page: %q, %v", msg, err)
+	}
+	if _, exp := r.LinkToken(); exp.After(time.Now()) {
+		t.Errorf("expiry still %v after the token expired", exp)
+	}
+
+	r2, _, cancel, results := openPage(t, env)
+	msg, err = r2.ExpireLinkToken(context.Background())
+	if err != nil || strings.Contains(msg, "No Link page") || !strings.Contains(msg, "at its next step") {
+		t.Errorf("expire with a page open: %q, %v", msg, err)
+	}
+	cancel()
+	<-results
+}
