@@ -26,7 +26,12 @@ func pageTokenCall(t *testing.T, env *testEnv, s *LinkSession) string {
 // background until the page is open.
 func openPage(t *testing.T, env *testEnv) (*Run, *LinkSession, context.CancelFunc, chan *StepResult) {
 	t.Helper()
-	f, _ := FlowByName("quickstart")
+	return openFlowPage(t, env, "quickstart")
+}
+
+func openFlowPage(t *testing.T, env *testEnv, flow string) (*Run, *LinkSession, context.CancelFunc, chan *StepResult) {
+	t.Helper()
+	f, _ := FlowByName(flow)
 	r, err := env.NewRun(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
@@ -127,4 +132,33 @@ func TestExpireSaysWhatHappensNext(t *testing.T) {
 	}
 	cancel()
 	<-results
+}
+
+// TestInvalidTokenStepFailsWithoutTheError: when Link succeeds at once,
+// the invalid-token step did not teach what it is for, so it does not pass
+// (issue 12, item 10); the public_token is kept for the exchange.
+func TestInvalidTokenStepFailsWithoutTheError(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	r, s, cancel, results := openFlowPage(t, env, "invalid-token")
+	defer cancel()
+	pageTokenCall(t, env, s)
+	body := reportBody(s.state, "success", `"public_token":"`+testPublic+`","metadata":{"institution":{"name":"First Platypus Bank","institution_id":"ins_109508"},"accounts":[],"link_session_id":"ls-2"}`)
+	if code, resp := request(t, "POST", s.URL()+"/report", "", env.Callback.Addr(), "application/json", []byte(body)); code != 204 {
+		t.Fatalf("report: %d %s", code, resp)
+	}
+	var res *StepResult
+	select {
+	case res = <-results:
+	case <-time.After(testWait):
+		t.Fatal("the step did not end")
+	}
+	if res.Status != StatusFailed || !errors.As(res.Err, &NotRecoveredError{}) || r.Current() != 1 {
+		t.Fatalf("Link without INVALID_LINK_TOKEN: %+v (current %d)", res, r.Current())
+	}
+	r.mu.Lock()
+	pt := r.st.publicToken
+	r.mu.Unlock()
+	if pt != testPublic {
+		t.Error("the public_token was not kept")
+	}
 }

@@ -30,9 +30,9 @@ func (r *Run) api() *plaid.PlaidApiService { return r.env.Client.PlaidApi }
 
 // errNoLinkToken and friends explain a step run before the one it needs.
 var (
-	errNoLinkToken   = errors.New("no link_token yet: run the step that creates one first")
-	errNoPublicToken = errors.New("no public_token yet: the Link step has not succeeded; run it first")
-	errNoItem        = errors.New("no Item yet: run the step that picks or creates the Item first")
+	errNoLinkToken   = &PrereqError{Needs: "link_token", Message: "no link_token yet: run the step that creates one first"}
+	errNoPublicToken = &PrereqError{Needs: "public_token", Message: "no public_token yet: the Link step has not succeeded; run it first"}
+	errNoItem        = &PrereqError{Needs: "item", Message: "no Item yet: run the step that picks or creates the Item first"}
 )
 
 // createToken calls /link/token/create with the run's token request: a

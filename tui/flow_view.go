@@ -329,8 +329,12 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 	if s.Editable && r == nil && f.selected == f.snap.current && f.runID != "" {
 		parts = append(parts, tokenRequestView(st, f.snap.tokenRequest, w))
 	}
-	if r != nil && r.Status == flows.StatusFailed {
-		parts = append(parts, errorBlock(st, stepError(r), w))
+	if r != nil && r.Status == flows.StatusFailed && !(f.busy && f.selected == f.busyStep) {
+		pe := stepError(r)
+		if !pe.explained {
+			pe.next, _ = f.localAdvice(r)
+		}
+		parts = append(parts, errorBlock(st, pe, w))
 	}
 	if r != nil {
 		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))

@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/linkexplorer/linkexplorer/flows"
+)
+
+// failedAt puts the quickstart at step current with res as that step's
+// result (earlier steps skipped).
+func failedAt(t *testing.T, current int, res *flows.StepResult) string {
+	t.Helper()
+	a := sized(Options{})
+	f := a.home.flows[0]
+	onFlow(a, f)
+	a.Update(startedRun(f))
+	results := make([]*flows.StepResult, len(f.Steps))
+	for i := 0; i < current; i++ {
+		results[i] = &flows.StepResult{Step: f.Steps[i].Name, Status: flows.StatusSkipped}
+	}
+	results[current] = res
+	s := withToken(snapshot(5, current, results...))
+	a.Update(stepFinishedMsg{runID: testRunID, result: res, snap: s})
+	a.flow.show(current)
+	content, _ := a.flow.detailContent(400) // wide: no wrapping inside sentences
+	return strings.Join(strings.Fields(strings.ReplaceAll(plain(content), "│", " ")), " ")
+}
+
+// TestLocalFailuresGetTheirOwnNextStep: a step run before its
+// prerequisite, Link closed by the user or a stopped wait each say what to
+// do next, never "check that the API is reachable" (issue 12, item 7).
+func TestLocalFailuresGetTheirOwnNextStep(t *testing.T) {
+	cases := []struct {
+		name    string
+		current int
+		err     error
+		want    string
+	}{
+		{"exchange before Link", 2, &flows.PrereqError{Needs: "public_token", Message: "no public_token yet: the Link step has not succeeded; run it first"},
+			`Press b to go back to "Open Link and wait for onSuccess"`},
+		{"Link before the token", 1, &flows.PrereqError{Needs: "link_token", Message: "no link_token yet: run the step that creates one first"},
+			`Press b to go back to "Create a link_token"`},
+		{"Link closed", 1, &flows.LinkExitError{Kind: "exit", ExitStatus: "institution_not_found"},
+			"press r to open Link again"},
+		{"stopped", 1, context.Canceled, "press r to run it again"},
+		{"no INVALID_LINK_TOKEN", 1, flows.NotRecoveredError{}, "The lesson did not happen. Press r to open Link again"},
+	}
+	for _, c := range cases {
+		res := &flows.StepResult{Step: "x", Status: flows.StatusFailed, Error: c.err.Error(), Err: c.err}
+		view := failedAt(t, c.current, res)
+		if !strings.Contains(view, c.want) {
+			t.Errorf("%s: the screen lacks %q:\n%s", c.name, c.want, view)
+		}
+		if strings.Contains(view, "reachable") {
+			t.Errorf("%s: a local failure points at the connection:\n%s", c.name, view)
+		}
+	}
+}
