@@ -42,17 +42,29 @@ fail() {
   exit 1
 }
 
-# wait_for TEXT [SECONDS]: wait until the pane shows TEXT.
-wait_for() {
-  local text=$1 secs=${2:-15} i
-  for ((i = 0; i < secs * 20; i++)); do
-    if grep -qF -- "$text" <<<"$(pane)"; then
-      return 0
+# No step has a budget of its own: a busy machine makes the smoke test
+# slow, never failed. Only a hang fails it, when the whole test has run for
+# SMOKE_BUDGET seconds (default 900), with what it waited for.
+budget=${SMOKE_BUDGET:-900}
+deadline=$((SECONDS + budget))
+
+# until_true WHAT CMD...: run CMD every 50 ms until it succeeds; fail with
+# WHAT when the smoke test's budget runs out.
+until_true() {
+  local what=$1
+  shift
+  until "$@"; do
+    if ((SECONDS >= deadline)); then
+      fail "gave up after ${budget}s (SMOKE_BUDGET) waiting for $what"
     fi
     sleep 0.05
   done
-  fail "the pane never showed \"$text\" within ${secs}s"
 }
+
+shows() { grep -qF -- "$1" <<<"$(pane)"; }
+
+# wait_for TEXT: wait until the pane shows TEXT.
+wait_for() { until_true "the pane to show \"$1\"" shows "$1"; }
 
 keys() { tmux -L "$sock" send-keys -t smoke "$@"; }
 
@@ -60,8 +72,7 @@ keys() { tmux -L "$sock" send-keys -t smoke "$@"; }
 start=$(date +%s%N)
 tmux -L "$sock" new-session -d -s smoke -x 100 -y 30 -c "$work/cwd" \
   "env -u PLAID_CLIENT_ID -u PLAID_SECRET '$bin' --browser auto --state-dir '$state'; echo \"EXIT=\$?\"; sleep 600"
-for ((i = 0; i < 2000; i++)); do
-  if grep -qF "FLOWS" <<<"$(pane)"; then break; fi
+until grep -qF "FLOWS" <<<"$(pane)" || ((SECONDS >= deadline)); do
   sleep 0.005
 done
 first_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -74,7 +85,7 @@ wait_for "run: Create a link_token"
 keys Enter
 wait_for "step 2 of 5"
 keys Enter
-wait_for "step 3 of 5" 60
+wait_for "step 3 of 5"
 grep -qF "HANDOFF" <<<"$(pane)" || fail "the Link step shows no HANDOFF event"
 keys Enter
 wait_for "step 4 of 5"
@@ -106,23 +117,16 @@ grep -qF "POST /auth/get" <<<"$logged" || fail "linkexplorer log does not list /
 tmux -L "$sock" new-session -d -s hangup -x 100 -y 30 -c "$work/cwd" \
   "env -u PLAID_CLIENT_ID -u PLAID_SECRET '$bin' --browser none --state-dir '$state'"
 hangup_pane() { tmux -L "$sock" capture-pane -p -t hangup; }
-for ((i = 0; i < 300; i++)); do
-  if grep -qF "FLOWS" <<<"$(hangup_pane)"; then break; fi
-  sleep 0.05
-done
+hangup_shows() { grep -qF -- "$1" <<<"$(hangup_pane)"; }
+pane() { hangup_pane; } # what fail prints from here on
+until_true "the second app to show its flows" hangup_shows "FLOWS"
 tmux -L "$sock" send-keys -t hangup Enter
-sleep 0.5
+until_true "the second run to start" hangup_shows "run: Create a link_token"
 tmux -L "$sock" send-keys -t hangup Enter
-for ((i = 0; i < 300; i++)); do
-  if grep -qF "step 2 of 5" <<<"$(hangup_pane)"; then break; fi
-  sleep 0.05
-done
-grep -qF "step 2 of 5" <<<"$(hangup_pane)" || { hangup_pane >&2; fail "the second run never reached step 2"; }
+until_true "the second run to reach step 2" hangup_shows "step 2 of 5"
 tmux -L "$sock" kill-session -t hangup
-for ((i = 0; i < 100; i++)); do
-  if ! pgrep -f -- "--browser none --state-dir $state" >/dev/null; then break; fi
-  sleep 0.05
-done
+gone() { ! pgrep -f -- "--browser none --state-dir $state" >/dev/null; }
+until_true "the second app to exit after its terminal closed" gone
 last=$("$bin" log --state-dir "$state" --last --md)
 grep -qE '\| flow:quickstart \|.*\| cancelled \|' <<<"$last" || { echo "$last" >&2; fail "after the terminal closed, the run is not recorded as cancelled"; }
 echo "== smoke: ok (quickstart through the terminal app; closing the terminal mid-run records the run as cancelled)"

@@ -9,7 +9,7 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/flows"
 )
 
@@ -17,15 +17,7 @@ import (
 // returns its URL and a control client.
 func startEmulator(t *testing.T) (string, *flows.Control) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() {
-		srv.Close()
-		emu.Close()
-	})
+	srv := emulatortest.Start(t)
 	return srv.URL, &flows.Control{BaseURL: srv.URL}
 }
 

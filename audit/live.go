@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // LiveOptions configure the live audit of an app's token endpoint.
@@ -180,7 +180,7 @@ func (a *liveAudit) call(ctx context.Context, target, body string) EndpointCall 
 	}
 	call.BodyShape = bodyShape(data, resp.Header.Get("Content-Type"))
 	call.token, call.PlaidError = findLinkToken(data), findPlaidError(data)
-	call.LinkToken = flows.MaskSecret(call.token)
+	call.LinkToken = redact.Value(call.token)
 	return call
 }
 
@@ -328,9 +328,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// tokenInText finds access and public tokens in text that is not JSON.
-var tokenInText = regexp.MustCompile(`\b(access|public)-(sandbox|development|production)-[0-9A-Za-z-]{8,}`)
-
 // bodyShape describes a body without its values: JSON keys with value
 // types (two levels deep), or the content type, size and a masked snippet.
 func bodyShape(body []byte, contentType string) string {
@@ -342,8 +339,7 @@ func bodyShape(body []byte, contentType string) string {
 	if json.Unmarshal(body, &v) == nil {
 		return shapeOf(v, 2)
 	}
-	snippet := strings.Join(strings.Fields(string(flows.MaskJSON(body))), " ")
-	snippet = tokenInText.ReplaceAllStringFunc(snippet, flows.MaskSecret)
+	snippet := strings.Join(strings.Fields(redact.Text(string(body))), " ")
 	if r := []rune(snippet); len(r) > 80 {
 		snippet = string(r[:80]) + "…"
 	}

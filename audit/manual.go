@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // The manual checks: a person does them in the app, against the emulator,
@@ -97,7 +98,7 @@ func (o *Observer) Poll(ctx context.Context) ([]Sighting, error) {
 				return nil, err
 			}
 			o.details[r.Seq] = d
-			o.appTokens[flows.MaskSecret(responseToken(d.ResponseBody))] = true
+			o.appTokens[redact.Value(responseToken(d.ResponseBody))] = true
 		}
 		o.requests = append(o.requests, r)
 		seen = append(seen, Sighting{Time: r.Time, RequestID: r.RequestID,
@@ -213,7 +214,7 @@ func (o *Observer) tokenRequests() []tokenRequest {
 			AccessToken string `json:"access_token"`
 		}
 		_ = json.Unmarshal(d.RequestBody, &body) // a body that is not JSON is no update-mode token
-		out = append(out, tokenRequest{req: r, token: flows.MaskSecret(responseToken(d.ResponseBody)), update: body.AccessToken != ""})
+		out = append(out, tokenRequest{req: r, token: redact.Value(responseToken(d.ResponseBody)), update: body.AccessToken != ""})
 	}
 	return out
 }

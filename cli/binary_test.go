@@ -13,17 +13,31 @@ import (
 	"time"
 )
 
-// binaryDeadline bounds one run of the built binary in these tests, all of
-// which should end at once: it only turns a hang into a failure.
-const binaryDeadline = 2 * time.Minute
+// deadlineContext is a context that ends shortly before the test binary's
+// own deadline (go test -timeout), so that a process that hangs is killed
+// and its test fails with a message saying what hung, instead of the whole
+// binary panicking. It is no budget of its own: a slow machine only makes
+// the processes slower.
+func deadlineContext(t *testing.T) (context.Context, context.CancelFunc) {
+	t.Helper()
+	d, ok := t.Deadline()
+	if !ok {
+		return context.WithCancel(context.Background())
+	}
+	return context.WithDeadline(context.Background(), d.Add(-deadlineMargin))
+}
+
+// deadlineMargin is what deadlineContext leaves before the test binary's
+// deadline: the time to kill the process and report.
+const deadlineMargin = 20 * time.Second
 
 // execBinary runs the built linkexplorer with args in an empty directory,
 // with no Plaid keys and a fresh state directory, and returns its exit code
-// and output. A run that outlives binaryDeadline fails the test.
+// and output. A run that hangs fails the test (see deadlineContext).
 func execBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	bin := buildBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), binaryDeadline)
+	ctx, cancel := deadlineContext(t)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = t.TempDir()
@@ -32,7 +46,7 @@ func execBinary(t *testing.T, args ...string) (code int, stdout, stderr string) 
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		t.Fatalf("linkexplorer %q did not finish within %v\nstdout:\n%s\nstderr:\n%s", args, binaryDeadline, out.String(), errOut.String())
+		t.Fatalf("linkexplorer %q did not finish before the test's deadline\nstdout:\n%s\nstderr:\n%s", args, out.String(), errOut.String())
 	}
 	var exit *exec.ExitError
 	switch {
@@ -277,7 +291,7 @@ COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 __start_linkexplorer
 printf '%s\n' "${COMPREPLY[@]}"
 `
-	ctx, cancel := context.WithTimeout(context.Background(), binaryDeadline)
+	ctx, cancel := deadlineContext(t)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bash, "--norc", "--noprofile", "-c", script)
 	cmd.Dir = t.TempDir()
@@ -285,7 +299,7 @@ printf '%s\n' "${COMPREPLY[@]}"
 		"HOME=" + t.TempDir(), "LINE=" + line}
 	out, err := cmd.Output()
 	if ctx.Err() != nil {
-		t.Fatalf("bash completion of %q did not finish within %v", line, binaryDeadline)
+		t.Fatalf("bash completion of %q did not finish before the test's deadline", line)
 	}
 	if err != nil {
 		t.Fatalf("bash completion of %q: %v", line, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 	"github.com/linkexplorer/linkexplorer/tui"
 )
@@ -187,7 +188,7 @@ func (b *syncBuffer) contains(s string) bool {
 // plays to its end, and its session log stays, with the run ended ok and
 // no saved emulator state beside it.
 func TestDemoWiringPlaysAFlow(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	dir := t.TempDir()
 	d, err := parseDemo([]string{"quickstart", "--browser", "auto", "--pace", "10ms", "--autopilot-delay", "0", "--state-dir", dir})
 	if err != nil {
@@ -199,9 +200,13 @@ func TestDemoWiringPlaysAFlow(t *testing.T) {
 	}
 	out := &syncBuffer{}
 	p := tea.NewProgram(demoModel(a, d), tea.WithInput(nil), tea.WithOutput(out))
+	// The demo plays until "DEMO OVER"; only the test's own deadline
+	// (deadlineContext) stops a demo that never ends, with a message.
+	ctx, cancel := deadlineContext(t)
+	defer cancel()
 	go func() {
 		p.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
-		for deadline := time.Now().Add(2 * time.Minute); !out.contains("DEMO OVER") && time.Now().Before(deadline); {
+		for !out.contains("DEMO OVER") && ctx.Err() == nil {
 			time.Sleep(20 * time.Millisecond)
 		}
 		p.Quit()
@@ -211,7 +216,7 @@ func TestDemoWiringPlaysAFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !out.contains("DEMO OVER") || !out.contains("Demo · emulated Sandbox") {
-		t.Fatal("the demo did not play to its end")
+		t.Fatal("the demo did not play to its end before the test's deadline")
 	}
 	if err := errors.Join(tui.Stop(final), cleanup()); err != nil {
 		t.Fatal(err)

@@ -3,12 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"net"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/flows"
 )
 
@@ -16,13 +16,8 @@ import (
 // allowlists redirect, and returns its URL.
 func keyedEmulator(t *testing.T, id, secret, redirect string) string {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{ClientID: id, Secret: secret, RedirectURIs: []string{redirect}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	return srv.URL
+	return emulatortest.Start(t, emulatortest.Options(emulator.Options{RedirectURIs: []string{redirect}}),
+		emulatortest.Credentials(id, secret)).URL
 }
 
 // doctorJSON runs doctor --json and decodes its report.

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 )
@@ -45,7 +44,11 @@ func buildBinary(t *testing.T) string {
 // announced on stdout, and the running command.
 func startEmulator(t *testing.T, args ...string) (string, *exec.Cmd, *bufio.Reader, *strings.Builder) {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), append([]string{"emulator"}, args...)...)
+	// The deadline kills an emulator that never announces itself or never
+	// stops, so that the reads below end with a message instead of hanging.
+	ctx, cancel := deadlineContext(t)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, buildBinary(t), append([]string{"emulator"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -102,17 +105,15 @@ func TestEmulatorCommandServesPlaidGoAndStopsOnSIGTERM(t *testing.T) {
 	}
 	rest := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(stdout); rest <- string(b) }()
-	done := make(chan error, 1)
-	go func() { more := <-rest; done <- cmd.Wait(); rest <- more }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v (stderr: %s)", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("the emulator did not stop after SIGTERM")
+	more := <-rest // stdout closes when the emulator exits, or is killed at the deadline
+	err = cmd.Wait()
+	if cmd.ProcessState != nil && !cmd.ProcessState.Exited() {
+		t.Fatalf("the emulator did not exit cleanly after SIGTERM: it was killed by a signal (SIGTERM unhandled, or the test's deadline) (stderr: %s)", stderr.String())
 	}
-	if more := <-rest; more != "" {
+	if err != nil {
+		t.Fatalf("exit after SIGTERM: %v (stderr: %s)", err, stderr.String())
+	}
+	if more != "" {
 		t.Fatalf("stdout must hold exactly one line; it also had %q", more)
 	}
 	if strings.Contains(stderr.String(), "s3cret") {
@@ -133,22 +134,18 @@ func TestEmulatorCommandRefusesBusyPortAndRemoteAddress(t *testing.T) {
 		"half credentials": {"--client-id", "only-id"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			cmd := exec.Command(buildBinary(t), append([]string{"emulator"}, args...)...)
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-				t.Fatalf("exit: %v, want code 2", err)
+			code, stdout, stderr := execBinary(t, append([]string{"emulator"}, args...)...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2", code)
 			}
-			if stdout.Len() != 0 {
-				t.Fatalf("stdout %q, want nothing", stdout.String())
+			if stdout != "" {
+				t.Fatalf("stdout %q, want nothing", stdout)
 			}
 			// One line says what is wrong; a bad command line (half
 			// credentials) adds where the help is.
-			msg := strings.TrimSuffix(stderr.String(), "Run 'linkexplorer emulator --help' for usage.\n")
+			msg := strings.TrimSuffix(stderr, "Run 'linkexplorer emulator --help' for usage.\n")
 			if lines := strings.Count(strings.TrimSpace(msg), "\n"); lines != 0 || !strings.HasPrefix(msg, "linkexplorer emulator: ") {
-				t.Fatalf("want a one-line error, got:\n%s", stderr.String())
+				t.Fatalf("want a one-line error, got:\n%s", stderr)
 			}
 		})
 	}

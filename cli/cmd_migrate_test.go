@@ -13,7 +13,7 @@ import (
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
 	"github.com/linkexplorer/linkexplorer/audit"
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 )
 
 // runMigrateCmd runs "linkexplorer migrate args…" in-process.
@@ -109,13 +109,7 @@ func TestMigrateChecklistKeepsTicks(t *testing.T) {
 // emulator and a tiny app backend that uses plaid-go with an email as
 // client_user_id.
 func TestMigrateLiveAgainstEmulator(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emuSrv := httptest.NewServer(emu)
-	defer emu.Close()
-	defer emuSrv.Close()
+	emuSrv := emulatortest.Start(t)
 	cfg := plaid.NewConfiguration()
 	cfg.AddDefaultHeader("PLAID-CLIENT-ID", "acme")
 	cfg.AddDefaultHeader("PLAID-SECRET", "acme-secret-123456")

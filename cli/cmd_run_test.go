@@ -16,21 +16,9 @@ import (
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// needChromium skips a --browser=auto test without Chromium, unless CI is
-// set (then a missing browser is a failure).
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := headless.Find(); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
-		}
-		t.Fatal(err)
-	}
-}
 
 // cleanEnv keeps the developer's Plaid keys, .env and state directory out
 // of a test: it runs in a temporary directory with no PLAID_ variables.
@@ -102,7 +90,7 @@ func allEntries(t *testing.T, st *store.Store, f store.Filter) []store.Entry {
 // --browser=auto against the embedded emulator, one after the other in one
 // state directory, and checks the store.
 func TestRunEachFlowAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	cleanEnv(t)
 	dir := t.TempDir()
 	reports := map[string]flows.Report{}
@@ -159,7 +147,7 @@ func TestRunEachFlowAuto(t *testing.T) {
 }
 
 func TestRunHumanOutput(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	cleanEnv(t)
 	code, out, errOut := runCLI("run", "invalid-token", "--browser=auto", "--state-dir", t.TempDir())
 	if code != exitOK {
@@ -238,7 +226,9 @@ func TestRunCtrlCCancelsCleanly(t *testing.T) {
 
 func runStopsOn(t *testing.T, bin string, sig os.Signal) {
 	dir := t.TempDir()
-	cmd := exec.Command(bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--state-dir", dir)
+	ctx, cancel := deadlineContext(t)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--state-dir", dir)
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	stdout, err := cmd.StdoutPipe()
@@ -251,17 +241,17 @@ func runStopsOn(t *testing.T, bin string, sig os.Signal) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		if strings.Contains(lines.Text(), "in a browser to continue") {
-			break
-		}
+	if !waitForLine(stdout, "in a browser to continue") {
+		t.Fatalf("the run exited, or never waited for Link before the test's deadline\nstderr:\n%s", stderr.String())
 	}
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("the run did not stop after %v before the test's deadline", sig)
+	}
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
 		t.Fatalf("after %v: %v, want exit %d\n%s", sig, err, exitInterrupted, stderr.String())
@@ -305,7 +295,9 @@ func TestRunEmulatorAddr(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--emulator-addr", addr, "--state-dir", t.TempDir())
+	ctx, cancel := deadlineContext(t)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "quickstart", "--browser", "none", "--mode", "emulated", "--emulator-addr", addr, "--state-dir", t.TempDir())
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	stdout, err := cmd.StdoutPipe()
@@ -316,8 +308,8 @@ func TestRunEmulatorAddr(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() && !strings.Contains(lines.Text(), "in a browser to continue") {
+	if !waitForLine(stdout, "in a browser to continue") {
+		t.Fatal("the run exited, or never waited for Link before the test's deadline")
 	}
 	go io.Copy(io.Discard, stdout)
 	resp, err := http.Get("http://" + addr + "/__emulator/health")
@@ -328,4 +320,16 @@ func TestRunEmulatorAddr(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("health at %s: %s", addr, resp.Status)
 	}
+}
+
+// waitForLine reads r until a line contains want (true) or r ends (false):
+// the process exited, or its deadline killed it.
+func waitForLine(r io.Reader, want string) bool {
+	lines := bufio.NewScanner(r)
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), want) {
+			return true
+		}
+	}
+	return false
 }

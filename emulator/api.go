@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/linkexplorer/linkexplorer/emulator/openapi"
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
 )
 
@@ -27,9 +28,15 @@ type call struct {
 	r         *http.Request
 	requestID string
 	body      []byte
-	// raw is the body's top-level object, once decoded.
-	raw      map[string]json.RawMessage
-	clientID string
+	clientID  string
+	// op is the request's operation in Plaid's schema; nil for a path the
+	// schema does not have.
+	op *openapi.Operation
+	// accessToken is the body's top-level access_token, if any.
+	accessToken string
+	// raw is the body's top-level object, decoded only for endpoints the
+	// schema does not describe.
+	raw map[string]json.RawMessage
 }
 
 // handlerFunc serves one Plaid endpoint. It returns the response (a struct
@@ -70,31 +77,123 @@ func newErrorJSON(err *sandbox.Error, requestID string) *errorJSON {
 	}
 }
 
-// serveAPI runs one Plaid endpoint: it writes the JSON response, records
-// the request in the request log and logs one line.
-func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, h handlerFunc) {
+// Fidelity values of the Plaid-Emulator-Fidelity response header: whether
+// an endpoint keeps state or answers with the schema's example.
+const (
+	fidelityHeader   = "Plaid-Emulator-Fidelity"
+	fidelityStateful = "stateful"
+	fidelityExample  = "example"
+)
+
+var (
+	fidelityStatefulValue = []string{fidelityStateful}
+	fidelityExampleValue  = []string{fidelityExample}
+)
+
+// serveAPI runs one Plaid endpoint: it writes the response, records the
+// request in the request log and logs one line. op is the endpoint's
+// operation in the schema (nil if none); fidelity is nil for paths that
+// are not endpoints.
+func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, op *openapi.Operation, fidelity []string, h handlerFunc) {
 	start := time.Now()
-	c := &call{r: r, requestID: newRequestID()}
-	status, out, perr := e.respond(c, h)
-	w.Header()["Content-Type"] = jsonContentType
+	c := &call{r: r, requestID: newRequestID(), op: op}
+	status, ctype, out, perr := e.respond(c, h)
+	hdr := w.Header()
+	hdr["Content-Type"] = ctype
+	if fidelity != nil {
+		hdr[fidelityHeader] = fidelity
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
 	e.recordCall(c, status, out, perr, time.Since(start))
 }
 
-// respond runs h and renders its outcome as a status and JSON body.
-func (e *Emulator) respond(c *call, h handlerFunc) (int, []byte, *sandbox.Error) {
+// jsonAppender is a response that writes its own JSON, byte for byte what
+// encoding/json would write, without reflection: the hottest endpoints'.
+type jsonAppender interface {
+	appendJSON(buf []byte) []byte
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it (HTML characters included).
+func appendJSONString(buf []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			case '\b':
+				buf = append(buf, '\\', 'b')
+			case '\f':
+				buf = append(buf, '\\', 'f')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(append(buf, s[start:i]...), `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(append(buf, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(append(buf, s[start:]...), '"')
+}
+
+// rawResponse is a handler's answer that is not JSON (a PDF, a ZIP).
+type rawResponse struct {
+	contentType []string
+	body        []byte
+}
+
+// respond runs h and renders its outcome as a status, content type and
+// body.
+func (e *Emulator) respond(c *call, h handlerFunc) (int, []string, []byte, *sandbox.Error) {
 	res, perr := h(e, c)
 	if perr == nil {
+		switch res := res.(type) {
+		case jsonAppender:
+			return http.StatusOK, jsonContentType, res.appendJSON(make([]byte, 0, 256)), nil
+		case rawResponse:
+			return http.StatusOK, res.contentType, res.body, nil
+		case json.RawMessage:
+			return http.StatusOK, jsonContentType, res, nil
+		}
 		out, err := json.Marshal(res)
 		if err == nil {
-			return http.StatusOK, out, nil
+			return http.StatusOK, jsonContentType, out, nil
 		}
 		e.log.Error("encoding a response failed", "path", c.r.URL.Path, "request_id", c.requestID, "err", err)
 		perr = apiError("INTERNAL_SERVER_ERROR", "")
 	}
 	out, _ := json.Marshal(newErrorJSON(perr, c.requestID)) // plain strings: cannot fail
-	return perr.HTTPStatus(), out, perr
+	return perr.HTTPStatus(), jsonContentType, out, perr
 }
 
 // recordCall adds a served API request to the request log and logs it.
@@ -113,10 +212,7 @@ func (e *Emulator) recordCall(c *call, status int, out []byte, perr *sandbox.Err
 		entry.ErrorType, entry.ErrorCode = perr.Type, perr.Code
 	}
 	e.requests.add(entry, c.body, out)
-	e.log.LogAttrs(c.r.Context(), slog.LevelInfo, "request",
-		slog.String("method", entry.Method), slog.String("path", entry.Path),
-		slog.Int("status", status), slog.String("request_id", c.requestID),
-		slog.String("error_code", entry.ErrorCode), slog.Duration("duration", d))
+	e.lines.log(entry, d)
 }
 
 // notFound answers any path that is not a Plaid endpoint.
@@ -152,45 +248,89 @@ func specFor(t reflect.Type, accepted []string) fieldSpec {
 }
 
 // bind turns a typed endpoint handler into a handlerFunc: the request body
-// is decoded into a T and checked against T's fields first.
+// is checked (against Plaid's schema, see prepare) and then decoded into a
+// T, once. accepted lists top-level fields the endpoint takes beyond the
+// schema's.
 func bind[T any](h func(e *Emulator, c *call, req *T) (any, *sandbox.Error), accepted ...string) handlerFunc {
 	spec := specFor(reflect.TypeFor[T](), accepted)
 	return func(e *Emulator, c *call) (any, *sandbox.Error) {
-		req := new(T)
-		if err := e.decode(c, spec, req); err != nil {
+		if err := e.prepare(c, spec); err != nil {
 			return nil, err
+		}
+		req := new(T)
+		if err := json.Unmarshal(c.body, req); err != nil {
+			return nil, fieldTypeError(err)
 		}
 		return h(e, c, req)
 	}
 }
 
-// decode is the one place Plaid request bodies are read and checked, in the
-// order Plaid checks them: a POST of a JSON object (INVALID_BODY), the
-// credentials (MISSING_FIELDS, INVALID_API_KEYS), unknown top-level fields
-// (UNKNOWN_FIELDS), required fields that are absent, null or ""
-// (MISSING_FIELDS), then field types (INVALID_FIELD).
-func (e *Emulator) decode(c *call, spec fieldSpec, into any) *sandbox.Error {
+// prepare is the one place Plaid request bodies are read and checked, in
+// the order Plaid checks them: a POST of a JSON object (INVALID_BODY), the
+// credentials (MISSING_FIELDS, INVALID_API_KEYS), unknown fields at any
+// depth (UNKNOWN_FIELDS, with dotted paths), required fields that are
+// absent, null or "" (MISSING_FIELDS), then types, enums, formats and
+// ranges (INVALID_FIELD). The checks come from the operation's schema,
+// compiled once (emulator/openapi); an endpoint the schema does not have
+// falls back to spec, its request type's top-level fields.
+func (e *Emulator) prepare(c *call, spec fieldSpec) *sandbox.Error {
 	if c.r.Method != http.MethodPost {
 		return apiError("NOT_FOUND", "%s %s: Plaid API endpoints only accept POST", c.r.Method, c.r.URL.Path)
 	}
 	if err := readBody(c); err != nil {
 		return err
 	}
-	if err := e.checkCredentials(c); err != nil {
+	if c.op == nil {
+		return e.prepareUnschemed(c, spec)
+	}
+	res := openapi.Validate(c.body, c.op.Request)
+	if res.Syntax != "" {
+		return apiError("INVALID_BODY", "body could not be parsed as JSON: %s", res.Syntax)
+	}
+	if err := e.checkCredentials(c, res.ClientID, res.Secret); err != nil {
 		return err
 	}
-	if err := checkFields(c.raw, spec); err != nil {
-		return err
+	c.accessToken = res.AccessToken.Value
+	unknown := res.Unknown
+	if unknown != nil && len(spec.known) > 0 {
+		unknown = slices.DeleteFunc(unknown, func(p string) bool { return spec.known[p] })
 	}
-	if err := json.Unmarshal(c.body, into); err != nil {
-		return fieldTypeError(err)
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return apiError("UNKNOWN_FIELDS", "the following fields are not recognized by this endpoint: %s", strings.Join(unknown, ", "))
+	}
+	// The schema lists client_id and secret as required body fields;
+	// checkCredentials already found them in the body or the headers.
+	missing := slices.DeleteFunc(res.Missing, func(p string) bool { return p == "client_id" || p == "secret" })
+	if len(missing) > 0 {
+		return missingFields(missing)
+	}
+	if inv := res.Invalid; inv != nil {
+		if inv.IsEnum && inv.Schema.Name == "Products" {
+			return apiError("INVALID_PRODUCT", "%q in %s is not a Plaid product; valid products are: %s", inv.EnumValue, inv.Path, strings.Join(inv.Schema.EnumList, ", "))
+		}
+		return apiError("INVALID_FIELD", "%s", inv.Message)
 	}
 	return nil
 }
 
-// readBody reads and parses the body of c into c.body and c.raw.
+// prepareUnschemed checks a body against spec alone (top-level fields).
+func (e *Emulator) prepareUnschemed(c *call, spec fieldSpec) *sandbox.Error {
+	if err := json.Unmarshal(c.body, &c.raw); err != nil || c.raw == nil {
+		return apiError("INVALID_BODY", "body could not be parsed as JSON: it must be one JSON object, like {\"client_id\": \"...\"}")
+	}
+	if err := e.checkCredentials(c, rawCredential(c.raw, "client_id"), rawCredential(c.raw, "secret")); err != nil {
+		return err
+	}
+	if tok, ok := c.raw["access_token"]; ok {
+		_ = json.Unmarshal(tok, &c.accessToken)
+	}
+	return checkFields(c.raw, spec)
+}
+
+// readBody reads the body of c into c.body.
 func readBody(c *call) *sandbox.Error {
-	if mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+	if !isJSONContentType(c.r.Header.Get("Content-Type")) {
 		return apiError("INVALID_BODY", "body could not be parsed as JSON: send it with Content-Type: application/json (got %q)", c.r.Header.Get("Content-Type"))
 	}
 	body, err := readLimited(c.r.Body, c.r.ContentLength)
@@ -198,10 +338,18 @@ func readBody(c *call) *sandbox.Error {
 	if err != nil {
 		return apiError("INVALID_BODY", "body could not be parsed as JSON: %v", err)
 	}
-	if err := json.Unmarshal(body, &c.raw); err != nil || c.raw == nil {
-		return apiError("INVALID_BODY", "body could not be parsed as JSON: it must be one JSON object, like {\"client_id\": \"...\"}")
-	}
 	return nil
+}
+
+// isJSONContentType reports whether a Content-Type is application/json
+// (with parameters, in any case); the common spellings skip the parser.
+func isJSONContentType(ct string) bool {
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }
 
 // readLimited reads at most maxBodyBytes from r.
@@ -209,7 +357,13 @@ func readLimited(r io.Reader, contentLength int64) ([]byte, error) {
 	if contentLength > maxBodyBytes {
 		return nil, fmt.Errorf("the body is larger than %d bytes", maxBodyBytes)
 	}
-	buf := make([]byte, 0, max(contentLength, 512)+1)
+	// A known length gets a buffer of its size (plus one byte to see EOF):
+	// the body is kept in the request log, so no slack is kept with it.
+	size := int64(512)
+	if contentLength > 0 {
+		size = contentLength
+	}
+	buf := make([]byte, 0, size+1)
 	for {
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
@@ -230,14 +384,19 @@ func readLimited(r io.Reader, contentLength int64) ([]byte, error) {
 
 // checkCredentials takes client_id and secret from the body or, failing
 // that, the PLAID-CLIENT-ID and PLAID-SECRET headers.
-func (e *Emulator) checkCredentials(c *call) *sandbox.Error {
-	id, idErr := credential(c, "client_id", "PLAID-CLIENT-ID")
-	secret, secretErr := credential(c, "secret", "PLAID-SECRET")
-	if idErr != nil {
-		return idErr
+func (e *Emulator) checkCredentials(c *call, bodyID, bodySecret openapi.Captured) *sandbox.Error {
+	if bodyID.NotString {
+		return apiError("INVALID_FIELD", "client_id must be a string")
 	}
-	if secretErr != nil {
-		return secretErr
+	if bodySecret.NotString {
+		return apiError("INVALID_FIELD", "secret must be a string")
+	}
+	id, secret := bodyID.Value, bodySecret.Value
+	if id == "" {
+		id = c.r.Header.Get("PLAID-CLIENT-ID")
+	}
+	if secret == "" {
+		secret = c.r.Header.Get("PLAID-SECRET")
 	}
 	c.clientID = id
 	var missing []string
@@ -256,18 +415,17 @@ func (e *Emulator) checkCredentials(c *call) *sandbox.Error {
 	return nil
 }
 
-// credential reads one credential from the body field or the header.
-func credential(c *call, field, header string) (string, *sandbox.Error) {
-	if raw, ok := c.raw[field]; ok && !isNull(raw) {
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return "", apiError("INVALID_FIELD", "%s must be a string", field)
-		}
-		if v != "" {
-			return v, nil
-		}
+// rawCredential reads one credential from a decoded top-level object.
+func rawCredential(raw map[string]json.RawMessage, field string) openapi.Captured {
+	v, ok := raw[field]
+	if !ok || isNull(v) {
+		return openapi.Captured{}
 	}
-	return c.r.Header.Get(header), nil
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return openapi.Captured{Present: true, NotString: true}
+	}
+	return openapi.Captured{Value: s, Present: true}
 }
 
 // checkFields rejects unknown top-level fields and missing required ones.

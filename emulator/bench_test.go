@@ -30,15 +30,7 @@ func benchClient(baseURL string) *plaid.PlaidApiService {
 }
 
 func benchEmulator(b *testing.B) *plaid.PlaidApiService {
-	emu, err := New(Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	b.Cleanup(func() {
-		srv.Close()
-		_ = emu.Close()
-	})
+	_, srv := serve(b, Options{})
 	return benchClient(srv.URL)
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 const (
@@ -176,7 +177,7 @@ func (e *Emulator) expireToken(token string, invalidate bool) (expireResponse, *
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.Now()
-	resp := expireResponse{Token: mask(token), ExpiredAt: now}
+	resp := expireResponse{Token: redact.Value(token), ExpiredAt: now}
 	if lt, ok := e.st.linkTokens[token]; ok {
 		resp.Kind = "link_token"
 		if invalidate {
@@ -192,7 +193,7 @@ func (e *Emulator) expireToken(token string, invalidate bool) (expireResponse, *
 			pt.ExpiresAt = now
 		}
 	} else {
-		return resp, apiError("NOT_FOUND", "no link_token or public_token %s is known to the emulator (tokens from before a reset are gone)", mask(token))
+		return resp, apiError("NOT_FOUND", "no link_token or public_token %s is known to the emulator (tokens from before a reset are gone)", redact.Value(token))
 	}
 	e.changed()
 	return resp, nil
@@ -280,7 +281,7 @@ func (e *Emulator) ctlItems(w http.ResponseWriter, _ *http.Request) {
 	for _, it := range e.st.items {
 		s := itemSummary{
 			ItemID: it.ID, InstitutionID: it.InstitutionID, Status: "healthy", Webhook: nonEmpty(it.Webhook),
-			AccessToken: mask(it.AccessToken), Products: slices.Clone(it.Billed), Accounts: len(it.Accounts),
+			AccessToken: redact.Value(it.AccessToken), Products: slices.Clone(it.Billed), Accounts: len(it.Accounts),
 			CreatedAt: it.CreatedAt,
 		}
 		if it.Error != nil {

@@ -178,27 +178,6 @@ func TestRequestLogRingAndBudget(t *testing.T) {
 	}
 }
 
-func TestMaskBody(t *testing.T) {
-	tok := "11111111-2222-4333-8444-555555555555"
-	for in, want := range map[string]string{
-		`{"secret":"0123456789abcdef","n":1.50}`:                      `{"secret":"…cdef","n":1.50}`,
-		`{"nested": {"access_token" : "access-sandbox-` + tok + `"}}`: `{"nested": {"access_token" : "access-sandbox-…5555"}}`,
-		`{"x":["public-sandbox-` + tok + `"]}`:                        `{"x":["public-sandbox-…5555"]}`,
-		`{"secret":"short"}`:                                          `{"secret":"…"}`,
-		`{"secret":12345678901234,"a":1}`:                             `{"secret":"…","a":1}`,
-		`{"secret":"0123456789abcdef", broken`:                        `{"secret":"…cdef", broken`,
-		`{"secret": "0123456789abcdef`:                                `{"secret": "…cdef`,
-		`{"secret":"a\"b\"cdefghijklmnop","k":"v"}`:                   `{"secret":"…mnop","k":"v"}`,
-		`{"public_token":{"inner":"x"}}`:                              `{"public_token":{"inner":"x"}}`,
-		`{"link_token":"link-sandbox-` + tok + `"}`:                   `{"link_token":"link-sandbox-` + tok + `"}`,
-		`{"secret_santa":"visible-value-123"}`:                        `{"secret_santa":"visible-value-123"}`,
-	} {
-		if got := string(maskBody([]byte(in))); got != want {
-			t.Errorf("maskBody(%s) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 func TestControlItemsAndReset(t *testing.T) {
 	recv := newWebhookReceiver(t, http.StatusOK)
 	h := newHarness(t, Options{})

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/emulator/link"
+	"github.com/linkexplorer/linkexplorer/emulator/openapi"
 )
 
 // Options configure an Emulator.
@@ -39,12 +40,16 @@ type Options struct {
 // Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
 // is safe for concurrent use.
 type Emulator struct {
-	opts      Options
-	log       *slog.Logger
-	clock     *clock
-	link      *link.Handler
-	control   *http.ServeMux
-	requests  *requestLog
+	opts     Options
+	log      *slog.Logger
+	clock    *clock
+	link     *link.Handler
+	control  *http.ServeMux
+	requests *requestLog
+	lines    *accessLog // one line per API request, written off the request path
+	spec     *openapi.Spec
+	// examples answer the schema's operations that apiRoutes lacks.
+	examples  map[string]handlerFunc
 	webhooks  *dispatcher
 	whKey     *webhookKey // signs webhooks; kept across reset, saved in the state file
 	saver     *saver
@@ -71,7 +76,14 @@ func New(opts Options) (*Emulator, error) {
 	if opts.WebhookClient == nil {
 		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
 	}
+	spec, err := compiledSpec()
+	if err != nil {
+		return nil, fmt.Errorf("emulator: the embedded Plaid schema: %w", err)
+	}
 	e := &Emulator{
+		spec:      spec,
+		examples:  exampleRoutes(spec),
+		lines:     newAccessLog(opts.Logger),
 		opts:      opts,
 		log:       opts.Logger,
 		clock:     &clock{real: opts.Now},
@@ -102,13 +114,47 @@ func New(opts Options) (*Emulator, error) {
 	return e, nil
 }
 
-// ServeHTTP routes a request: Plaid's API endpoints first, then the emulated
+// compiledSpec compiles the embedded schema once per process, with the enum
+// values the emulator serves beyond it (later API releases added them).
+var compiledSpec = sync.OnceValues(func() (*openapi.Spec, error) {
+	spec, err := openapi.Load()
+	if err != nil {
+		return nil, err
+	}
+	if err := spec.AllowEnum("/sandbox/item/fire_webhook", "webhook_code", "LOGIN_REPAIRED"); err != nil {
+		return nil, err
+	}
+	return spec, nil
+})
+
+// exampleRoutes are the handlers of the schema's operations that apiRoutes
+// does not serve.
+func exampleRoutes(spec *openapi.Spec) map[string]handlerFunc {
+	out := map[string]handlerFunc{}
+	for _, p := range spec.Paths() {
+		if _, ok := apiRoutes[p]; ok {
+			continue
+		}
+		op, _ := spec.Op(p)
+		out[p] = exampleHandler(op)
+	}
+	return out
+}
+
+// ServeHTTP routes a request: Plaid's API endpoints first (the stateful
+// ones, then those answered from the schema's examples), then the emulated
 // Link's paths, then the control API under /__emulator/. Anything else is
 // Plaid's 404 NOT_FOUND error.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if h, ok := apiRoutes[p]; ok {
-		e.serveAPI(w, r, h)
+		op, _ := e.spec.Op(p)
+		e.serveAPI(w, r, op, fidelityStatefulValue, h)
+		return
+	}
+	if h, ok := e.examples[p]; ok {
+		op, _ := e.spec.Op(p)
+		e.serveAPI(w, r, op, fidelityExampleValue, h)
 		return
 	}
 	if e.link.Owns(p) {
@@ -119,7 +165,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveControl(w, r)
 		return
 	}
-	e.serveAPI(w, r, notFound)
+	e.serveAPI(w, r, nil, nil, notFound)
 }
 
 // Serve serves the emulator on ln until ctx is done, then shuts down
@@ -158,6 +204,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
 		e.webhooks.close(webhookDrainTimeout)
+		e.lines.close(time.Second)
 		if e.saver != nil {
 			e.closeErr = e.saver.close()
 		}

@@ -14,12 +14,13 @@ import (
 	"regexp"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // harness is an emulator on a loopback listener with a plaid-go client
@@ -46,7 +47,17 @@ func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 	if hc.opts.WebhookClient == nil {
 		hc.opts.WebhookClient = loopbackOnlyClient(t)
 	}
-	emu, err := New(hc.opts)
+	emu, srv := serve(t, hc.opts)
+	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: testwait.Context(t)}
+}
+
+// serve starts an emulator on a loopback httptest server, closed (and
+// checked to close cleanly) when the test ends. It is this package's one
+// copy of emulator/emulatortest.Start, which tests in package emulator
+// cannot import.
+func serve(t testing.TB, opts Options) (*Emulator, *httptest.Server) {
+	t.Helper()
+	emu, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -57,13 +68,13 @@ func newHarnessWith(t testing.TB, hc harnessConfig) *harness {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return &harness{t: t, emu: emu, srv: srv, client: plaidClient(t, srv.URL, hc.clientID, hc.secret), ctx: context.Background()}
+	return emu, srv
 }
 
 // loopbackOnlyClient delivers webhooks to loopback addresses only: tests
 // never reach the network, and a test that tries fails.
 func loopbackOnlyClient(t testing.TB) *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	dialer := &net.Dialer{} // the delivery's context bounds the dial
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -72,7 +83,7 @@ func loopbackOnlyClient(t testing.TB) *http.Client {
 		}
 		return dialer.DialContext(ctx, network, addr)
 	}}
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	return &http.Client{Transport: tr, Timeout: testwait.Budget(t)}
 }
 
 // plaidClient is plaid-go configured as a user's app configures it.
@@ -120,24 +131,14 @@ var (
 	validatedPaths = map[string]int{}
 )
 
-// findSpec walks up from the working directory to
-// shared/openapi/plaid-2020-09-14.yml.
+// findSpec returns the emulator's copy of Plaid's schema (the YAML the
+// embedded compact spec is generated from).
 func findSpec() string {
-	dir, err := os.Getwd()
-	if err != nil {
+	p := filepath.Join("openapi", "plaid-2020-09-14.yml")
+	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
-	for {
-		p := filepath.Join(dir, "shared", "openapi", "plaid-2020-09-14.yml")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return p
 }
 
 // loadSpec loads the schema once per test binary. It returns nil when the
@@ -164,7 +165,7 @@ func requireSpec(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc := loadSpec(t)
 	if doc == nil {
-		msg := "shared/openapi/plaid-2020-09-14.yml not found in the working directory or above it; put Plaid's schema there (CI has shared/ beside the checkout)"
+		msg := "emulator/openapi/plaid-2020-09-14.yml not found; run the tests from the emulator package directory (go test ./emulator/)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
@@ -366,17 +367,11 @@ func newWebhookReceiver(t testing.TB, status int) *webhookReceiver {
 // url is the receiver's URL for path.
 func (w *webhookReceiver) url(path string) string { return w.srv.URL + path }
 
-// next waits for the next webhook; failing after a generous deadline is
-// only a guard against hanging, not a timing assertion.
+// next waits for the next webhook, within the test's budget.
 func (w *webhookReceiver) next(t testing.TB) map[string]any {
 	t.Helper()
-	select {
-	case b := <-w.got:
-		return b
-	case <-time.After(10 * time.Second):
-		t.Fatal("no webhook arrived")
-		return nil
-	}
+	b, _ := testwait.Recv(t, w.got, "the next webhook")
+	return b
 }
 
 // nextCode waits for the next webhook and checks its type and code.

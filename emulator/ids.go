@@ -58,19 +58,3 @@ func tokenKind(token string) string {
 	}
 	return ""
 }
-
-// mask hides a secret or token, keeping a recognizable prefix (the kind
-// and environment of a token) and the last 4 characters, e.g.
-// "access-sandbox-…3f2a". Short values are hidden entirely.
-func mask(v string) string {
-	prefix, rest := "", v
-	if tokenKind(v) != "" {
-		i := strings.Index(v, "-")
-		j := strings.Index(v[i+1:], "-")
-		prefix, rest = v[:i+j+2], v[i+j+2:]
-	}
-	if len(rest) < 12 {
-		return prefix + "…"
-	}
-	return prefix + "…" + rest[len(rest)-4:]
-}

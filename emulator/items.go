@@ -111,9 +111,8 @@ func (e *Emulator) createItemLocked(spec newItem) (*item, string) {
 // newPublicTokenLocked issues a one-time public_token for an Item (e.mu held).
 func (e *Emulator) newPublicTokenLocked(itemID string) string {
 	now := e.Now().Truncate(time.Second)
-	e.st.sweep(now)
 	pt := &publicToken{Token: newToken(kindPublic), ItemID: itemID, ExpiresAt: now.Add(publicTokenLifetime)}
-	e.st.publicTokens[pt.Token] = pt
+	e.st.addPublicToken(pt, now)
 	e.changed()
 	return pt.Token
 }

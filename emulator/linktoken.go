@@ -47,6 +47,17 @@ type linkTokenCreateResponse struct {
 	RequestID  string    `json:"request_id"`
 }
 
+// appendJSON writes the response as encoding/json would.
+func (r linkTokenCreateResponse) appendJSON(buf []byte) []byte {
+	buf = append(buf, `{"link_token":`...)
+	buf = appendJSONString(buf, r.LinkToken)
+	buf = append(buf, `,"expiration":"`...)
+	buf = r.Expiration.AppendFormat(buf, time.RFC3339Nano)
+	buf = append(buf, `","request_id":`...)
+	buf = appendJSONString(buf, r.RequestID)
+	return append(buf, '}')
+}
+
 // linkTokenCreate serves /link/token/create, in new-Item mode and, with an
 // access_token, in update mode.
 func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *sandbox.Error) {
@@ -59,8 +70,8 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 	info := link.TokenInfo{
 		Token:          newToken(kindLink),
 		ClientName:     req.ClientName,
-		Products:       slices.Clone(req.Products),
-		CountryCodes:   slices.Clone(req.CountryCodes),
+		Products:       req.Products, // req is this request's own, decoded for it
+		CountryCodes:   req.CountryCodes,
 		Language:       req.Language,
 		Webhook:        deref(req.Webhook),
 		RedirectURI:    deref(req.RedirectURI),
@@ -79,8 +90,7 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 		info.UpdateMode, info.ItemID, info.InstitutionID = true, it.ID, it.InstitutionID
 		info.Expiration = now.Add(updateLinkTokenLifetime)
 	}
-	e.st.sweep(now)
-	e.st.linkTokens[info.Token] = &linkToken{TokenInfo: info}
+	e.st.addLinkToken(&linkToken{TokenInfo: info}, now)
 	e.changed()
 	return linkTokenCreateResponse{LinkToken: info.Token, Expiration: info.Expiration, RequestID: c.requestID}, nil
 }

@@ -94,6 +94,7 @@ func (e *Emulator) load(path string) error {
 			e.st.publicTokens[t.Token] = t
 		}
 	}
+	e.st.requeue()
 	if snap.WebhookKey != nil {
 		key, err := snap.WebhookKey.key()
 		if err != nil {

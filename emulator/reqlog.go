@@ -1,10 +1,10 @@
 package emulator
 
 import (
-	"bytes"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 const (
@@ -48,9 +48,11 @@ func newRequestLog(size, budget int) *requestLog {
 	return &requestLog{ring: make([]requestEntry, size), budget: budget, bodyFloor: 1, first: 1}
 }
 
-// add appends an entry, masking the secrets and tokens in its bodies.
+// add appends an entry, masking the secrets and tokens in its bodies
+// (redact.JSON: link_tokens stay whole, so that the control API can show
+// a client which token its app created, to arm the autopilot or expire it).
 func (l *requestLog) add(e requestEntry, reqBody, respBody []byte) {
-	e.reqBody, e.respBody = maskBody(reqBody), maskBody(respBody)
+	e.reqBody, e.respBody = redact.JSON(reqBody), redact.JSON(respBody)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.last++
@@ -110,104 +112,4 @@ func (l *requestLog) clear() {
 	l.bodyBytes = 0
 	l.bodyFloor = l.last + 1
 	l.first = l.last + 1
-}
-
-// secretMarkers are substrings of every body maskBody may change.
-var secretMarkers = [][]byte{[]byte(`"secret"`), []byte("access_token"), []byte("public_token"), []byte("access-"), []byte("public-")}
-
-// maskBody returns body with secrets and tokens masked: the values of the
-// keys secret, access_token, new_access_token and public_token, and every
-// string that is an access or public token. It scans JSON strings without
-// parsing the document, so the rest of the body stays byte for byte as
-// sent, and bodies that are not valid JSON are masked too.
-func maskBody(body []byte) []byte {
-	if !mayHoldSecrets(body) {
-		return body
-	}
-	var out []byte
-	last := 0          // body[:last] is already in out
-	sensitive := false // the next value belongs to a sensitive key
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; {
-		case c == '"':
-			end := stringEnd(body, i)
-			if end < 0 {
-				end = len(body) // unterminated: the rest is the string
-			}
-			raw := body[i+1 : end]
-			if end < len(body) && nextNonSpace(body, end+1) == ':' {
-				sensitive = isSensitiveKey(raw)
-				i = end
-				continue
-			}
-			if sensitive || isToken(raw) {
-				out = append(append(out, body[last:i+1]...), mask(string(raw))...)
-				last = end
-			}
-			sensitive, i = false, end
-		case sensitive && c != ':' && c != ' ' && c != '\t' && c != '\n' && c != '\r':
-			// A sensitive key whose value is not a string: hide it whole.
-			j := i
-			for j < len(body) && strings.IndexByte(",}] \t\n\r", body[j]) < 0 {
-				j++
-			}
-			if c != '{' && c != '[' {
-				out = append(append(out, body[last:i]...), `"…"`...)
-				last, i = j, j-1
-			}
-			sensitive = false
-		}
-	}
-	if out == nil {
-		return body
-	}
-	return append(out, body[last:]...)
-}
-
-// mayHoldSecrets is a quick check that spares most bodies the scan.
-func mayHoldSecrets(body []byte) bool {
-	for _, s := range secretMarkers {
-		if bytes.Contains(body, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// stringEnd returns the index of the quote closing the JSON string that
-// opens at body[start], or -1 if it is not closed.
-func stringEnd(body []byte, start int) int {
-	for j := start + 1; j < len(body); j++ {
-		switch body[j] {
-		case '\\':
-			j++
-		case '"':
-			return j
-		}
-	}
-	return -1
-}
-
-// nextNonSpace returns the first byte at or after i that is not JSON
-// whitespace, or 0.
-func nextNonSpace(body []byte, i int) byte {
-	for ; i < len(body); i++ {
-		if c := body[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return c
-		}
-	}
-	return 0
-}
-
-func isSensitiveKey(k []byte) bool {
-	switch string(k) {
-	case "secret", "access_token", "new_access_token", "public_token":
-		return true
-	}
-	return false
-}
-
-// isToken reports whether s is an access or public token.
-func isToken(s []byte) bool {
-	return bytes.HasPrefix(s, []byte("access-")) || bytes.HasPrefix(s, []byte("public-"))
 }

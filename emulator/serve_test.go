@@ -7,11 +7,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // TestServeShutsDownGracefully: Serve answers on the listener until its
@@ -26,7 +30,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testwait.Context(t))
 	served := make(chan error, 1)
 	go func() { served <- emu.Serve(ctx, ln) }()
 
@@ -34,7 +38,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	pt := res(client.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(
 		*plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})).Execute()).must(t)
 	cancel()
-	if err := <-served; err != nil {
+	if err, _ := testwait.Recv(t, served, "Serve to return after its context ended"); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/__emulator/health"); err == nil {
@@ -79,6 +83,7 @@ func TestLogsOneLinePerRequestWithoutSecrets(t *testing.T) {
 	recv.next(t)
 	h.post("/item/get", "application/json", []byte(`{"secret":"body-secret-SHOULD-NOT-APPEAR","client_id":"c","access_token":"`+access+`"}`), nil)
 	waitDeliveries(t, h, 1)
+	h.emu.lines.flush(10 * time.Second) // request lines are written off the request path
 
 	out := logs.String()
 	for _, leak := range []string{"SHOULD-NOT-APPEAR", access, strings.TrimPrefix(access, "access-sandbox-")} {
@@ -99,5 +104,49 @@ func TestLogsOneLinePerRequestWithoutSecrets(t *testing.T) {
 	}
 	if requests != 4 {
 		t.Errorf("%d request lines for 4 requests:\n%s", requests, out)
+	}
+}
+
+// TestRequestLinesUnderLoad: past 200 requests a second the request lines
+// of that second are summed up in one line instead of written one by one;
+// every request is accounted for, one way or the other.
+func TestRequestLinesUnderLoad(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	h := newHarnessWith(t, harnessConfig{opts: Options{Logger: logger}, clientID: "load-client", secret: "load-secret-0123456789"})
+	const n = 1000
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n / 4 {
+				h.post("/categories/get", "application/json", []byte(`{}`), creds)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := h.emu.Close(); err != nil { // writes what is queued and the last summary
+		t.Fatal(err)
+	}
+	var lines, summed int
+	for _, line := range strings.Split(logs.String(), "\n") {
+		switch {
+		case strings.Contains(line, "msg=request "):
+			lines++
+		case strings.Contains(line, "without a line of their own"):
+			_, v, _ := strings.Cut(line, "requests=")
+			k, err := strconv.Atoi(strings.Fields(v)[0])
+			if err != nil {
+				t.Fatalf("unreadable summary %q", line)
+			}
+			summed += k
+		}
+	}
+	if lines+summed != n {
+		t.Errorf("%d request lines + %d summed up = %d, want %d requests", lines, summed, lines+summed, n)
+	}
+	if lines == 0 {
+		t.Error("no request line at all")
 	}
 }

@@ -16,9 +16,11 @@ const (
 	// expiredTokenRetention is how long an expired token is remembered, so
 	// that errors can say it expired rather than that it is unknown.
 	expiredTokenRetention = 24 * time.Hour
-	// sweepEvery is how many token creations pass between sweeps of
-	// long-expired tokens.
-	sweepEvery = 1024
+	// maxRememberedTokens bounds the link tokens, and the public tokens,
+	// the emulator remembers: past it the oldest are forgotten first, even
+	// before they expire (a load test makes that many in seconds; a person
+	// makes a few a minute).
+	maxRememberedTokens = 100_000
 )
 
 // state is everything the emulator knows. Emulator.mu guards it.
@@ -27,7 +29,9 @@ type state struct {
 	byAccess     map[string]*item        // by access_token
 	linkTokens   map[string]*linkToken   // by token
 	publicTokens map[string]*publicToken // by token
-	creations    int                     // token creations since the last sweep
+	// linkQueue and publicQueue hold the tokens in the order they were
+	// created, which is the order they are forgotten in.
+	linkQueue, publicQueue tokenQueue
 }
 
 func newState() *state {
@@ -116,23 +120,81 @@ func (s *state) removeItem(it *item) {
 	}
 }
 
-// sweep forgets tokens that expired long ago, once every sweepEvery token
-// creations (e.mu held), so a long-running emulator does not grow forever.
-func (s *state) sweep(now time.Time) {
-	s.creations++
-	if s.creations < sweepEvery {
-		return
+// addLinkToken remembers a new link_token and forgets the oldest ones
+// past their retention or beyond maxRememberedTokens (e.mu held).
+func (s *state) addLinkToken(lt *linkToken, now time.Time) {
+	s.linkTokens[lt.Token] = lt
+	s.linkQueue.push(lt.Token, lt.Expiration.Add(expiredTokenRetention))
+	s.linkQueue.expire(now, func(tok string) { delete(s.linkTokens, tok) })
+}
+
+// addPublicToken is addLinkToken for a public_token (e.mu held).
+func (s *state) addPublicToken(pt *publicToken, now time.Time) {
+	s.publicTokens[pt.Token] = pt
+	s.publicQueue.push(pt.Token, pt.ExpiresAt.Add(expiredTokenRetention))
+	s.publicQueue.expire(now, func(tok string) { delete(s.publicTokens, tok) })
+}
+
+// requeue rebuilds the queues from the token maps, oldest first (after
+// loading a state file).
+func (s *state) requeue() {
+	links := make([]*linkToken, 0, len(s.linkTokens))
+	for _, lt := range s.linkTokens {
+		links = append(links, lt)
 	}
-	s.creations = 0
-	cutoff := now.Add(-expiredTokenRetention)
-	for tok, lt := range s.linkTokens {
-		if lt.Expiration.Before(cutoff) {
-			delete(s.linkTokens, tok)
-		}
+	slices.SortFunc(links, func(a, b *linkToken) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	s.linkQueue = tokenQueue{}
+	for _, lt := range links {
+		s.linkQueue.push(lt.Token, lt.Expiration.Add(expiredTokenRetention))
 	}
-	for tok, pt := range s.publicTokens {
-		if pt.ExpiresAt.Before(cutoff) {
-			delete(s.publicTokens, tok)
+	publics := make([]*publicToken, 0, len(s.publicTokens))
+	for _, pt := range s.publicTokens {
+		publics = append(publics, pt)
+	}
+	slices.SortFunc(publics, func(a, b *publicToken) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
+	s.publicQueue = tokenQueue{}
+	for _, pt := range publics {
+		s.publicQueue.push(pt.Token, pt.ExpiresAt.Add(expiredTokenRetention))
+	}
+}
+
+// tokenQueue is a FIFO of tokens in creation order, each with the time
+// after which it may be forgotten. Tokens are created in time order, so
+// expiring is a look at the front: O(1) amortized per token, instead of a
+// sweep of every token under the state mutex. Lifetimes differ (a 30 min
+// update-mode link_token may sit behind a 4 h one), so a token can be kept
+// up to the difference longer, never shorter.
+type tokenQueue struct {
+	q    []queuedToken
+	head int
+}
+
+type queuedToken struct {
+	token    string
+	forgetAt time.Time
+}
+
+func (tq *tokenQueue) len() int { return len(tq.q) - tq.head }
+
+func (tq *tokenQueue) push(token string, forgetAt time.Time) {
+	if tq.head > 1024 && tq.head*2 >= len(tq.q) {
+		n := copy(tq.q, tq.q[tq.head:])
+		clear(tq.q[n:])
+		tq.q, tq.head = tq.q[:n], 0
+	}
+	tq.q = append(tq.q, queuedToken{token: token, forgetAt: forgetAt})
+}
+
+// expire forgets the front tokens whose time has come, and any beyond
+// maxRememberedTokens.
+func (tq *tokenQueue) expire(now time.Time, forget func(token string)) {
+	for tq.len() > 0 {
+		front := &tq.q[tq.head]
+		if tq.len() <= maxRememberedTokens && now.Before(front.forgetAt) {
+			return
 		}
+		forget(front.token)
+		*front = queuedToken{}
+		tq.head++
 	}
 }

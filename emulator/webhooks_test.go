@@ -1,12 +1,14 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 func TestWebhookErrorAfterResetLogin(t *testing.T) {
@@ -174,19 +176,15 @@ func TestWebhookDeliveryLog(t *testing.T) {
 	}
 }
 
-// waitDeliveries polls the delivery log until it holds n entries. The
-// deadline only guards against hanging.
+// waitDeliveries polls the delivery log until it holds n entries, within
+// the test's budget.
 func waitDeliveries(t *testing.T, h *harness, n int) []any {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var ds []any
+	testwait.Until(t, fmt.Sprintf("%d webhook deliveries in the log", n), func() (bool, string) {
 		_, out := h.control("GET", "/__emulator/webhooks", nil)
-		if ds, _ := out["deliveries"].([]any); len(ds) >= n {
-			return ds
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than %d deliveries logged: %v", n, out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		ds, _ = out["deliveries"].([]any)
+		return len(ds) >= n, fmt.Sprint(out)
+	})
+	return ds
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 )
 
 // countRecorder is the cheapest possible Recorder, so the benchmark measures
@@ -40,7 +42,7 @@ func benchLinkTokenCreate(b *testing.B, client *plaid.APIClient) {
 // BenchmarkRecordedClient is /link/token/create through NewPlaidClient (the
 // recording transport) against the emulator over loopback.
 func BenchmarkRecordedClient(b *testing.B) {
-	base := startEmulator(b)
+	base := emulatortest.Start(b).URL
 	cfg := Config{Mode: ModeEmulated, ClientID: EmulatedClientID, Secret: EmulatedSecret, BaseURL: base}
 	benchLinkTokenCreate(b, NewPlaidClient(cfg, &countRecorder{}))
 }
@@ -48,7 +50,7 @@ func BenchmarkRecordedClient(b *testing.B) {
 // BenchmarkPlainClient is the same call through plaid-go with no recording,
 // the baseline for BenchmarkRecordedClient.
 func BenchmarkPlainClient(b *testing.B) {
-	base := startEmulator(b)
+	base := emulatortest.Start(b).URL
 	pc := plaid.NewConfiguration()
 	pc.AddDefaultHeader("PLAID-CLIENT-ID", EmulatedClientID)
 	pc.AddDefaultHeader("PLAID-SECRET", EmulatedSecret)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/linkexplorer/linkexplorer/internal/headless"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -263,7 +264,7 @@ func TestBrowserInvalidLinkTokenForcedThenRecovered(t *testing.T) {
 func TestBrowserExpiredLinkToken(t *testing.T) {
 	env := newBrowserEnv(t, BrowserAuto)
 	rep, _ := runFlow(t, env.testEnv, "quickstart", func(r *Run) {
-		if res := r.Next(context.Background()); res.Status != StatusOK {
+		if res := r.Next(testwait.Context(t)); res.Status != StatusOK {
 			t.Fatalf("create: %s", res.Error)
 		}
 		if _, err := r.ExpireLinkToken(context.Background()); err != nil {
@@ -281,7 +282,7 @@ func TestBrowserExpiredLinkToken(t *testing.T) {
 
 func TestBrowserUpdateModeAfterResetLogin(t *testing.T) {
 	env := newBrowserEnv(t, BrowserAuto)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	var before string
 	rep, _ := runFlow(t, env.testEnv, "update-mode", func(r *Run) {
 		if res := r.Next(ctx); res.Status != StatusOK { // pick-item
@@ -324,7 +325,7 @@ func TestBrowserUpdateModeAfterResetLogin(t *testing.T) {
 
 func TestBrowserUserClosesLink(t *testing.T) {
 	env := newBrowserEnv(t, BrowserNone) // no autopilot: a person at the keyboard
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("quickstart")
 	r, err := env.NewRun(ctx, f)
 	if err != nil {
@@ -336,16 +337,14 @@ func TestBrowserUserClosesLink(t *testing.T) {
 	}
 	results := make(chan *StepResult, 1)
 	go func() { results <- r.Next(ctx) }()
-	for ev := range r.Events() {
+	nextEvent(t, r, "Link's OPEN event", func(ev Event) bool {
 		if ev.Kind == EventWaiting {
 			if err := chromedp.Do(env.tab, chromedp.Navigate(ev.URL)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if ev.Kind == EventLink && ev.Link.EventName == "OPEN" {
-			break
-		}
-	}
+		return ev.Kind == EventLink && ev.Link.EventName == "OPEN"
+	})
 	frames, err := chromedp.Run(env.tab, chromedp.Nodes(chromedp.CSS(`iframe`)))
 	if err != nil || len(frames) != 1 {
 		t.Fatalf("Link iframe: %v (%d found)", err, len(frames))
@@ -358,7 +357,7 @@ func TestBrowserUserClosesLink(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	res := <-results
+	res, _ := testwait.Recv(t, results, "the Link step to end after Link closed")
 	le, ok := res.Err.(*LinkExitError)
 	if res.Status != StatusFailed || !ok || le.Code != "" || le.ExitStatus == "" || le.LinkSessionID == "" {
 		t.Fatalf("closing Link: %+v (%v)", res, res.Err)
@@ -405,7 +404,7 @@ func TestBrowserAutoWithoutChromium(t *testing.T) {
 			}
 		}
 	}()
-	if rep := r.RunAll(context.Background()); !rep.OK {
+	if rep := r.RunAll(testwait.Context(t)); !rep.OK {
 		t.Fatalf("quickstart: %s", rep.Error)
 	}
 	if recs := emulatorSessions(t, env); len(recs) != 1 || recs[0]["autopilot"] != true || recs[0]["outcome"] != "success" {

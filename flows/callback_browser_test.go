@@ -8,12 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // fakeLinkScript stands in for link-initialize.js in the page-mechanics
@@ -69,9 +70,7 @@ func fakeLinkServer(t *testing.T) *httptest.Server {
 func waitKinds(t *testing.T, s *LinkSession, pred func(PageEvent) bool) ([]string, PageEvent) {
 	t.Helper()
 	var kinds []string
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ev, err := s.Wait(ctx, func(e PageEvent) bool {
+	ev, err := s.Wait(testwait.Context(t), func(e PageEvent) bool {
 		k := e.Kind
 		if e.Kind == "event" {
 			k += ":" + e.EventName
@@ -204,7 +203,7 @@ type emulatedLink struct {
 
 func newEmulatedLink(t *testing.T, creds ...Autopilot) *emulatedLink {
 	t.Helper()
-	base := startEmulator(t)
+	base := emulatortest.Start(t).URL
 	el := &emulatedLink{base: base, ctl: &Control{BaseURL: base}}
 	el.client = NewPlaidClient(Config{Mode: ModeEmulated, ClientID: EmulatedClientID, Secret: EmulatedSecret, BaseURL: base}, nil)
 	var mu sync.Mutex

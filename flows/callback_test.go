@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 const testScript = "https://cdn.plaid.com/link/v2/stable/link-initialize.js"
@@ -112,13 +114,11 @@ func reportBody(state, kind, rest string) string {
 // next returns the next event of s, failing if none arrives.
 func next(t *testing.T, s *LinkSession) PageEvent {
 	t.Helper()
-	select {
-	case ev := <-s.Events():
-		return ev
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event delivered")
-		return PageEvent{}
+	ev, ok := testwait.Recv(t, s.Events(), "the session's next event")
+	if !ok {
+		t.Fatal("the session's events ended")
 	}
+	return ev
 }
 
 // assertNothingDelivered proves no event was queued before this point: it
@@ -375,7 +375,7 @@ func TestCallbackCreateLinkToken(t *testing.T) {
 	if code != 200 || json.Unmarshal([]byte(resp), &got) != nil || !strings.HasPrefix(got["link_token"], "link-sandbox-") {
 		t.Fatalf("create_link_token: %d %s", code, resp)
 	}
-	if called := <-ts.tokens; called != s {
+	if called, _ := testwait.Recv(t, ts.tokens, "the CreateLinkToken call"); called != s {
 		t.Error("CreateLinkToken got another session")
 	}
 	for name, tc := range map[string]struct {
@@ -511,7 +511,7 @@ func TestCallbackServerStopsWithContext(t *testing.T) {
 	}
 	s := c.NewSession("x")
 	cancel()
-	if _, ok := <-s.Events(); ok {
+	if _, ok := testwait.Recv(t, s.Events(), "Events to close when the server stops"); ok {
 		t.Error("Events still open after the server stopped")
 	}
 	c.Close() // idempotent
@@ -520,7 +520,7 @@ func TestCallbackServerStopsWithContext(t *testing.T) {
 	}
 	if late := c.NewSession("late"); late == nil {
 		t.Error("NewSession on a closed server returned nil")
-	} else if _, ok := <-late.Events(); ok {
+	} else if _, ok := testwait.Recv(t, late.Events(), "a closed server's session to start closed"); ok {
 		t.Error("a session of a closed server is open")
 	}
 }
@@ -535,20 +535,6 @@ func TestCallbackUnknownPaths(t *testing.T) {
 	}
 	if code, _ := request(t, "POST", s.URL(), "", ts.Addr(), "application/json", []byte(`{}`)); code != http.StatusMethodNotAllowed {
 		t.Errorf("POST on the page: %d, want 405", code)
-	}
-}
-
-func TestOpenBrowser(t *testing.T) {
-	if err := OpenBrowser("http://127.0.0.1:1/x", BrowserNone); err != nil {
-		t.Errorf("none: %v", err)
-	}
-	if err := OpenBrowser("http://127.0.0.1:1/x", "firefox"); err == nil {
-		t.Error("unknown choice accepted")
-	}
-	t.Setenv("PATH", t.TempDir()) // no xdg-open or any browser
-	err := OpenBrowser("http://127.0.0.1:1/x", BrowserSystem)
-	if err == nil || !strings.Contains(err.Error(), "open http://127.0.0.1:1/x by hand") {
-		t.Errorf("system without a browser: %v", err)
 	}
 }
 

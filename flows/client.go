@@ -15,6 +15,8 @@ import (
 	"time"
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Call is one recorded API call. Bodies are masked: they never hold a full
@@ -106,7 +108,7 @@ func (t *RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		if err != nil {
 			return nil, fmt.Errorf("reading the request body for %s: %w", call.Endpoint, err)
 		}
-		call.RequestBody = MaskJSON(body)
+		call.RequestBody = redact.JSON(body)
 		out = req.Clone(req.Context())
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -129,7 +131,7 @@ func (t *RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	parseResponseFields(&call, body)
-	call.ResponseBody = MaskJSON(body)
+	call.ResponseBody = redact.JSON(body)
 	t.finish(req.Context(), &call)
 	return resp, nil
 }
@@ -305,7 +307,7 @@ func statusOf(s string) int {
 // nonPlaidMessage describes a failed response that is not a Plaid error:
 // a proxy's error page, or a body plaid-go could not decode.
 func nonPlaidMessage(g plaid.GenericOpenAPIError) string {
-	snippet := truncate(strings.Join(strings.Fields(string(MaskJSON(g.Body()))), " "), 200)
+	snippet := truncate(strings.Join(strings.Fields(string(redact.JSON(g.Body()))), " "), 200)
 	if snippet == "" {
 		return fmt.Sprintf("the response is not a Plaid response (%s, empty body); is the API URL right?", g.Error())
 	}

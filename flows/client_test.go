@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 const (
@@ -116,7 +118,7 @@ func assertNoSecrets(t *testing.T, c Call) {
 	t.Helper()
 	for _, s := range []string{testSecret, testAccess, testPublic} {
 		if strings.Contains(string(c.RequestBody), s) || strings.Contains(string(c.ResponseBody), s) {
-			t.Errorf("a recorded body contains the full secret %q", MaskSecret(s))
+			t.Errorf("a recorded body contains the full secret %q", redact.Value(s))
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Mode says which Plaid linkexplorer talks to.
@@ -203,7 +205,7 @@ func (c Config) Describe() string {
 	if c.Mode != ModePlaid {
 		return "Emulated sandbox (offline)"
 	}
-	d := "Plaid Sandbox (client id " + MaskClientID(c.ClientID) + ")"
+	d := "Plaid Sandbox (client id " + redact.ClientID(c.ClientID) + ")"
 	if c.BaseURL != "" && c.BaseURL != DefaultPlaidURL {
 		d += " via " + c.BaseURL
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Control is a client for the emulator's control API under /__emulator/.
@@ -156,7 +158,7 @@ func maskRawBody(b json.RawMessage) json.RawMessage {
 	if len(b) > 0 && b[0] == '"' && json.Unmarshal(b, &s) == nil && json.Valid([]byte(s)) {
 		b = json.RawMessage(s)
 	}
-	return MaskJSON(b)
+	return redact.JSON(b)
 }
 
 // LinkSessions lists the emulated Link sessions, newest first.
@@ -173,7 +175,7 @@ func (c *Control) LinkSessions(ctx context.Context) ([]LinkSessionRecord, error)
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("GET /__emulator/link_sessions: unexpected session record: %v", err)
 		}
-		r.Raw = MaskJSON(raw)
+		r.Raw = redact.JSON(raw)
 		recs = append(recs, r)
 	}
 	return recs, nil
@@ -242,7 +244,7 @@ func (c *Control) do(ctx context.Context, method, path string, in, out any) erro
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s %s: unexpected response (%v): %q", method, endpoint, err, truncate(string(MaskJSON(data)), 200))
+		return fmt.Errorf("%s %s: unexpected response (%v): %q", method, endpoint, err, truncate(string(redact.JSON(data)), 200))
 	}
 	return nil
 }
@@ -258,7 +260,7 @@ func controlError(method, endpoint string, status int, body []byte) *APIError {
 		}
 		return ae
 	}
-	if s := strings.TrimSpace(string(MaskJSON(body))); s != "" {
+	if s := strings.TrimSpace(string(redact.JSON(body))); s != "" {
 		ae.Message = truncate(strings.Join(strings.Fields(s), " "), 200)
 	}
 	if status == http.StatusNotFound && ae.Message == "" {

@@ -14,7 +14,7 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 )
 
 // controlStub plays the emulator's control API as documented, and keeps
@@ -181,21 +181,9 @@ func TestControlErrors(t *testing.T) {
 	}
 }
 
-// startEmulator serves a fresh real emulator on loopback.
-func startEmulator(t testing.TB) string {
-	t.Helper()
-	e, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e)
-	t.Cleanup(func() { srv.Close(); e.Close() })
-	return srv.URL
-}
-
 // TestControlAgainstEmulator checks the client against the real control API.
 func TestControlAgainstEmulator(t *testing.T) {
-	base := startEmulator(t)
+	base := emulatortest.Start(t).URL
 	ctx := context.Background()
 	c := &Control{BaseURL: base}
 	if _, err := c.Health(ctx); err != nil {

@@ -11,7 +11,9 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // supportedCountries are the country_codes of /link/token/create
@@ -57,7 +59,7 @@ func (d *doctor) credentialsCheck() Check {
 		c.Status, c.Detail, c.Fix = CheckFail, local, fixKeys
 	case asked:
 		c.Status, c.RequestID = CheckPass, v.requestID
-		c.Detail = fmt.Sprintf("client id %s and its secret accepted by %s (request_id %s)", MaskClientID(id), d.judge, v.requestID)
+		c.Detail = fmt.Sprintf("client id %s and its secret accepted by %s (request_id %s)", redact.ClientID(id), d.judge, v.requestID)
 	default:
 		c.Status, c.Detail = CheckSkip, "not checked: there is no usable API URL (see the environment check)"
 	}
@@ -305,22 +307,8 @@ func (p BrowserProbe) chromiumCheck(c Check) Check {
 	return c
 }
 
-// systemOpeners are the programs github.com/pkg/browser runs to open a
-// URL; none are needed on Windows.
-func systemOpeners() []string {
-	switch runtime.GOOS {
-	case "windows":
-		return nil
-	case "darwin":
-		return []string{"open"}
-	case "linux":
-		return []string{"xdg-open", "x-www-browser", "www-browser"}
-	}
-	return []string{"xdg-open"}
-}
-
 func (p BrowserProbe) systemCheck(c Check, getenv func(string) string) Check {
-	openers := systemOpeners()
+	openers := browser.Openers()
 	if openers == nil {
 		c.Status, c.Detail = CheckPass, "Windows opens URLs in your default browser"
 		return c

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 )
 
 const (
@@ -23,13 +23,8 @@ const (
 // and allowlists allowedURI.
 func doctorEmulator(t *testing.T) string {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{ClientID: doctorClientID, Secret: doctorSecret, RedirectURIs: []string{allowedURI}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	return srv.URL
+	opts := emulator.Options{ClientID: doctorClientID, Secret: doctorSecret, RedirectURIs: []string{allowedURI}}
+	return emulatortest.Start(t, emulatortest.Options(opts)).URL
 }
 
 // plaidEnv is a plaid-mode environment pointing at url with the doctor's
@@ -341,12 +336,11 @@ func TestDoctorNoBrowser(t *testing.T) {
 // emulator that takes any keys, as the embedded one does.
 func inProcessEmulator(t *testing.T) func(context.Context) (string, func(), error) {
 	return func(context.Context) (string, func(), error) {
-		emu, err := emulator.New(emulator.Options{})
+		srv, err := emulatortest.New()
 		if err != nil {
 			return "", nil, err
 		}
-		srv := httptest.NewServer(emu)
-		return srv.URL, func() { srv.Close(); emu.Close() }, nil
+		return srv.URL, func() { srv.Close() }, nil
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -275,7 +276,7 @@ func parseWebhook(body []byte) WebhookReceived {
 	_ = json.Unmarshal(body, &b) // the callback server checked it is a JSON object
 	wh := WebhookReceived{
 		Time: time.Now(), WebhookType: b.Type, WebhookCode: b.Code, ItemID: b.ItemID,
-		Body: json.RawMessage(MaskJSON(body)),
+		Body: json.RawMessage(redact.JSON(body)),
 	}
 	if b.Error != nil {
 		wh.ErrorCode = b.Error.Code

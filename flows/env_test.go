@@ -1,13 +1,11 @@
 package flows
 
-import (
-	"context"
-	"net/http/httptest"
-	"testing"
+import "testing"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
-	"github.com/linkexplorer/linkexplorer/store"
-)
+// NewKitEnv is flowstest.New, set by kit_test.go (package flows_test):
+// flowstest imports flows, so the tests inside the package reach the
+// shared kit through this hook. It is set once, before any test runs.
+var NewKitEnv func(t testing.TB, browser BrowserMode, mode Mode) (env *Env, emulatorURL string)
 
 // testEnv is an Env against a fresh in-process emulator, recording into a
 // fresh store.
@@ -26,33 +24,6 @@ func newTestEnv(t *testing.T, browser BrowserMode) *testEnv {
 // PLAID_API_URL would.
 func newTestEnvMode(t *testing.T, browser BrowserMode, mode Mode) *testEnv {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	vars := map[string]string{"PLAID_CLIENT_ID": "test-client-id-0001", "PLAID_SECRET": "test-secret-000000000001"}
-	cfg, err := LoadConfig(func(k string) string { return vars[k] }, "", Overrides{Mode: string(mode)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.BaseURL = srv.URL
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	env, err := NewEnv(ctx, EnvOptions{Config: cfg, Store: st, Browser: browser})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := env.Close(); err != nil {
-			t.Errorf("closing the env: %v", err)
-		}
-	})
-	return &testEnv{Env: env, emuURL: srv.URL}
+	env, url := NewKitEnv(t, browser, mode)
+	return &testEnv{Env: env, emuURL: url}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -25,7 +26,14 @@ func TestEventQueueKeepsOrderAndNeverDropsStepResults(t *testing.T) {
 	}
 	q.publish(Event{Kind: EventFinished})
 	var started, finished, minor, done int
-	for ev := range q.out {
+	timeout, after := testwait.Timer(t)
+	for done == 0 {
+		var ev Event
+		select {
+		case ev = <-q.out:
+		case <-timeout:
+			t.Fatalf("gave up %s waiting for EventFinished; read %d started, %d finished, %d minor events", after, started, finished, minor)
+		}
 		switch ev.Kind {
 		case EventStepStarted:
 			if started != finished {
@@ -38,9 +46,6 @@ func TestEventQueueKeepsOrderAndNeverDropsStepResults(t *testing.T) {
 			minor++
 		case EventFinished:
 			done++
-		}
-		if done == 1 {
-			break
 		}
 	}
 	if started != steps || finished != steps {
@@ -55,7 +60,16 @@ func TestEventQueueStopClosesChannel(t *testing.T) {
 	q := newEventQueue()
 	q.publish(Event{Kind: EventNote})
 	q.stop()
-	for range q.out { // must terminate
+	drained := make(chan int)
+	go func() {
+		n := 0
+		for range q.out {
+			n++
+		}
+		drained <- n
+	}()
+	if n, _ := testwait.Recv(t, drained, "the events channel to close after stop"); n > 1 {
+		t.Errorf("read %d events after stop, want at most the one published", n)
 	}
 	q.publish(Event{Kind: EventNote}) // after stop: ignored, no panic
 	q.stop()                          // idempotent

@@ -12,8 +12,16 @@ type BrowserMode string
 // BrowserAuto completes Link with no person: the emulated Link's autopilot
 // in headless Chromium offline (or armed for a page the user opens when no
 // Chromium is installed); /sandbox/public_token/create with real Plaid, for
-// new Items. BrowserSystem and BrowserNone are the other modes.
+// new Items.
 const BrowserAuto BrowserMode = "auto"
+
+// The other browser modes.
+const (
+	// BrowserSystem opens the page in the user's default browser.
+	BrowserSystem BrowserMode = "system"
+	// BrowserNone opens nothing: the caller prints the URL for the user.
+	BrowserNone BrowserMode = "none"
+)
 
 // Flow is one of the Link flows: a named sequence of steps.
 type Flow struct {

@@ -7,7 +7,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // openLink opens the callback page for the run's link_token, waits for
@@ -67,7 +69,7 @@ func (r *Run) showPage(ctx context.Context, url string) (stop func()) {
 // openSystemBrowser opens url in the user's browser and says what happens
 // next.
 func openSystemBrowser(url string, pilot bool) string {
-	switch err := OpenBrowser(url, BrowserSystem); {
+	switch err := browser.Open(url); {
 	case err != nil:
 		return err.Error() + "; waiting for Link."
 	case pilot:
@@ -137,7 +139,7 @@ func (r *Run) waitLink(ctx context.Context, sess *LinkSession) (PageEvent, error
 	r.st.publicToken = ev.PublicToken
 	r.st.institutionID, r.st.institutionName = ev.InstitutionID, ev.InstitutionName
 	r.mu.Unlock()
-	r.fact("public_token", MaskSecret(ev.PublicToken))
+	r.fact("public_token", redact.Value(ev.PublicToken))
 	if ev.InstitutionName != "" {
 		r.fact("institution", ev.InstitutionName+" ("+ev.InstitutionID+")")
 	}

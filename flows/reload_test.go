@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // pageTokenCall asks the open page's server for a link_token, as the page
@@ -43,7 +45,7 @@ func openFlowPage(t *testing.T, env *testEnv, flow string) (*Run, *LinkSession, 
 	ctx, cancel := context.WithCancel(context.Background())
 	results := make(chan *StepResult, 1)
 	go func() { results <- r.Next(ctx) }()
-	deadline := time.After(testWait)
+	deadline, what := testwait.Timer(t)
 	for {
 		select {
 		case ev := <-r.Events():
@@ -54,7 +56,7 @@ func openFlowPage(t *testing.T, env *testEnv, flow string) (*Run, *LinkSession, 
 				return r, s, cancel, results
 			}
 		case <-deadline:
-			t.Fatal("the Link page never opened")
+			t.Fatal("the Link page never opened within " + what)
 		}
 	}
 }
@@ -146,12 +148,7 @@ func TestInvalidTokenStepFailsWithoutTheError(t *testing.T) {
 	if code, resp := request(t, "POST", s.URL()+"/report", "", env.Callback.Addr(), "application/json", []byte(body)); code != 204 {
 		t.Fatalf("report: %d %s", code, resp)
 	}
-	var res *StepResult
-	select {
-	case res = <-results:
-	case <-time.After(testWait):
-		t.Fatal("the step did not end")
-	}
+	res, _ := testwait.Recv(t, results, "the invalid-token Link step to end")
 	if res.Status != StatusFailed || !errors.As(res.Err, &NotRecoveredError{}) || r.Current() != 1 {
 		t.Fatalf("Link without INVALID_LINK_TOKEN: %+v (current %d)", res, r.Current())
 	}

@@ -3,31 +3,15 @@ package flows
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// testWait bounds the waits of these tests for something that must happen;
-// it is a safety net against hangs, not a timing assertion.
-const testWait = 30 * time.Second
-
-// needChromium skips a --browser=auto test without Chromium, unless CI is
-// set (then a missing browser is a failure).
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := headless.Find(); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
-		}
-		t.Fatal(err)
-	}
-}
 
 // collector reads a run's Events in the background.
 type collector struct {
@@ -58,22 +42,30 @@ func collect(r *Run) *collector {
 // closing the run drops nothing.
 func (c *collector) waitFinished(t *testing.T) {
 	t.Helper()
-	select {
-	case <-c.finished:
-	case <-time.After(testWait):
-		t.Fatal("no EventFinished")
-	}
+	testwait.Recv(t, c.finished, "the run's EventFinished")
 }
 
 // wait returns every event, once the run is closed.
 func (c *collector) wait(t *testing.T) []Event {
 	t.Helper()
-	select {
-	case <-c.done:
-	case <-time.After(testWait):
-		t.Fatal("the run's Events were not closed")
-	}
+	testwait.Recv(t, c.done, "the run's Events to be closed")
 	return c.events
+}
+
+// nextEvent reads r's events until one for which want is true, and fails
+// the test, saying what it waited for, when the events end or the test's
+// budget runs out first.
+func nextEvent(t *testing.T, r *Run, what string, want func(Event) bool) Event {
+	t.Helper()
+	for {
+		ev, ok := testwait.Recv(t, r.Events(), what)
+		if !ok {
+			t.Fatalf("the run's events ended before %s", what)
+		}
+		if want(ev) {
+			return ev
+		}
+	}
 }
 
 // runFlow runs a flow to the end, closes the run and returns its report
@@ -92,9 +84,7 @@ func runFlow(t *testing.T, env *testEnv, name string, prepare func(*Run)) (Repor
 	if prepare != nil {
 		prepare(r)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*testWait)
-	defer cancel()
-	rep := r.RunAll(ctx)
+	rep := r.RunAll(testwait.Context(t))
 	c.waitFinished(t)
 	if err := r.Close(); err != nil {
 		t.Fatalf("closing the run: %v", err)
@@ -145,7 +135,7 @@ func checkCallsHaveRequestIDs(t *testing.T, st *store.Store, session string) []s
 }
 
 func TestQuickstartEndToEndAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	env := newTestEnv(t, BrowserAuto)
 	rep, events := runFlow(t, env, "quickstart", nil)
 	if !rep.OK {
@@ -195,7 +185,7 @@ func TestQuickstartEndToEndAuto(t *testing.T) {
 }
 
 func TestInvalidTokenEndToEndAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	env := newTestEnv(t, BrowserAuto)
 	rep, _ := runFlow(t, env, "invalid-token", nil)
 	if !rep.OK {
@@ -258,7 +248,7 @@ func TestInvalidTokenEndToEndAuto(t *testing.T) {
 }
 
 func TestUpdateModeEndToEndAuto(t *testing.T) {
-	needChromium(t)
+	headlesstest.Need(t)
 	env := newTestEnv(t, BrowserAuto)
 	f, _ := FlowByName("update-mode")
 	r, err := env.NewRun(context.Background(), f)
@@ -278,14 +268,14 @@ func TestUpdateModeEndToEndAuto(t *testing.T) {
 			}
 		}
 	}()
-	rep := r.RunAll(context.Background())
+	rep := r.RunAll(testwait.Context(t))
 	if !rep.OK {
 		t.Fatalf("update-mode failed: %s (%v)", rep.Error, stepNames(rep))
 	}
 	// The ERROR (reset_login) and LOGIN_REPAIRED (repair) webhooks arrive
 	// on their own schedule: wait for both.
 	got := map[string]bool{}
-	deadline := time.After(testWait)
+	deadline, after := testwait.Timer(t)
 	for !got["ERROR"] || !got["LOGIN_REPAIRED"] {
 		select {
 		case wh := <-webhooks:
@@ -297,10 +287,10 @@ func TestUpdateModeEndToEndAuto(t *testing.T) {
 			}
 			got[wh.WebhookCode] = true
 		case <-deadline:
-			t.Fatalf("webhooks received: %v; want ERROR and LOGIN_REPAIRED", got)
+			t.Fatalf("gave up %s waiting for the ERROR and LOGIN_REPAIRED webhooks; received: %v", after, got)
 		}
 	}
-	<-finished
+	testwait.Recv(t, finished, "the run's EventFinished")
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +334,7 @@ func TestUpdateModeEndToEndAuto(t *testing.T) {
 
 func TestUpdateModeReusesStoredItemAndForgetsStaleOnes(t *testing.T) {
 	env := newTestEnv(t, BrowserNone)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("update-mode")
 	pick := func() (*Run, *StepResult) {
 		r, err := env.NewRun(ctx, f)
@@ -386,7 +376,7 @@ func TestUpdateModeReusesStoredItemAndForgetsStaleOnes(t *testing.T) {
 
 func TestStepControls(t *testing.T) {
 	env := newTestEnv(t, BrowserNone)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("quickstart")
 	r, err := env.NewRun(ctx, f)
 	if err != nil {
@@ -451,7 +441,7 @@ func TestStepControls(t *testing.T) {
 
 func TestTokenRequestEditAndPlaidError(t *testing.T) {
 	env := newTestEnv(t, BrowserNone)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("quickstart")
 	r, err := env.NewRun(ctx, f)
 	if err != nil {
@@ -498,25 +488,19 @@ func TestCancelWhileWaitingForLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := r.Next(context.Background()); res.Status != StatusOK {
+	if res := r.Next(testwait.Context(t)); res.Status != StatusOK {
 		t.Fatal(res.Error)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testwait.Context(t))
 	results := make(chan *StepResult, 1)
 	go func() { results <- r.Next(ctx) }()
-	var url string
-	for ev := range r.Events() {
-		if ev.Kind == EventWaiting {
-			url = ev.URL
-			break
-		}
-	}
+	url := nextEvent(t, r, "the Link step's waiting event", func(ev Event) bool { return ev.Kind == EventWaiting }).URL
 	if url == "" || url != r.PageURL() || !strings.Contains(url, "/link/") {
 		t.Fatalf("waiting URL %q, PageURL %q", url, r.PageURL())
 	}
 	r.Skip() // ignored while the step runs
 	cancel()
-	res := <-results
+	res, _ := testwait.Recv(t, results, "the cancelled Link step to return")
 	if res.Status != StatusFailed || !errors.Is(res.Err, context.Canceled) || r.Current() != 1 {
 		t.Fatalf("cancelled wait: %+v (current %d)", res, r.Current())
 	}
@@ -561,7 +545,7 @@ func TestPlaidModeAuto(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	r.Next(context.Background())
+	r.Next(testwait.Context(t))
 	if _, err := r.ExpireLinkToken(context.Background()); err == nil || !strings.Contains(err.Error(), "emulated mode") {
 		t.Errorf("ExpireLinkToken against Plaid: %v", err)
 	}
@@ -578,19 +562,15 @@ func TestSystemBrowserFailureKeepsWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if res := r.Next(context.Background()); res.Status != StatusOK {
+	if res := r.Next(testwait.Context(t)); res.Status != StatusOK {
 		t.Fatal(res.Error)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testwait.Context(t))
 	results := make(chan *StepResult, 1)
 	go func() { results <- r.Next(ctx) }()
-	for ev := range r.Events() {
-		if ev.Kind == EventWaiting {
-			if !strings.Contains(ev.Message, "could not open a browser") || !strings.Contains(ev.Message, ev.URL) || !strings.Contains(ev.Message, "waiting") {
-				t.Errorf("waiting message = %q", ev.Message)
-			}
-			break
-		}
+	ev := nextEvent(t, r, "the Link step's waiting event", func(ev Event) bool { return ev.Kind == EventWaiting })
+	if !strings.Contains(ev.Message, "could not open a browser") || !strings.Contains(ev.Message, ev.URL) || !strings.Contains(ev.Message, "waiting") {
+		t.Errorf("waiting message = %q", ev.Message)
 	}
 	select {
 	case res := <-results:
@@ -598,7 +578,7 @@ func TestSystemBrowserFailureKeepsWaiting(t *testing.T) {
 	default:
 	}
 	cancel()
-	if res := <-results; res.Status != StatusFailed {
+	if res, _ := testwait.Recv(t, results, "the cancelled Link step to return"); res.Status != StatusFailed {
 		t.Errorf("after cancel: %+v", res)
 	}
 	if err := r.OpenBrowser(); err == nil || !strings.Contains(err.Error(), "no Link page is open") {

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // armRecorder watches the requests the Env's control client sends to the
@@ -53,24 +54,14 @@ func (a *armRecorder) armed() []Autopilot {
 // recordArms makes env's control client report each arming request.
 func recordArms(env *testEnv) *armRecorder {
 	rec := &armRecorder{}
-	env.Control.HTTP = &http.Client{Transport: rec, Timeout: 10 * time.Second}
+	env.Control.HTTP = &http.Client{Transport: rec} // the run's context bounds each request
 	return rec
 }
 
 // waitingEvent reads r's events until the Link step announces its page.
 func waitingEvent(t *testing.T, r *Run) Event {
 	t.Helper()
-	timeout := time.After(testWait)
-	for {
-		select {
-		case ev := <-r.Events():
-			if ev.Kind == EventWaiting {
-				return ev
-			}
-		case <-timeout:
-			t.Fatal("the Link step never announced its page")
-		}
-	}
+	return nextEvent(t, r, "the Link step to announce its page", func(ev Event) bool { return ev.Kind == EventWaiting })
 }
 
 // TestRunOptionsArmTheAutopilotForAnyBrowser: with RunOptions.Autopilot a
@@ -80,7 +71,7 @@ func waitingEvent(t *testing.T, r *Run) Event {
 func TestRunOptionsArmTheAutopilotForAnyBrowser(t *testing.T) {
 	env := newTestEnv(t, BrowserNone)
 	rec := recordArms(env)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("quickstart")
 
 	plain, err := env.NewRun(ctx, f)
@@ -115,7 +106,7 @@ func TestRunOptionsArmTheAutopilotForAnyBrowser(t *testing.T) {
 		t.Errorf("waiting message = %q", ev.Message)
 	}
 	cancel()
-	if res := <-results; res.Status != StatusFailed {
+	if res, _ := testwait.Recv(t, results, "the cancelled Link step to return"); res.Status != StatusFailed {
 		t.Errorf("the Link step after cancel: %+v", res)
 	}
 }
@@ -125,7 +116,7 @@ func TestRunOptionsArmTheAutopilotForAnyBrowser(t *testing.T) {
 func TestRunOptionsAutopilotCompletesAPageOpenedElsewhere(t *testing.T) {
 	tab := headlesstest.NewContext(t)
 	env := newTestEnv(t, BrowserNone)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("quickstart")
 	r, err := env.NewRunWith(ctx, f, RunOptions{Autopilot: true})
 	if err != nil {
@@ -141,13 +132,9 @@ func TestRunOptionsAutopilotCompletesAPageOpenedElsewhere(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case res := <-results:
-		if res.Status != StatusOK || !slices.ContainsFunc(res.Facts, func(f Fact) bool { return f.Label == "public_token" }) {
-			t.Fatalf("the Link step: %+v", res)
-		}
-	case <-time.After(testWait):
-		t.Fatal("Link did not complete by itself")
+	res, _ := testwait.Recv(t, results, "the autopilot to complete Link by itself")
+	if res.Status != StatusOK || !slices.ContainsFunc(res.Facts, func(f Fact) bool { return f.Label == "public_token" }) {
+		t.Fatalf("the Link step: %+v", res)
 	}
 }
 
@@ -164,7 +151,7 @@ func TestRunOptionsAutopilotInTheSystemBrowser(t *testing.T) {
 	}
 	t.Setenv("PATH", bin)
 	env := newTestEnv(t, BrowserSystem)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("quickstart")
 	r, err := env.NewRunWith(ctx, f, RunOptions{Autopilot: true, AutopilotDelay: 20 * time.Millisecond})
 	if err != nil {
@@ -187,13 +174,8 @@ func TestRunOptionsAutopilotInTheSystemBrowser(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Navigate(ev.URL)); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case res := <-results:
-		if res.Status != StatusOK {
-			t.Fatalf("the Link step: %+v", res)
-		}
-	case <-time.After(testWait):
-		t.Fatal("Link did not complete by itself")
+	if res, _ := testwait.Recv(t, results, "the autopilot to complete Link by itself"); res.Status != StatusOK {
+		t.Fatalf("the Link step: %+v", res)
 	}
 }
 
@@ -201,7 +183,7 @@ func TestRunOptionsAutopilotInTheSystemBrowser(t *testing.T) {
 // when the session log holds a working one.
 func TestRunOptionsNewItem(t *testing.T) {
 	env := newTestEnv(t, BrowserNone)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	f, _ := FlowByName("update-mode")
 	pick := func(opts RunOptions) (*Run, *StepResult) {
 		r, err := env.NewRunWith(ctx, f, opts)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/browser"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // runState is what a run's steps hand on to the next ones. The public and
@@ -13,6 +16,7 @@ import (
 type runState struct {
 	linkToken    string // the current link_token
 	linkTokenExp time.Time
+	tokenExpired bool   // the current link_token was expired early (x)
 	tokens       int    // link_tokens created so far
 	updateToken  bool   // the current link_token is an update-mode one
 	armedFor     string // the link_token whose autopilot is armed and unused
@@ -100,7 +104,15 @@ func orNone(s string) string {
 func (r *Run) LinkToken() (masked string, expiration time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return MaskSecret(r.st.linkToken), r.st.linkTokenExp
+	return redact.Value(r.st.linkToken), r.st.linkTokenExp
+}
+
+// LinkTokenExpired reports whether the current link_token was expired
+// early through the emulator's control API.
+func (r *Run) LinkTokenExpired() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.st.tokenExpired
 }
 
 // PageURL is the callback page of the current Link step, or "".
@@ -128,7 +140,7 @@ func (r *Run) OpenBrowser() error {
 	if url == "" {
 		return errors.New("no Link page is open: run the step that opens Link first")
 	}
-	return OpenBrowser(url, BrowserSystem)
+	return browser.Open(url)
 }
 
 // ExpireLinkToken expires the current link_token now, through the
@@ -146,15 +158,15 @@ func (r *Run) ExpireLinkToken(ctx context.Context) (string, error) {
 		return "", errors.New("no link_token yet: run the step that creates one first")
 	}
 	if err := r.env.Control.ExpireToken(ctx, tok, false); err != nil {
-		return "", fmt.Errorf("expiring link_token %s: %w", MaskSecret(tok), err)
+		return "", fmt.Errorf("expiring link_token %s: %w", redact.Value(tok), err)
 	}
 	r.mu.Lock()
 	if r.st.linkToken == tok {
-		r.st.linkTokenExp = time.Now() // the header stops counting down
+		r.st.linkTokenExp, r.st.tokenExpired = time.Now(), true // the header stops counting down
 	}
 	r.mu.Unlock()
-	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d expired through the emulator's control API", n), Token: MaskSecret(tok)})
-	msg := fmt.Sprintf("link_token #%d (%s) expired now. ", n, MaskSecret(tok))
+	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d expired through the emulator's control API", n), Token: redact.Value(tok)})
+	msg := fmt.Sprintf("link_token #%d (%s) expired now. ", n, redact.Value(tok))
 	if open {
 		msg += "Link meets INVALID_LINK_TOKEN at its next step (or when the page is reloaded); " +
 			"the page then destroys the handler and gets a new token from your server."

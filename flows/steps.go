@@ -9,6 +9,7 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -72,9 +73,10 @@ func (r *Run) createToken(ctx context.Context, update bool) (string, error) {
 	r.st.tokens++
 	n, pilot := r.st.tokens, r.st.nextPilot
 	r.st.linkToken, r.st.linkTokenExp, r.st.updateToken, r.st.nextPilot = tok, exp, update, nil
+	r.st.tokenExpired = false
 	r.mu.Unlock()
-	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d created", n), Token: MaskSecret(tok), RequestID: resp.GetRequestId()})
-	r.fact("link_token", MaskSecret(tok))
+	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d created", n), Token: redact.Value(tok), RequestID: resp.GetRequestId()})
+	r.fact("link_token", redact.Value(tok))
 	r.fact("expiration", fmt.Sprintf("%s (in %s)", exp.Format(time.RFC3339), time.Until(exp).Round(time.Minute)))
 	if update {
 		r.fact("mode", "update mode: created with the Item's access_token and no products")
@@ -108,12 +110,12 @@ func (r *Run) armAutopilot(ctx context.Context, tok string, pilot *Autopilot) er
 	}
 	a.LinkToken, a.DelayMS = tok, int(r.opts.AutopilotDelay/time.Millisecond)
 	if err := r.env.Control.ArmAutopilot(ctx, a); err != nil {
-		return fmt.Errorf("arming the emulated Link's autopilot for link_token %s: %w", MaskSecret(tok), err)
+		return fmt.Errorf("arming the emulated Link's autopilot for link_token %s: %w", redact.Value(tok), err)
 	}
 	r.mu.Lock()
 	r.st.armedFor = tok
 	r.mu.Unlock()
-	r.note("autopilot armed for link_token %s: the emulated Link logs in as %s by itself", MaskSecret(tok), a.Username)
+	r.note("autopilot armed for link_token %s: the emulated Link logs in as %s by itself", redact.Value(tok), a.Username)
 	return nil
 }
 
@@ -140,7 +142,7 @@ func (r *Run) sandboxItem(ctx context.Context) error {
 	r.st.publicToken = resp.GetPublicToken()
 	r.st.institutionID, r.st.institutionName = sandboxInstitution, sandboxInstitutionName
 	r.mu.Unlock()
-	r.fact("public_token", MaskSecret(resp.GetPublicToken()))
+	r.fact("public_token", redact.Value(resp.GetPublicToken()))
 	r.fact("institution", sandboxInstitutionName+" ("+sandboxInstitution+"), user_good / pass_good")
 	r.addTimeline(TimelineEntry{What: "Item created with /sandbox/public_token/create (no Link)", RequestID: resp.GetRequestId()})
 	return nil
@@ -167,7 +169,7 @@ func (r *Run) exchange(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	r.fact("item_id", resp.GetItemId())
-	r.fact("access_token", MaskSecret(resp.GetAccessToken())+" (kept only in the session log's Items table)")
+	r.fact("access_token", redact.Value(resp.GetAccessToken())+" (kept only in the session log's Items table)")
 	r.addTimeline(TimelineEntry{What: "public_token exchanged for an access_token", RequestID: resp.GetRequestId()})
 	if err := r.env.Store.UpsertItem(ctx, item, resp.GetAccessToken()); err != nil {
 		return fmt.Errorf("the exchange worked, but saving the Item failed: %w", err)

@@ -7,6 +7,7 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -218,7 +219,7 @@ func openUpdateLink(ctx context.Context, r *Run) error {
 	r.mu.Lock()
 	r.st.publicToken = "" // update mode: not to be exchanged
 	r.mu.Unlock()
-	r.fact("public_token", MaskSecret(ev.PublicToken)+": not exchanged (update mode repairs the Item in place)")
+	r.fact("public_token", redact.Value(ev.PublicToken)+": not exchanged (update mode repairs the Item in place)")
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/plaid/plaid-go/v20/plaid"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // signedWebhook makes the emulator send a real webhook to a receiver of
@@ -31,7 +32,7 @@ func signedWebhook(t *testing.T, env *testEnv) (jwt string, body []byte) {
 		got <- delivery{r.Header.Get("Plaid-Verification"), b}
 	}))
 	t.Cleanup(recv.Close)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	req := plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})
 	opts := plaid.NewSandboxPublicTokenCreateRequestOptions()
 	opts.SetWebhook(recv.URL + "/hook")
@@ -47,13 +48,8 @@ func signedWebhook(t *testing.T, env *testEnv) (jwt string, body []byte) {
 	if _, _, err := env.Client.PlaidApi.SandboxItemResetLogin(ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(ex.GetAccessToken())).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case d := <-got:
-		return d.jwt, d.body
-	case <-time.After(testWait):
-		t.Fatal("no webhook arrived")
-		return "", nil
-	}
+	d, _ := testwait.Recv(t, got, "the ITEM/ERROR webhook of reset_login")
+	return d.jwt, d.body
 }
 
 // TestWebhookSignatureChecks checks real emulator webhooks the way the
@@ -61,7 +57,7 @@ func signedWebhook(t *testing.T, env *testEnv) (jwt string, body []byte) {
 func TestWebhookSignatureChecks(t *testing.T) {
 	env := newTestEnv(t, BrowserNone)
 	jwt, body := signedWebhook(t, env)
-	ctx := context.Background()
+	ctx := testwait.Context(t)
 	now := time.Now()
 	parts := strings.Split(jwt, ".")
 	enc := base64.RawURLEncoding

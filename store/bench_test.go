@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,15 +14,24 @@ import (
 
 // The big stores the benchmarks read, built once per run (of the
 // benchmarks that need them) into temporary directories that TestMain
-// removes.
+// removes; or, when $LINKEXPLORER_BENCH_STORES names a directory, built
+// there once and kept for later runs and for the scripts in bench/.
 var (
 	bigMu     sync.Mutex
 	bigStores = map[int]string{} // rows → state directory
+	bigTemp   []string           // the directories TestMain removes
 )
+
+// benchStoresEnv names the directory where big stores are kept.
+const benchStoresEnv = "LINKEXPLORER_BENCH_STORES"
+
+// benchShape names the way fillStore builds a store; a kept store of
+// another shape is built again.
+const benchShape = "app-v2"
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, dir := range bigStores {
+	for _, dir := range bigTemp {
 		os.RemoveAll(dir)
 	}
 	os.Exit(code)
@@ -60,11 +70,23 @@ func bigStore(b *testing.B, rows int) string {
 	if dir, ok := bigStores[rows]; ok {
 		return dir
 	}
-	dir, err := os.MkdirTemp("", "linkexplorer-bench-")
-	if err != nil {
-		b.Fatal(err)
+	var dir string
+	if keep := os.Getenv(benchStoresEnv); keep != "" {
+		dir = filepath.Join(keep, fmt.Sprintf("%s-rows-%d", benchShape, rows))
+		if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
+			bigStores[rows] = dir
+			return dir
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		var err error
+		if dir, err = os.MkdirTemp("", "linkexplorer-bench-"); err != nil {
+			b.Fatal(err)
+		}
+		bigTemp = append(bigTemp, dir)
 	}
-	bigStores[rows] = dir
 	start := time.Now()
 	if err := fillStore(dir, rows); err != nil {
 		b.Fatal(err)
@@ -74,12 +96,24 @@ func bigStore(b *testing.B, rows int) string {
 	if fi, err := os.Stat(filepath.Join(dir, FileName)); err == nil {
 		size = fi.Size()
 	}
-	b.Logf("built a store of %d entries (%d MB) in %v", rows, size>>20, took)
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	bigStores[rows] = dir
+	b.Logf("built a store of %d entries (%d MB) in %v in %s", rows, size>>20, took, dir)
 	return dir
 }
 
-// fillStore records rows entries in one transaction with the statements
-// prepared once, as Add does for a batch, and a page cache of up to 1 GB.
+// benchSessionKinds are the kinds of the big stores' sessions, in turn.
+var benchSessionKinds = []string{"flow:quickstart", "flow:update-mode", "app", "flow:recovery"}
+
+// fillStore builds a store shaped as the app writes it, through the
+// store's own write path: sessions started with their owner row and ended
+// (which removes it), 1 in 50 ended as abandoned, the last one still
+// running, owned by this process; entries recorded as Add records them
+// (masked, their kind's row, their words), 20 to a session. It runs in one
+// transaction with the statements prepared once, as Add does for a batch,
+// and a page cache of up to 1 GB, to take minutes rather than hours.
 func fillStore(dir string, rows int) error {
 	s, err := Open(dir)
 	if err != nil {
@@ -102,17 +136,17 @@ func fillStore(dir string, rows int) error {
 		return err
 	}
 	defer ins.close()
-	sessions, err := tx.PrepareContext(ctx, `INSERT INTO sessions (id, kind, mode, started_at, status) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	host, pid := thisHost(), os.Getpid()
 	var session string
 	for i := range rows {
 		at := base.Add(time.Duration(i) * time.Millisecond)
 		if i%20 == 0 {
-			session = fmt.Sprintf("s%015d", i/20)
-			if _, err := sessions.ExecContext(ctx, session, "flow:quickstart", ModeEmulated, formatTime(at), SessionOK); err != nil {
+			n := i / 20
+			session = fmt.Sprintf("s%015d", n)
+			sess := Session{ID: session, Kind: benchSessionKinds[n%len(benchSessionKinds)], Mode: ModeEmulated,
+				StartedAt: at, Status: SessionRunning}
+			if err := insertSession(ctx, tx, sess, host, pid); err != nil {
 				return err
 			}
 		}
@@ -122,6 +156,15 @@ func fillStore(dir string, rows int) error {
 		}
 		if _, err := ins.insert(ctx, row); err != nil {
 			return err
+		}
+		if i%20 == 19 && i < rows-1 {
+			status, summary := SessionOK, "quickstart complete"
+			if (i/20)%50 == 49 {
+				status, summary = SessionAbandoned, abandonedSummary
+			}
+			if err := endSession(ctx, tx, session, status, summary, at); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Commit()
@@ -190,11 +233,19 @@ func BenchmarkQueryRequestID(b *testing.B) {
 	}
 }
 
-// BenchmarkOpen opens (and closes) a big store.
+// BenchmarkOpen opens (and closes) a big store, and an empty one: the
+// baseline, so that the cost that grows with the log shows as a ratio.
 func BenchmarkOpen(b *testing.B) {
-	for _, rows := range bigSizes {
+	for _, rows := range append([]int{0}, bigSizes...) {
 		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
-			dir := bigStore(b, rows)
+			dir := b.TempDir()
+			if rows > 0 {
+				dir = bigStore(b, rows)
+			} else if s, err := Open(dir); err != nil { // created before the timing
+				b.Fatal(err)
+			} else {
+				s.Close()
+			}
 			for b.Loop() {
 				s, err := Open(dir)
 				if err != nil {
@@ -266,5 +317,44 @@ func BenchmarkCount(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkExportJSON exports a whole big log as JSON (log --json), into
+// io.Discard; bench/export.sh sets it against sqlite3 -json on the same
+// rows. The figure is per entry.
+func BenchmarkExportJSON(b *testing.B) {
+	ctx := context.Background()
+	for _, rows := range bigSizes {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			s := openBench(b, bigStore(b, rows))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Export(ctx, io.Discard, FormatJSON, Filter{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/entry")
+		})
+	}
+}
+
+// BenchmarkReadAll reads every entry of a big log with its bodies, as the
+// JSON export does, and writes nothing: the floor of the export's cost
+// through database/sql and modernc.org/sqlite.
+func BenchmarkReadAll(b *testing.B) {
+	ctx := context.Background()
+	for _, rows := range bigSizes {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			s := openBench(b, bigStore(b, rows))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				if err := s.each(ctx, Filter{}, true, func(Entry) error { n++; return nil }); err != nil || n != rows {
+					b.Fatalf("%d entries, %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/entry")
+		})
 	}
 }

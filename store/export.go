@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Format is an export format of the log.
@@ -40,12 +42,10 @@ func ParseFormat(name string) (Format, error) {
 	return "", fmt.Errorf("unknown export format %q; use md, json or csv", name)
 }
 
-// exportPage is the page size the exporters read the log with.
-const exportPage = 500
-
 // Export writes the entries that match f, newest first, in the given
 // format. Exports never hold a full secret, access_token or public_token:
-// everything is masked again on the way out.
+// everything was masked on the way in, and what was masked with older
+// rules (or written by something else) is masked again on the way out.
 func (s *Store) Export(ctx context.Context, w io.Writer, format Format, f Filter) error {
 	format, err := ParseFormat(string(format))
 	if err != nil {
@@ -69,25 +69,35 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format Format, f Filter
 	return nil
 }
 
-// each calls fn for every entry matching f, newest first, reading a page at
-// a time, with each entry masked again for export.
+// each calls fn for every entry matching f, newest first, each entry
+// masked again for export unless it was masked with the current rules
+// when it was written (see maskRules). It reads the match with one query,
+// streamed: one snapshot of the log, and the statement prepared once
+// rather than once a page.
 func (s *Store) each(ctx context.Context, f Filter, bodies bool, fn func(Entry) error) error {
-	q := Query{Filter: f, Limit: exportPage, Bodies: bodies}
-	for {
-		page, err := s.Entries(ctx, q)
+	fs, err := s.compile(ctx, f)
+	if err != nil {
+		return err
+	}
+	query, args := Query{Bodies: bodies}.sql(fs, 0)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
 		if err != nil {
 			return err
 		}
-		for _, e := range page.Entries {
-			if err := fn(remask(e)); err != nil {
-				return err
-			}
+		if !maskedOnWrite(e.masked) {
+			e = remask(e)
 		}
-		if !page.More {
-			return nil
+		if err := fn(e); err != nil {
+			return err
 		}
-		q.Before = page.Next
 	}
+	return rows.Err()
 }
 
 // remask masks an entry's free text and bodies again, in case they were
@@ -96,16 +106,16 @@ func remask(e Entry) Entry {
 	switch {
 	case e.Call != nil:
 		c := *e.Call
-		c.Endpoint, c.ErrorMessage = maskText(c.Endpoint), maskText(c.ErrorMessage)
-		c.RequestBody, c.ResponseBody = maskJSON(c.RequestBody), maskJSON(c.ResponseBody)
+		c.Endpoint, c.ErrorMessage = redact.Text(c.Endpoint), redact.Text(c.ErrorMessage)
+		c.RequestBody, c.ResponseBody = redact.JSON(c.RequestBody), redact.JSON(c.ResponseBody)
 		e.Call = &c
 	case e.Event != nil:
 		v := *e.Event
-		v.ErrorMessage, v.Metadata = maskText(v.ErrorMessage), maskJSON(v.Metadata)
+		v.ErrorMessage, v.Metadata = redact.Text(v.ErrorMessage), redact.JSON(v.Metadata)
 		e.Event = &v
 	case e.Webhook != nil:
 		wh := *e.Webhook
-		wh.Body = maskJSON(wh.Body)
+		wh.Body = redact.JSON(wh.Body)
 		e.Webhook = &wh
 	}
 	return e
@@ -119,8 +129,15 @@ func (s *Store) sessionsOf(ctx context.Context, f Filter) ([]Session, error) {
 		return nil, err
 	}
 	ids, args := fs.ids("", 0)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id IN
-		(SELECT session_id FROM log_entries WHERE id IN (`+ids+`)) ORDER BY started_at DESC, id DESC`, args...)
+	query := `SELECT ` + sessionColumns + ` FROM sessions WHERE id IN
+		(SELECT session_id FROM log_entries WHERE id IN (` + ids + `)) ORDER BY started_at DESC, id DESC`
+	if len(fs.where) == 0 && fs.driver == nil {
+		// The whole log: a probe of the session index per session rather
+		// than a scan of every entry.
+		query = `SELECT ` + sessionColumns + ` FROM sessions s WHERE EXISTS
+			(SELECT 1 FROM log_entries WHERE session_id = s.id) ORDER BY started_at DESC, id DESC`
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -153,18 +170,13 @@ func (s *Store) exportJSON(ctx context.Context, w *bufio.Writer, f Filter) error
 	}
 	w.Write(head[:len(head)-1]) // reopen the object to add the entries
 	w.WriteString(`,"entries":[`)
-	first := true
+	var enc entryEncoder
 	err = s.each(ctx, f, true, func(e Entry) error {
-		b, err := json.Marshal(entryToJSON(e))
-		if err != nil {
-			return err
-		}
-		if !first {
+		if enc.n > 0 {
 			w.WriteByte(',')
 		}
-		first = false
-		w.WriteString("\n")
-		_, err = w.Write(b)
+		j := entryFields(e)
+		_, err := w.Write(enc.entry(&j))
 		return err
 	})
 	if err != nil {
@@ -203,7 +215,7 @@ func sessionsToJSON(ss []Session) []sessionJSON {
 	out := make([]sessionJSON, 0, len(ss))
 	for _, s := range ss {
 		out = append(out, sessionJSON{s.ID, s.Kind, s.Mode, formatTime(s.StartedAt), optionalTime(s.EndedAt),
-			s.Status, maskText(s.Summary)})
+			s.Status, redact.Text(s.Summary)})
 	}
 	return out
 }
@@ -247,7 +259,9 @@ type entryJSON struct {
 	Body            json.RawMessage `json:"body,omitempty"`
 }
 
-func entryToJSON(e Entry) entryJSON {
+// entryFields is an entry in the JSON export, its bodies as stored: the
+// writer embeds each as JSON when it is JSON, else as a JSON string.
+func entryFields(e Entry) entryJSON {
 	j := entryJSON{ID: e.ID, Time: formatTime(e.Time()), Kind: e.Kind, SessionID: e.SessionID(),
 		RequestID: e.RequestID(), LinkSessionID: e.LinkSessionID(), ItemID: e.ItemID(),
 		ErrorType: e.ErrorType(), ErrorCode: e.ErrorCode(), ErrorMessage: e.ErrorMessage()}
@@ -256,28 +270,16 @@ func entryToJSON(e Entry) entryJSON {
 		c := e.Call
 		ms := float64(c.Duration) / float64(time.Millisecond)
 		j.Source, j.Method, j.Endpoint, j.HTTPStatus, j.DurationMS = c.Source, c.Method, c.Endpoint, &c.HTTPStatus, &ms
-		j.RequestBody, j.ResponseBody = rawJSON(c.RequestBody), rawJSON(c.ResponseBody)
+		j.RequestBody, j.ResponseBody = c.RequestBody, c.ResponseBody
 	case e.Event != nil:
 		v := e.Event
 		j.EventKind, j.EventName, j.ViewName, j.ExitStatus = v.Kind, v.EventName, v.ViewName, v.ExitStatus
-		j.InstitutionID, j.InstitutionName, j.Metadata = v.InstitutionID, v.InstitutionName, rawJSON(v.Metadata)
+		j.InstitutionID, j.InstitutionName, j.Metadata = v.InstitutionID, v.InstitutionName, v.Metadata
 	case e.Webhook != nil:
-		j.WebhookType, j.WebhookCode, j.Body = e.Webhook.WebhookType, e.Webhook.WebhookCode, rawJSON(e.Webhook.Body)
+		j.WebhookType, j.WebhookCode, j.Body = e.Webhook.WebhookType, e.Webhook.WebhookCode, e.Webhook.Body
 		j.Signature = e.Webhook.Signature
 	}
 	return j
-}
-
-// rawJSON embeds a body as JSON when it is JSON, else as a JSON string.
-func rawJSON(b []byte) json.RawMessage {
-	if len(b) == 0 {
-		return nil
-	}
-	if json.Valid(b) {
-		return b
-	}
-	s, _ := json.Marshal(string(b))
-	return s
 }
 
 // csvHeader is the CSV export's first row.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // mdTime is how the Markdown export shows times: UTC, to the millisecond,
@@ -52,7 +54,7 @@ func writeSessionsMD(w *bufio.Writer, sessions []Session) {
 	fmt.Fprintf(w, "\n## Sessions\n\n| Session | Kind | Mode | Started | Ended | Status | Summary |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range sessions {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", mdCode(s.ID), mdCell(s.Kind), mdCell(s.Mode),
-			mdTimeOf(s.StartedAt), mdTimeOf(s.EndedAt), mdCell(s.Status), mdCell(maskText(s.Summary)))
+			mdTimeOf(s.StartedAt), mdTimeOf(s.EndedAt), mdCell(s.Status), mdCell(redact.Text(s.Summary)))
 	}
 }
 

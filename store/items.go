@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // UpsertItem records an Item, or updates the one with the same ItemID:
@@ -121,7 +123,7 @@ func scanItem(sc scanner) (Item, error) {
 		return Item{}, ErrNotFound
 	}
 	if tok != "" {
-		it.AccessTokenMasked = maskValue(tok)
+		it.AccessTokenMasked = redact.Value(tok)
 	}
 	it.CreatedAt, it.UpdatedAt = parseTime(created), parseTime(updated)
 	return it, err

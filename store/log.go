@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Record is something the log keeps: an APICall, a LinkEvent or a Webhook.
@@ -115,8 +117,8 @@ func prepareInserts(ctx context.Context, db preparer) (*inserts, error) {
 	}
 	ins.free = prep(`SELECT id FROM log_entries WHERE id >= ? ORDER BY id LIMIT 64`)
 	ins.entry = prep(`INSERT INTO log_entries
-		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code, words)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		(id, kind, time, session_id, request_id, link_session_id, item_id, error_type, error_code, words, masked)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	ins.word = prep(`INSERT INTO log_words (word, entry_id) VALUES (?, ?)`)
 	ins.detail = map[string]*sql.Stmt{}
 	for _, q := range []string{insertCall, insertEvent, insertWebhook} {
@@ -160,7 +162,7 @@ func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 	words := wordsOf(r.search...)
 	_, err = ins.entry.ExecContext(ctx, id, string(r.kind), formatTime(r.time), null(r.sessionID),
 		null(r.requestID), null(r.linkSessionID), null(r.itemID), null(r.errorType), null(r.errorCode),
-		wordsColumn(words))
+		wordsColumn(words), maskRules)
 	if err != nil {
 		if isForeignKey(err) {
 			return 0, fmt.Errorf("session %q does not exist; start a session before recording into it", r.sessionID)
@@ -234,7 +236,7 @@ func (c APICall) row() (entryRow, error) {
 	maskFields(&c.Endpoint, &c.RequestID, &c.ErrorMessage, &c.ItemID)
 	method := cmp.Or(strings.ToUpper(c.Method), "POST")
 	source := cmp.Or(c.Source, SourceLinkexplorer)
-	req, resp := maskJSON(c.RequestBody), maskJSON(c.ResponseBody)
+	req, resp := redact.JSON(c.RequestBody), redact.JSON(c.ResponseBody)
 	itemID := cmp.Or(c.ItemID, itemIDIn(resp), itemIDIn(req))
 	status := ""
 	if c.HTTPStatus != 0 {
@@ -264,7 +266,7 @@ func (e LinkEvent) row() (entryRow, error) {
 	default:
 		return entryRow{}, fmt.Errorf("unknown Link event kind %q", e.Kind)
 	}
-	meta := maskJSON(e.Metadata)
+	meta := redact.JSON(e.Metadata)
 	e = e.withMetadata(meta)
 	maskFields(&e.EventName, &e.LinkSessionID, &e.RequestID, &e.ViewName, &e.ErrorMessage, &e.ExitStatus, &e.InstitutionName)
 	return entryRow{
@@ -282,7 +284,7 @@ func (w Webhook) row() (entryRow, error) {
 	if err != nil {
 		return entryRow{}, err
 	}
-	body := maskJSON(w.Body)
+	body := redact.JSON(w.Body)
 	var b struct {
 		Type   string `json:"webhook_type"`
 		Code   string `json:"webhook_code"`
@@ -351,7 +353,7 @@ func (e LinkEvent) withMetadata(meta []byte) LinkEvent {
 // may have filled from an error message or a URL.
 func maskFields(fields ...*string) {
 	for _, f := range fields {
-		*f = maskText(*f)
+		*f = redact.Text(*f)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // migrations are the schema versions in order: migrations[i] takes the
 // schema from version i to i+1, and PRAGMA user_version holds the version.
 // Each one is written to be harmless when run again.
-var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3}
+var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4), schemaV5}
 
 // migration takes the schema one version up, inside tx.
 type migration func(ctx context.Context, tx *sql.Tx) error
@@ -26,6 +26,23 @@ func sqlMigration(q string) migration {
 // Plaid-Verification JWT ("verified", "unsigned", or "invalid: why").
 func schemaV3(ctx context.Context, tx *sql.Tx) error {
 	return addColumn(ctx, tx, "webhooks", "signature", "TEXT NOT NULL DEFAULT ''")
+}
+
+// schemaV4: session_owners keeps only the owners of running sessions.
+// Before, an owner stayed when its session ended, so a store held one per
+// session ever run, and opening it read them all (and kept the rows whose
+// pid a live process had taken since, or whose host was another). Now
+// EndSession and endAbandoned remove a session's owner; this removes those
+// left by earlier versions, once. No index on host: the table holds only
+// the few sessions running at a time.
+const schemaV4 = `
+DELETE FROM session_owners WHERE session_id NOT IN (SELECT id FROM sessions WHERE status = 'running');
+`
+
+// schemaV5: log_entries.masked, the version of the masking rules an entry
+// was masked with when written (see maskRules); 0 for the entries before.
+func schemaV5(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "log_entries", "masked", "INTEGER NOT NULL DEFAULT 0")
 }
 
 // addColumn adds a column unless the table has it already, which SQLite's

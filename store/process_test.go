@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // The helper process: the test binary run again by the tests below, as a
@@ -65,7 +68,9 @@ func runHelper(role string) error {
 // helper returns the command that runs TestHelperProcess.
 func helper(t *testing.T, role, dir, name string, rows int) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	// The child is killed when the test's wait budget runs out, so a hung
+	// child fails the test ("signal: killed") instead of hanging it.
+	cmd := exec.CommandContext(testwait.Context(t), os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), helperRole+"="+role, helperDir+"="+dir, helperName+"="+name,
 		helperRows+"="+strconv.Itoa(rows))
 	cmd.Stderr = os.Stderr
@@ -173,6 +178,10 @@ func TestKillMidWrite(t *testing.T) {
 	if got := sessions[0]; got.Status != SessionAbandoned || got.EndedAt.Before(last.Time()) || got.Summary != abandonedSummary {
 		t.Errorf("the killed writer's session = %+v, want abandoned, ended no earlier than its last commit at %v", got, last.Time())
 	}
+	// Its owner is gone with it: opening the store reads no more of it.
+	if owners := ownerRows(t, s); len(owners) != 0 {
+		t.Errorf("owners left after the abandoned session was ended: %v", owners)
+	}
 	// The store still takes writes.
 	sess := startSession(t, s, "after the crash")
 	if _, err := s.AddCall(context.Background(), APICall{SessionID: sess.ID, Endpoint: "/item/get"}); err != nil {
@@ -252,7 +261,9 @@ func TestAbandonedSessions(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{`UPDATE session_owners SET pid = ? WHERE session_id IN (?, ?)`, []any{deadPID, dead.ID, ended.ID}},
+		{`UPDATE session_owners SET pid = ? WHERE session_id = ?`, []any{deadPID, dead.ID}},
+		// An owner left behind by an earlier version, its process dead.
+		{`INSERT INTO session_owners (session_id, host, pid) VALUES (?, ?, ?)`, []any{ended.ID, thisHost(), deadPID}},
 		{`UPDATE session_owners SET pid = ?, host = 'elsewhere.example' WHERE session_id = ?`, []any{deadPID, remote.ID}},
 		{`DELETE FROM session_owners WHERE session_id = ?`, []any{legacy.ID}},
 	} {
@@ -284,5 +295,92 @@ func TestAbandonedSessions(t *testing.T) {
 		if id == dead.ID && (!got.EndedAt.Equal(entry.Time()) || got.Summary != abandonedSummary) {
 			t.Errorf("the abandoned session ended at %v with %q, want its last entry's time %v", got.EndedAt, got.Summary, entry.Time())
 		}
+	}
+}
+
+// ownerRows lists session_owners as "session_id host pid".
+func ownerRows(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT session_id, host, pid FROM session_owners ORDER BY session_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, host string
+		var pid int
+		if err := rows.Scan(&id, &host, &pid); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %s %d", id, host, pid))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestOwnersOnlyOfRunningSessions: a session's owner row lives as long as
+// the session runs, so that opening the store reads only those. Owner rows
+// that linkexplorer before schema v4 left behind for ended sessions (on
+// this host with a pid a live process has since taken, or on another host:
+// rows endAbandoned itself would never remove) go when the store is
+// migrated, and the sessions keep their status.
+func TestOwnersOnlyOfRunningSessions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := startSession(t, s, "running")
+	ended := startSession(t, s, "ended")
+	remote := startSession(t, s, "ended elsewhere")
+	for _, id := range []string{ended.ID, remote.ID} {
+		if err := s.EndSession(ctx, id, SessionOK, "done"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{fmt.Sprintf("%s %s %d", running.ID, thisHost(), os.Getpid())}
+	if got := ownerRows(t, s); !slices.Equal(got, want) {
+		t.Fatalf("owners after ending two of three sessions: %q, want only the running one's %q", got, want)
+	}
+
+	// The store as version 3 left it: owners of ended sessions kept.
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO session_owners (session_id, host, pid) VALUES (?, ?, ?)`, []any{ended.ID, thisHost(), os.Getpid()}},
+		{`INSERT INTO session_owners (session_id, host, pid) VALUES (?, 'elsewhere.example', 1)`, []any{remote.ID}},
+		{`PRAGMA user_version = 3`, nil},
+	} {
+		if _, err := s.db.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if s, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v := userVersion(t, s); v != len(migrations) {
+		t.Fatalf("user_version %d after opening, want %d", v, len(migrations))
+	}
+	if got := ownerRows(t, s); !slices.Equal(got, want) {
+		t.Errorf("owners after migrating a version 3 store: %q, want only the running one's %q", got, want)
+	}
+	for id, status := range map[string]string{running.ID: SessionRunning, ended.ID: SessionOK, remote.ID: SessionOK} {
+		if got, err := s.Session(ctx, id); err != nil || got.Status != status {
+			t.Errorf("session %s: %q (%v), want %q", id, got.Status, err, status)
+		}
+	}
+	// The running session still ends as usual.
+	if err := s.EndSession(ctx, running.ID, SessionOK, "done"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ownerRows(t, s); len(got) != 0 {
+		t.Errorf("owners after every session ended: %q", got)
 	}
 }

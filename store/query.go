@@ -91,8 +91,8 @@ func (s *Store) Entries(ctx context.Context, q Query) (Page, error) {
 	return page, nil
 }
 
-// sql returns the query for a page of at most limit entries matching fs,
-// and its arguments.
+// sql returns the query for a page of at most limit entries matching fs
+// (every one when limit <= 0), and its arguments.
 func (q Query) sql(fs filterSQL, limit int) (string, []any) {
 	fs.before, fs.after = q.Before, q.After
 	order := "DESC"
@@ -100,11 +100,18 @@ func (q Query) sql(fs filterSQL, limit int) (string, []any) {
 		order = "ASC"
 	}
 	if fs.driver == nil {
+		if limit <= 0 {
+			q, args := fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, 0)
+			return q + " ORDER BY e.id " + order, args
+		}
 		return fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, limit)
 	}
 	ids, args := fs.ids(order, limit)
-	return entrySelect(q.Bodies) + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" +
-		" ORDER BY e.id " + order + " LIMIT ?", append(args, limit)
+	q2 := entrySelect(q.Bodies) + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" + " ORDER BY e.id " + order
+	if limit <= 0 {
+		return q2, args
+	}
+	return q2 + " LIMIT ?", append(args, limit)
 }
 
 // Entry returns one entry of the log, with its bodies, or ErrNotFound.
@@ -244,7 +251,8 @@ func entrySelect(bodies bool) string {
 		COALESCE(c.duration_ns, 0), COALESCE(c.source, ''), ` + b[0] + `, ` + b[1] + `,
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
-		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3]
+		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3] + `,
+		e.masked`
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -276,6 +284,7 @@ type entryRowScan struct {
 	source, reqBody, respBody                                 string
 	evKind, evName, view, evMsg, exit, instID, instName, meta string
 	whType, whCode, whSig, whBody                             string
+	masked                                                    int
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -283,7 +292,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -292,7 +301,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 
 func (r entryRowScan) entry() (Entry, error) {
 	t := parseTime(r.time)
-	e := Entry{ID: r.id, Kind: EntryKind(r.kind)}
+	e := Entry{ID: r.id, Kind: EntryKind(r.kind), masked: r.masked}
 	switch e.Kind {
 	case KindCall:
 		e.Call = &APICall{ID: r.id, SessionID: r.session, Time: t, Method: r.method, Endpoint: r.endpoint,

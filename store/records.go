@@ -150,4 +150,6 @@ type Entry struct {
 	Call    *APICall
 	Event   *LinkEvent
 	Webhook *Webhook
+
+	masked int // the masking rules' version it was written with (maskRules)
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // StartSession records the start of a session of the given kind ("app",
@@ -20,19 +22,24 @@ func (s *Store) StartSession(ctx context.Context, kind, mode string) (Session, e
 	sess := Session{Kind: kind, Mode: mode, StartedAt: now(), Status: SessionRunning}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		sess.ID = newSessionID(sess.StartedAt)
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, kind, mode, started_at, status) VALUES (?, ?, ?, ?, ?)`,
-			sess.ID, sess.Kind, sess.Mode, formatTime(sess.StartedAt), sess.Status)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO session_owners (session_id, host, pid) VALUES (?, ?, ?)`,
-			sess.ID, thisHost(), os.Getpid())
-		return err
+		return insertSession(ctx, tx, sess, thisHost(), os.Getpid())
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("starting a session: %w", err)
 	}
 	return sess, nil
+}
+
+// insertSession records a running session and its owner, the process
+// that will end it (see endAbandoned).
+func insertSession(ctx context.Context, tx *sql.Tx, sess Session, host string, pid int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, kind, mode, started_at, status) VALUES (?, ?, ?, ?, ?)`,
+		sess.ID, sess.Kind, sess.Mode, formatTime(sess.StartedAt), sess.Status)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO session_owners (session_id, host, pid) VALUES (?, ?, ?)`, sess.ID, host, pid)
+	return err
 }
 
 // EndSession records that a session ended, now, with its final status and
@@ -41,23 +48,27 @@ func (s *Store) EndSession(ctx context.Context, id, status, summary string) erro
 	if status == "" {
 		return errors.New("ending a session: its status is required")
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, status = ?, summary = ? WHERE id = ?`,
-			formatTime(now()), status, maskText(summary), id)
-		if err != nil {
-			return err
-		}
-		if err := mustHaveChanged(res, "session", id); err != nil {
-			return err
-		}
-		// Owners are kept only while sessions run (see endAbandoned).
-		_, err = tx.ExecContext(ctx, `DELETE FROM session_owners WHERE session_id = ?`, id)
-		return err
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return endSession(ctx, tx, id, status, redact.Text(summary), now()) })
 	if err != nil {
 		return fmt.Errorf("ending session %s: %w", id, err)
 	}
 	return nil
+}
+
+// endSession records the end of a session and removes its owner: owners
+// are kept only while sessions run, so that opening the store reads only
+// those (see endAbandoned).
+func endSession(ctx context.Context, tx *sql.Tx, id, status, summary string, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, status = ?, summary = ? WHERE id = ?`,
+		formatTime(at), status, summary, id)
+	if err != nil {
+		return err
+	}
+	if err := mustHaveChanged(res, "session", id); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM session_owners WHERE session_id = ?`, id)
+	return err
 }
 
 const sessionColumns = `id, kind, mode, started_at, COALESCE(ended_at, ''), status, summary`

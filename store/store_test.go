@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // openTest opens a store in a fresh temporary directory, closed at the end
@@ -319,7 +321,7 @@ func TestConcurrentGoroutines(t *testing.T) {
 		}()
 	}
 	for range 2 * writers {
-		if err := <-errs; err != nil {
+		if err, _ := testwait.Recv(t, errs, "the writers and readers to finish"); err != nil {
 			t.Fatal(err)
 		}
 	}

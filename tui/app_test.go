@@ -4,65 +4,24 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/flows"
-	"github.com/linkexplorer/linkexplorer/internal/headless"
+	"github.com/linkexplorer/linkexplorer/flows/flowstest"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// realEnv is the wiring linkexplorer runs with offline: the emulator on a
-// loopback port, a store in a temporary directory, and the flows' Env.
-func realEnv(t *testing.T, browser flows.BrowserMode) (*flows.Env, string) {
-	t.Helper()
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cfg, err := flows.LoadConfig(func(string) string { return "" }, "", flows.Overrides{Mode: "emulated"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.BaseURL = srv.URL
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	env, err := flows.NewEnv(ctx, flows.EnvOptions{Config: cfg, Store: st, Browser: browser})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { env.Close() })
-	return env, srv.URL
-}
-
-// needChromium skips without a browser for --browser=auto, unless CI is
-// set.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := headless.Find(); errors.Is(err, headless.ErrNotFound) && os.Getenv("CI") == "" {
-		t.Skipf("skipping: %v (set CI=1 to make this a failure)", err)
-	}
-}
 
 // TestQuickstartThroughTheApp drives the whole app through the quickstart
 // against the emulator, Link completed by the emulated Link's autopilot in
 // headless Chromium, and checks the final screen and the store.
 func TestQuickstartThroughTheApp(t *testing.T) {
-	needChromium(t)
-	env, _ := realEnv(t, flows.BrowserAuto)
+	headlesstest.Need(t)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserAuto}).Env
 	m := New(Options{Env: env, ExportDir: t.TempDir(), Clipboard: &strings.Builder{}})
 	s := startScreen(t, m, 100, 30).waitFor("Quickstart")
 	s.send(keyMsg("enter")).waitFor("run: Create a link_token")
@@ -119,27 +78,27 @@ func checkQuickstartStore(t *testing.T, st *store.Store, runID string) {
 }
 
 // waitForSessionEnd waits for the run's session to end: the app closes
-// the run in a command once the flow finished.
+// the run in a command once the flow finished. It fails the test when the
+// session is still running at the end of the test's budget.
 func waitForSessionEnd(t *testing.T, st *store.Store, id string) store.Session {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		sess, err := st.Session(context.Background(), id)
-		if err != nil {
+	var sess store.Session
+	testwait.Until(t, "session "+id+" to end", func() (bool, string) {
+		var err error
+		if sess, err = st.Session(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
-		if sess.Status != store.SessionRunning || time.Now().After(deadline) {
-			return sess
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return sess.Status != store.SessionRunning, "status " + string(sess.Status)
+	})
+	return sess
 }
 
 // TestRequestsFromYourOwnApp checks that a request another app sends to
 // the emulator lands in the session log, and linkexplorer's own do not
 // twice.
 func TestRequestsFromYourOwnApp(t *testing.T) {
-	env, emuURL := realEnv(t, flows.BrowserNone)
+	kit := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone})
+	env, emuURL := kit.Env, kit.EmulatorURL
 	ctx := context.Background()
 	sess, err := env.Store.StartSession(ctx, "app", store.ModeEmulated)
 	if err != nil {
@@ -204,17 +163,14 @@ func TestPollFailureIsReportedOnce(t *testing.T) {
 	}
 }
 
-// countFailures runs cmd and counts the failures it reports; the timer of
-// the next poll counts for nothing.
+// countFailures runs cmd (and, when it is a batch, its commands) and
+// counts the failures it reports; the timer of the next poll counts for
+// nothing.
 func countFailures(t *testing.T, cmd tea.Cmd) int {
-	msgs := []tea.Msg{runWithTimeout(t, cmd)}
+	t.Helper()
+	msgs := runAll(t, []tea.Cmd{cmd})
 	if batch, ok := msgs[0].(tea.BatchMsg); ok {
-		msgs = nil
-		for _, c := range batch {
-			if c != nil {
-				msgs = append(msgs, runWithTimeout(t, c))
-			}
-		}
+		msgs = runAll(t, batch)
 	}
 	n := 0
 	for _, m := range msgs {
@@ -228,7 +184,7 @@ func countFailures(t *testing.T, cmd tea.Cmd) int {
 // TestExpireKeyExpiresTheToken runs the first step of a real run, then
 // expires its link_token with x, through the emulator's control API.
 func TestExpireKeyExpiresTheToken(t *testing.T) {
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[2] // invalid-token
 	a.Update(flowStartConfirmedMsg{flow: f})
@@ -247,7 +203,7 @@ func TestExpireKeyExpiresTheToken(t *testing.T) {
 		t.Errorf("x reported %q, want what it did and what happens with no page open", note)
 	}
 	// The header stops counting down the expired token (issue 12, item 6).
-	a.Update(runMovedMsg{runID: started.runID, snap: snapshotOf(started.run)})
+	a.Update(runMovedMsg{runID: started.runID, snap: started.run.snapshot()})
 	if head := plain(a.flow.headerView()); !strings.Contains(head, "expired") || strings.Contains(head, "expires in") {
 		t.Errorf("after x the header says %q", head)
 	}
@@ -256,7 +212,7 @@ func TestExpireKeyExpiresTheToken(t *testing.T) {
 // TestStopEndsTheRunInFlight checks that a program ended by a signal
 // leaves no run open: Stop cancels and closes it, ending its session.
 func TestStopEndsTheRunInFlight(t *testing.T) {
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	a := sized(Options{Env: env, Flows: flows.Flows()})
 	f := a.home.flows[0]
 	a.Update(flowStartConfirmedMsg{flow: f})
@@ -270,5 +226,35 @@ func TestStopEndsTheRunInFlight(t *testing.T) {
 	}
 	if err := Stop(a); err != nil {
 		t.Errorf("a second Stop: %v", err)
+	}
+}
+
+// TestEachRunNumbersItsOwnSnapshots runs two real runs one after the other
+// on the flow screen: the second run's snapshots count from 1 again (no
+// counter is shared between runs), and its first snapshot is shown although
+// the first run's last one had a higher number.
+func TestEachRunNumbersItsOwnSnapshots(t *testing.T) {
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
+	a := sized(Options{Env: env, Flows: flows.Flows()})
+	f := a.home.flows[0]
+	a.Update(flowStartConfirmedMsg{flow: f})
+	first := exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{}))
+	t.Cleanup(func() { first.run.Close() })
+	a.Update(first)
+	a.Update(exec[stepFinishedMsg](t, press(a, "enter")))
+	if got := a.flow.snap.seq; got < 2 || a.flow.snap.current != 1 {
+		t.Fatalf("after the first run's first step: snapshot #%d at step %d, want #2 or later at step 1", got, a.flow.snap.current)
+	}
+
+	a.Update(flowStartConfirmedMsg{flow: f})
+	second := exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{}))
+	t.Cleanup(func() { second.run.Close() })
+	if second.snap.seq != 1 {
+		t.Errorf("the second run's first snapshot is #%d, want #1", second.snap.seq)
+	}
+	a.Update(second)
+	if a.flow.run != second.run || a.flow.snap.seq != 1 || a.flow.snap.current != 0 {
+		t.Fatalf("the second run is not shown: run %p (want %p), snapshot #%d at step %d",
+			a.flow.run, second.run, a.flow.snap.seq, a.flow.snap.current)
 	}
 }

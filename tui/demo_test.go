@@ -13,12 +13,10 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/flows/flowstest"
+	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
-
-// demoWait bounds a whole demo played headless: a safety net against a
-// hang, not a timing assertion.
-const demoWait = 3 * time.Minute
 
 // playDemo plays the demo of every flow to its end in a 100×30 terminal:
 // the real emulator in-process, the emulated Link's autopilot in headless
@@ -26,18 +24,18 @@ const demoWait = 3 * time.Minute
 // returns the app as it ended and its Env.
 func playDemo(t *testing.T) (*app, *flows.Env) {
 	t.Helper()
-	needChromium(t)
-	env, _ := realEnv(t, flows.BrowserAuto)
+	headlesstest.Need(t)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserAuto}).Env
 	m := New(Options{Env: env, ExportDir: t.TempDir(), Clipboard: io.Discard,
 		Demo: &DemoOptions{Pace: 10 * time.Millisecond, Autostart: true}})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+	waitScreen(t, tm, "the demo to end (DEMO OVER or DEMO STOPPED)", func(b []byte) bool {
 		return bytes.Contains(b, []byte("DEMO OVER")) || bytes.Contains(b, []byte("DEMO STOPPED"))
-	}, teatest.WithDuration(demoWait), teatest.WithCheckInterval(20*time.Millisecond))
+	})
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	a := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*app)
+	a := finalModel(t, tm).(*app)
 	if a.demo.state != demoOver {
 		t.Fatalf("the demo ended %v, not over: %s\n%s", a.demo.state, lastLine(a.demo), plain(a.View()))
 	}

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/flows/flowstest"
 )
 
 // Unit tests of the demo's Update: ticks, keys and run messages in, the
@@ -29,7 +30,7 @@ func dueTick(a *app) demoTickedMsg { return demoTickedMsg{id: a.demo.tickID, bea
 // and the tick of beat 1, the first flow's start, is on its way.
 func demoApp(t *testing.T) *app {
 	t.Helper()
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	a := sized(Options{Env: env, Demo: &DemoOptions{Pace: time.Hour}})
 	update(a, exec[demoStartConfirmedMsg](t, press(a, "D")))
 	if a.demo.state != demoPlaying || a.demo.at != 1 || a.demo.phase != phaseDue || len(a.demo.lines) != 1 {
@@ -114,7 +115,7 @@ func TestDemoKeyStopsAndRefuses(t *testing.T) {
 		t.Errorf("D with no Env: %v", f)
 	}
 
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	busy := sized(Options{Env: env})
 	f := busy.home.flows[0]
 	onFlow(busy, f)
@@ -142,7 +143,7 @@ func TestGoldenDemo(t *testing.T) {
 // TestDemoStopsWhenAStepFails plays a demo whose first call fails: the
 // demo halts there and says why, and the keys are the user's.
 func TestDemoStopsWhenAStepFails(t *testing.T) {
-	env, _ := realEnv(t, flows.BrowserNone)
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
 	env.Config.Products = []string{"not_a_product"}
 	qs, _ := flows.FlowByName("quickstart")
 	m := New(Options{Env: env, Clipboard: &strings.Builder{}, ExportDir: t.TempDir(),

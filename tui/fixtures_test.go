@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 // t0 is the fixtures' "now".
@@ -191,17 +193,18 @@ func (s *screenTest) send(msgs ...tea.Msg) *screenTest {
 	return s
 }
 
-// waitFor waits until the output shows every string of want.
+// waitFor waits until the output shows every string of want, for as long
+// as the test's deadline allows (a loaded machine is slow, not broken).
 func (s *screenTest) waitFor(want ...string) *screenTest {
 	s.t.Helper()
-	teatest.WaitFor(s.t, s.tm.Output(), func(b []byte) bool {
+	waitScreen(s.t, s.tm, fmt.Sprintf("the screen to show %q", want), func(b []byte) bool {
 		for _, w := range want {
 			if !bytes.Contains(b, []byte(w)) {
 				return false
 			}
 		}
 		return true
-	}, teatest.WithDuration(10*time.Second))
+	})
 	return s
 }
 
@@ -211,7 +214,37 @@ func (s *screenTest) final() tea.Model {
 	if err := s.tm.Quit(); err != nil {
 		s.t.Fatal(err)
 	}
-	return s.tm.FinalModel(s.t, teatest.WithFinalTimeout(10*time.Second))
+	return finalModel(s.t, s.tm)
+}
+
+// waitScreen waits until cond holds for the output tm printed since the
+// last wait, within the test's budget; on failure it says what it waited
+// for and shows the output.
+func waitScreen(t *testing.T, tm *teatest.TestModel, what string, cond func([]byte) bool) {
+	t.Helper()
+	teatest.WaitFor(waiting{t, what}, tm.Output(), cond,
+		teatest.WithDuration(testwait.Budget(t)), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+// finalModel waits, within the test's budget, for the program to end after
+// Quit and returns its model.
+func finalModel(t *testing.T, tm *teatest.TestModel) tea.Model {
+	t.Helper()
+	b := testwait.Budget(t)
+	return tm.FinalModel(t, teatest.WithFinalTimeout(b), teatest.WithTimeoutFn(func(tb testing.TB) {
+		tb.Fatalf("gave up after %s waiting for the app to end after Quit", b.Round(time.Second))
+	}))
+}
+
+// waiting prefixes teatest's failure with what the test waited for.
+type waiting struct {
+	testing.TB
+	what string
+}
+
+func (w waiting) Fatal(args ...any) {
+	w.TB.Helper()
+	w.TB.Fatal(append([]any{"waiting for " + w.what + ": "}, args...)...)
 }
 
 // compare quits and compares the final view with the golden file.

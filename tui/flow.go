@@ -23,7 +23,7 @@ type flowScreen struct {
 
 	flow     *flows.Flow
 	runOpts  flows.RunOptions
-	run      *flows.Run // used only inside commands
+	run      *liveRun // used only inside commands
 	runID    string
 	ctx      context.Context
 	cancel   context.CancelFunc

@@ -10,9 +10,18 @@ import (
 	"github.com/linkexplorer/linkexplorer/flows"
 )
 
+// liveRun is a run as the flow screen drives it: the Run, and the count of
+// the snapshots taken of it. Each run numbers its own snapshots, so no
+// counter outlives a run or is shared between runs.
+type liveRun struct {
+	*flows.Run
+	snaps atomic.Uint64
+}
+
 // runSnapshot is a run's state, read inside a command so that Update never
-// touches the Run. Snapshots are numbered in the order they were taken; the
-// flow screen ignores one older than what it shows.
+// touches the Run. A run's snapshots are numbered in the order they were
+// taken; the flow screen ignores one older than what it shows (a new run
+// starts on a fresh screen).
 type runSnapshot struct {
 	seq          uint64
 	current      int
@@ -20,21 +29,21 @@ type runSnapshot struct {
 	results      []*flows.StepResult
 	linkToken    string // masked
 	expires      time.Time
+	expired      bool // expired early with x: no countdown
 	pageURL      string
 	timeline     []flows.TimelineEntry
 	tokenRequest flows.TokenRequest
 }
 
-var snapshotSeq atomic.Uint64
-
-// snapshotOf reads a run's state.
-func snapshotOf(r *flows.Run) runSnapshot {
-	s := runSnapshot{seq: snapshotSeq.Add(1)}
+// snapshot reads the run's state and numbers it.
+func (r *liveRun) snapshot() runSnapshot {
+	s := runSnapshot{seq: r.snaps.Add(1)}
 	s.current, s.done = r.Current(), r.Done()
 	for i := range r.Flow().Steps {
 		s.results = append(s.results, r.Result(i))
 	}
 	s.linkToken, s.expires = r.LinkToken()
+	s.expired = r.LinkTokenExpired()
 	s.pageURL = r.PageURL()
 	s.timeline = r.Timeline()
 	s.tokenRequest = r.TokenRequest()
@@ -44,7 +53,7 @@ func snapshotOf(r *flows.Run) runSnapshot {
 // runStartedMsg: a run of a flow began.
 type runStartedMsg struct {
 	flow  *flows.Flow
-	run   *flows.Run
+	run   *liveRun
 	runID string
 	snap  runSnapshot
 }
@@ -82,16 +91,17 @@ type runEventsEndedMsg struct{ runID string }
 // startRun starts a run of flow with opts in the background.
 func startRun(ctx context.Context, env *flows.Env, flow *flows.Flow, opts flows.RunOptions) tea.Cmd {
 	return func() tea.Msg {
-		r, err := env.NewRunWith(ctx, flow, opts)
+		run, err := env.NewRunWith(ctx, flow, opts)
 		if err != nil {
 			return runStartFailedMsg{flow: flow, err: err}
 		}
-		return runStartedMsg{flow: flow, run: r, runID: r.ID(), snap: snapshotOf(r)}
+		r := &liveRun{Run: run}
+		return runStartedMsg{flow: flow, run: r, runID: r.ID(), snap: r.snapshot()}
 	}
 }
 
 // runStep runs the current step (again, when retry is set).
-func runStep(ctx context.Context, r *flows.Run, retry bool) tea.Cmd {
+func runStep(ctx context.Context, r *liveRun, retry bool) tea.Cmd {
 	return func() tea.Msg {
 		var res *flows.StepResult
 		if retry {
@@ -99,45 +109,45 @@ func runStep(ctx context.Context, r *flows.Run, retry bool) tea.Cmd {
 		} else {
 			res = r.Next(ctx)
 		}
-		return stepFinishedMsg{runID: r.ID(), result: res, snap: snapshotOf(r)}
+		return stepFinishedMsg{runID: r.ID(), result: res, snap: r.snapshot()}
 	}
 }
 
 // moveRun skips the current step (forward) or goes back one.
-func moveRun(r *flows.Run, forward bool) tea.Cmd {
+func moveRun(r *liveRun, forward bool) tea.Cmd {
 	return func() tea.Msg {
 		if forward {
 			r.Skip()
 		} else {
 			r.Back()
 		}
-		return runMovedMsg{runID: r.ID(), snap: snapshotOf(r)}
+		return runMovedMsg{runID: r.ID(), snap: r.snapshot()}
 	}
 }
 
 // saveTokenRequest replaces the request the next create step sends.
-func saveTokenRequest(r *flows.Run, tr flows.TokenRequest) tea.Cmd {
+func saveTokenRequest(r *liveRun, tr flows.TokenRequest) tea.Cmd {
 	return func() tea.Msg {
 		err := r.SetTokenRequest(tr)
-		return runMovedMsg{runID: r.ID(), snap: snapshotOf(r), err: err}
+		return runMovedMsg{runID: r.ID(), snap: r.snapshot(), err: err}
 	}
 }
 
 // awaitEvent reads the run's next event; the flow screen issues it again
 // after each one.
-func awaitEvent(r *flows.Run) tea.Cmd {
+func awaitEvent(r *liveRun) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-r.Events()
 		if !ok {
 			return runEventsEndedMsg{runID: r.ID()}
 		}
-		return runEventMsg{runID: r.ID(), ev: ev, snap: snapshotOf(r)}
+		return runEventMsg{runID: r.ID(), ev: ev, snap: r.snapshot()}
 	}
 }
 
 // expireLinkToken expires the run's current link_token through the
 // emulator's control API.
-func expireLinkToken(ctx context.Context, r *flows.Run) tea.Cmd {
+func expireLinkToken(ctx context.Context, r *liveRun) tea.Cmd {
 	return func() tea.Msg {
 		what, err := r.ExpireLinkToken(ctx)
 		if err != nil {
@@ -148,7 +158,7 @@ func expireLinkToken(ctx context.Context, r *flows.Run) tea.Cmd {
 }
 
 // reopenBrowser opens the Link page in the system browser again.
-func reopenBrowser(r *flows.Run) tea.Cmd {
+func reopenBrowser(r *liveRun) tea.Cmd {
 	return func() tea.Msg {
 		if err := r.OpenBrowser(); err != nil {
 			return failedMsg{reason: "opening the browser", err: err}
@@ -158,7 +168,7 @@ func reopenBrowser(r *flows.Run) tea.Cmd {
 }
 
 // closeRun ends a run: its session in the store and its events.
-func closeRun(r *flows.Run) tea.Cmd {
+func closeRun(r *liveRun) tea.Cmd {
 	return func() tea.Msg {
 		return fail("closing the run", r.Close())
 	}

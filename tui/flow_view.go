@@ -113,6 +113,9 @@ func (f *flowScreen) tokenView() string {
 		return ""
 	}
 	s := st.Muted.Render("link_token ") + st.Text.Render(oneLine(f.snap.linkToken))
+	if f.snap.expired && !f.finished {
+		return s + st.Fail.Render(" · expired (x)")
+	}
 	if f.snap.expires.IsZero() || f.finished {
 		return s
 	}

@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -50,41 +50,47 @@ func bigLogIn(t testing.TB, dir string, n int) *store.Store {
 	return s
 }
 
-// settle runs cmd and feeds the messages it produces back into the app
-// until nothing is left, as the Bubble Tea runtime would (ticks aside).
+// settle runs cmd and everything it leads to, feeding each message to the
+// app, and drops the timers' messages (a tick is not re-armed).
 func settle(t *testing.T, a *app, cmd tea.Cmd) {
 	t.Helper()
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := runWithTimeout(t, c)
-		switch msg := msg.(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tickedMsg, nil:
-		default:
-			_, next := a.Update(msg)
-			queue = append(queue, next)
+		msgs := runAll(t, queue)
+		queue = nil
+		for _, msg := range msgs {
+			switch msg := msg.(type) {
+			case tea.BatchMsg:
+				queue = append(queue, msg...)
+			case tickedMsg, nil:
+			default:
+				_, next := a.Update(msg)
+				queue = append(queue, next)
+			}
 		}
 	}
 }
 
-// runWithTimeout runs a command, treating one that blocks (a timer) as
-// producing nothing.
-func runWithTimeout(t *testing.T, c tea.Cmd) tea.Msg {
+// runAll runs the commands at once and returns their messages in order (nil
+// for a nil command). Timers (the log's tick, the next poll) return too,
+// after their interval: waiting for every command keeps the test free of
+// guesses about how long real work takes on a busy machine.
+func runAll(t *testing.T, cmds []tea.Cmd) []tea.Msg {
 	t.Helper()
-	done := make(chan tea.Msg, 1)
-	go func() { done <- c() }()
-	select {
-	case msg := <-done:
-		return msg
-	case <-time.After(200 * time.Millisecond):
-		return nil
+	done := make([]chan tea.Msg, len(cmds))
+	for i, c := range cmds {
+		done[i] = make(chan tea.Msg, 1)
+		if c == nil {
+			done[i] <- nil
+			continue
+		}
+		go func() { done[i] <- c() }()
 	}
+	msgs := make([]tea.Msg, len(cmds))
+	for i := range cmds {
+		msgs[i], _ = testwait.Recv(t, done[i], fmt.Sprintf("command %d of %d to return", i+1, len(cmds)))
+	}
+	return msgs
 }
 
 // requestIDs lists the request ids of the page shown.

@@ -15,7 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/audit"
-	"github.com/linkexplorer/linkexplorer/emulator"
+	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/flows"
 )
 
@@ -419,12 +419,7 @@ func linkNewItem(t *testing.T, base string) (string, string) {
 // Item is linked: the sightings show, the user_good check gets its
 // evidence, saved in the checklist, and o stops the watch.
 func TestMigrateWatchesTheEmulator(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	t.Cleanup(func() { srv.Close(); emu.Close() })
+	srv := emulatortest.Start(t)
 	a := migrateApp(t)
 	a.c.control = &flows.Control{BaseURL: srv.URL}
 	runAudit(t, a, migrateRequest{src: "half-migrated"})

@@ -33,14 +33,16 @@ func press(a *app, keys ...string) tea.Cmd {
 }
 
 // exec runs a command and returns its message, expanding batches into the
-// first message of the wanted type.
+// first message of the wanted type. Each command runs within the test's
+// budget: one that never returns fails the test instead of hanging it.
 func exec[T tea.Msg](t *testing.T, cmd tea.Cmd) T {
 	t.Helper()
 	var zero T
 	if cmd == nil {
 		t.Fatalf("no command, want one producing %T", zero)
 	}
-	switch msg := cmd().(type) {
+	run := func(c tea.Cmd) tea.Msg { return runAll(t, []tea.Cmd{c})[0] }
+	switch msg := run(cmd).(type) {
 	case T:
 		return msg
 	case tea.BatchMsg:
@@ -48,7 +50,7 @@ func exec[T tea.Msg](t *testing.T, cmd tea.Cmd) T {
 			if c == nil {
 				continue
 			}
-			if m, ok := c().(T); ok {
+			if m, ok := run(c).(T); ok {
 				return m
 			}
 		}
@@ -213,7 +215,7 @@ func TestFormTakesTheKeys(t *testing.T) {
 	f := a.home.flows[0]
 	onFlow(a, f)
 	a.Update(startedRun(f))
-	a.flow.run = &flows.Run{} // a run handle: commands are built, not run
+	a.flow.run = &liveRun{Run: &flows.Run{}} // a run handle: commands are built, not run
 	press(a, "e")
 	if a.flow.form == nil {
 		t.Fatal("e on an editable step did not open the form")
@@ -250,7 +252,7 @@ func TestFlowControlsFollowTheRun(t *testing.T) {
 	if cmd := press(a, "enter"); cmd != nil || a.flow.busy {
 		t.Fatal("enter without a run handle must do nothing")
 	}
-	a.flow.run = &flows.Run{}
+	a.flow.run = &liveRun{Run: &flows.Run{}}
 	if press(a, "r") != nil || press(a, "b") != nil {
 		t.Error("retry and back work before the first step ran")
 	}

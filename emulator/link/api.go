@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Body limits of the session API, in bytes.
@@ -171,7 +172,7 @@ func (h *Handler) serveStart(w http.ResponseWriter, r *http.Request) {
 	h.st.add(s)
 	resp, f := h.start(s)
 	h.opts.Logger.Info("emulated Link: session opened", "link_session_id", s.id,
-		"link_token", mask(s.token), "update_mode", s.updateMode, "autopilot", armed, "ok", f == nil)
+		"link_token", redact.Value(s.token), "update_mode", s.updateMode, "autopilot", armed, "ok", f == nil)
 	if f != nil {
 		s.lastErr = f.err
 		writeFailure(w, rid, s.id, f)

@@ -584,21 +584,6 @@ func TestAutopilotArming(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                            "",
-		tokNew:                        "link-sandbox-…0001",
-		"public-sandbox-abc":          "public-sandbox-…",
-		"access-production-" + tokNew: "access-production-…0001",
-		"short":                       "••••",
-		"abcdefghijklmnop":            "••••…mnop",
-	} {
-		if got := mask(in); got != want {
-			t.Errorf("mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestClientNameOverThirtyCharacters(t *testing.T) {
 	if got := clientName(strings.Repeat("x", 31)); got != "This Application" {
 		t.Errorf("clientName(31 chars) = %q", got)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Autopilot defaults and limits.
@@ -89,9 +90,9 @@ func (h *Handler) serveAutopilot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.st.arm(a)
-	h.opts.Logger.Info("emulated Link: autopilot armed", "link_token", mask(a.LinkToken),
+	h.opts.Logger.Info("emulated Link: autopilot armed", "link_token", redact.Value(a.LinkToken),
 		"username", *a.Username, "institution_id", *a.InstitutionID, "delay_ms", *a.DelayMS)
-	writeJSON(w, http.StatusOK, obj{"armed": true, "link_token": mask(a.LinkToken), "request_id": rid})
+	writeJSON(w, http.StatusOK, obj{"armed": true, "link_token": redact.Value(a.LinkToken), "request_id": rid})
 }
 
 // writePlaidError writes a control-API error as a flat Plaid error object.

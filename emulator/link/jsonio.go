@@ -125,24 +125,3 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) *fai
 		return requestError(http.StatusBadRequest, "INVALID_BODY", "body could not be parsed as JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 }
-
-// tokenPrefix matches the prefix of Plaid tokens (link-sandbox-, ...).
-var tokenPrefix = regexp.MustCompile(`^(access|public|link|processor)-(sandbox|development|production)-`)
-
-// mask shortens a token for records and logs: its prefix and last 4
-// characters (link-sandbox-…8176). Short values are hidden entirely.
-func mask(token string) string {
-	prefix := tokenPrefix.FindString(token)
-	rest := []rune(token[len(prefix):])
-	switch {
-	case token == "":
-		return ""
-	case len(rest) < 12 && prefix != "":
-		return prefix + "…"
-	case len(rest) < 12:
-		return "••••"
-	case prefix == "":
-		prefix = "••••"
-	}
-	return prefix + "…" + string(rest[len(rest)-4:])
-}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Input limits of the Link UI's forms.
@@ -154,7 +155,7 @@ func (h *Handler) loginFailed(s *session, e *sandbox.Error) *failure {
 	if e.Code == "INVALID_LINK_TOKEN" || s.failedLogins >= failedLoginLimit {
 		h.b.InvalidateLinkToken(s.token)
 		h.opts.Logger.Info("emulated Link: link_token invalidated", "link_session_id", s.id,
-			"link_token", mask(s.token), "cause", e.Code, "failed_logins", s.failedLogins)
+			"link_token", redact.Value(s.token), "cause", e.Code, "failed_logins", s.failedLogins)
 		return &failure{status: http.StatusBadRequest, err: invalidLinkToken(), exit: true}
 	}
 	return plaidFailure(e, "credentials")
@@ -361,7 +362,7 @@ func (h *Handler) selectAccounts(s *session, info TokenInfo, req *accountsReques
 		accounts[i] = o.metadata(ids[i])
 	}
 	s.state, s.result, s.finished = stateConnected, "success", h.b.Now()
-	s.newItemID, s.publicToken = itemID, mask(pt)
+	s.newItemID, s.publicToken = itemID, redact.Value(pt)
 	h.opts.Logger.Info("emulated Link: session linked", "link_session_id", s.id, "item_id", itemID,
 		"update_mode", s.updateMode, "accounts", len(accounts), "public_token", s.publicToken)
 	return obj{"public_token": pt, "metadata": obj{

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // Limits that keep the session records bounded.
@@ -92,7 +93,7 @@ func (s *session) record() obj {
 	defer s.mu.Unlock()
 	rec := obj{
 		"link_session_id": s.id,
-		"link_token":      mask(s.token),
+		"link_token":      redact.Value(s.token),
 		"started_at":      s.started.UTC().Format(time.RFC3339Nano),
 		"finished_at":     nil,
 		"is_update_mode":  s.updateMode,

@@ -290,6 +290,7 @@
         rows = [h('p', { className: 'small', text: 'No institutions match "' + q + '" for this link_token\'s countries and products.' })];
       }
       $('institutions').replaceChildren.apply($('institutions'), rows);
+      $('institutions').dataset.query = q; // which search the list shows
     });
   }
 

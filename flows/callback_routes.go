@@ -1,0 +1,194 @@
+package flows
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed page
+var pageFS embed.FS
+
+var pageTemplate = template.Must(template.ParseFS(pageFS, "page/callback.html"))
+
+// ServeHTTP checks Host and Origin, then routes: GET /link/{id} (the page),
+// POST /link/{id}/report, POST /create_link_token and GET /assets/….
+func (c *CallbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", c.csp)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if !c.allowedHost(r.Host) {
+		c.reject(w, r, http.StatusMisdirectedRequest, "", fmt.Sprintf("Host %q is not this server (%s): refused to prevent DNS rebinding", r.Host, c.hosts[0]))
+		return
+	}
+	if o := r.Header.Get("Origin"); o != "" && !c.allowedOrigin(o) {
+		c.reject(w, r, http.StatusForbidden, "", fmt.Sprintf("Origin %q is not this server (%s): cross-origin requests are refused", o, c.origins[0]))
+		return
+	}
+	switch p := r.URL.Path; {
+	case p == "/create_link_token":
+		c.handleCreateToken(w, r)
+	case c.opts.WebhookPath != "" && p == c.opts.WebhookPath:
+		c.handleWebhook(w, r)
+	case strings.HasPrefix(p, "/assets/"):
+		c.handleAsset(w, r)
+	case strings.HasPrefix(p, "/link/"):
+		c.handleLink(w, r, strings.TrimPrefix(p, "/link/"))
+	default:
+		c.reject(w, r, http.StatusNotFound, "", "no such page: open the URL linkexplorer printed for this Link session")
+	}
+}
+
+func (c *CallbackServer) allowedHost(host string) bool {
+	host = strings.ToLower(host)
+	return host == c.hosts[0] || host == c.hosts[1]
+}
+
+func (c *CallbackServer) allowedOrigin(origin string) bool {
+	origin = strings.ToLower(origin)
+	return origin == c.origins[0] || origin == c.origins[1]
+}
+
+// reject answers a refused request with a JSON error and reports it as a
+// rejected PageEvent, never as a Link event.
+func (c *CallbackServer) reject(w http.ResponseWriter, r *http.Request, status int, kind, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	if c.opts.OnRejected != nil {
+		c.opts.OnRejected(PageEvent{
+			Kind:         kind,
+			Time:         time.Now(),
+			Rejected:     true,
+			RejectReason: fmt.Sprintf("%s %s → %d: %s", r.Method, redactPath(r.URL.Path), status, msg),
+		})
+	}
+}
+
+// redactPath shortens the unguessable id in a session or webhook path, so
+// rejection records do not carry live URLs.
+func redactPath(p string) string {
+	for _, prefix := range []string{"/link/", "/webhook/"} {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok {
+			continue
+		}
+		id, tail, _ := strings.Cut(rest, "/")
+		if len(id) > 6 {
+			id = id[:6] + "…"
+		}
+		if tail != "" {
+			tail = "/" + tail
+		}
+		return truncate(prefix+id+tail, 100)
+	}
+	return truncate(p, 100)
+}
+
+// methodAllowed answers 405 unless r uses one of the methods.
+func (c *CallbackServer) methodAllowed(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	c.reject(w, r, http.StatusMethodNotAllowed, "", fmt.Sprintf("method %s not allowed here; use %s", r.Method, strings.Join(methods, " or ")))
+	return false
+}
+
+var assetTypes = map[string]string{
+	"/assets/callback.js":  "text/javascript; charset=utf-8",
+	"/assets/callback.css": "text/css; charset=utf-8",
+}
+
+func (c *CallbackServer) handleAsset(w http.ResponseWriter, r *http.Request) {
+	ctype, ok := assetTypes[r.URL.Path]
+	if !ok {
+		c.reject(w, r, http.StatusNotFound, "", "no such asset")
+		return
+	}
+	if !c.methodAllowed(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	data, _ := pageFS.ReadFile("page/" + strings.TrimPrefix(r.URL.Path, "/assets/")) // embedded: cannot fail
+	w.Header().Set("Content-Type", ctype)
+	_, _ = w.Write(data)
+}
+
+// handleLink serves /link/{id} and /link/{id}/report.
+func (c *CallbackServer) handleLink(w http.ResponseWriter, r *http.Request, rest string) {
+	id, sub, _ := strings.Cut(rest, "/")
+	s := c.session(id)
+	if s == nil || (sub != "" && sub != "report") {
+		c.reject(w, r, http.StatusNotFound, "", "no such Link session: it has ended, or the URL is wrong; start the step again in linkexplorer")
+		return
+	}
+	if sub == "report" {
+		if c.methodAllowed(w, r, http.MethodPost) {
+			c.handleReport(w, r, s)
+		}
+		return
+	}
+	if !c.methodAllowed(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pageTemplate.Execute(w, map[string]string{
+		"Session":    s.id,
+		"State":      s.state,
+		"LinkScript": c.opts.LinkScriptURL,
+		"Purpose":    s.purpose,
+	})
+}
+
+// readBody reads a JSON request body, enforcing the content type and the
+// size limit; on failure it has already answered.
+func (c *CallbackServer) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		c.reject(w, r, http.StatusUnsupportedMediaType, "", "the body must be JSON (Content-Type: application/json)")
+		return nil, false
+	}
+	if r.ContentLength > MaxReportBody {
+		c.reject(w, r, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than %d bytes", MaxReportBody))
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReportBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		c.reject(w, r, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the body is larger than %d bytes", MaxReportBody))
+		return nil, false
+	case err != nil:
+		c.reject(w, r, http.StatusBadRequest, "", "could not read the body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+func (c *CallbackServer) handleReport(w http.ResponseWriter, r *http.Request, s *LinkSession) {
+	body, ok := c.readBody(w, r)
+	if !ok {
+		return
+	}
+	ev, status, err := parseReport(body, s.state)
+	if err != nil {
+		c.reject(w, r, status, ev.Kind, err.Error())
+		return
+	}
+	if !s.deliver(ev) {
+		c.reject(w, r, http.StatusTooManyRequests, ev.Kind, fmt.Sprintf("this Link session has already reported %d events", maxSessionEvents))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
