@@ -101,6 +101,8 @@ type Run struct {
 	results   []*StepResult
 	capture   *CallCapture // the running step's
 	tokenReq  TokenRequest
+	// tokenEdited: SetTokenRequest was called (the form was saved).
+	tokenEdited bool
 	st        runState
 	timeline  []TimelineEntry
 	cancelled bool
@@ -233,10 +235,9 @@ func (r *Run) TokenRequest() TokenRequest {
 	return tr
 }
 
-// SetTokenRequest replaces the request the next create step sends. It
-// refuses what Plaid would refuse for obvious reasons (no client_user_id,
-// no country code) with a clear error; Plaid-side validation still happens
-// when the step runs, which is part of the lesson.
+// SetTokenRequest replaces the request the next create step sends. It only
+// trims the values: an empty or bad one goes to Plaid like any other, since
+// Plaid's own error is the lesson.
 func (r *Run) SetTokenRequest(tr TokenRequest) error {
 	tr.ClientName = strings.TrimSpace(tr.ClientName)
 	tr.ClientUserID = strings.TrimSpace(tr.ClientUserID)
@@ -245,20 +246,18 @@ func (r *Run) SetTokenRequest(tr TokenRequest) error {
 	tr.RedirectURI = strings.TrimSpace(tr.RedirectURI)
 	tr.Products = normList(tr.Products, strings.ToLower)
 	tr.CountryCodes = normList(tr.CountryCodes, strings.ToUpper)
-	switch {
-	case tr.ClientUserID == "":
-		return errors.New("client_user_id is required: Plaid needs a stable, non-PII id for your user (e.g. your database id)")
-	case len(tr.CountryCodes) == 0:
-		return errors.New("at least one country code is required (e.g. US)")
-	case tr.ClientName == "":
-		return errors.New("client_name is required: it is the app name Link shows")
-	case tr.Language == "":
-		return errors.New("language is required (e.g. en)")
-	}
 	r.mu.Lock()
-	r.tokenReq = tr
+	r.tokenReq, r.tokenEdited = tr, true
 	r.mu.Unlock()
 	return nil
+}
+
+// TokenRequestEdited reports whether the token request was edited (so a
+// bad value came from the form, not from the configuration).
+func (r *Run) TokenRequestEdited() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tokenEdited
 }
 
 func normList(in []string, norm func(string) string) []string {

@@ -125,3 +125,16 @@ func cmpOr(s, def string) string {
 	}
 	return s
 }
+
+// formAdvice rewrites advice that names the configuration (PLAID_PRODUCTS)
+// for a request whose values came from the edit form.
+func formAdvice(next string) string {
+	if !strings.Contains(next, "PLAID_PRODUCTS") {
+		return next
+	}
+	next = strings.Replace(next, "Remove balance from PLAID_PRODUCTS (the products of /link/token/create)",
+		"Remove balance from the products field of the request form (e edits it)", 1)
+	next = strings.Replace(next, "Fix PLAID_PRODUCTS (the products of /link/token/create)",
+		"Fix the products field of the request form (e edits it; you typed this value there)", 1)
+	return strings.ReplaceAll(next, "PLAID_PRODUCTS", "the form's products field")
+}

@@ -58,3 +58,36 @@ func TestLocalFailuresGetTheirOwnNextStep(t *testing.T) {
 		}
 	}
 }
+
+// TestEditFormTellsTheTruth: client_name is in the form; after a failed
+// create the saved request is shown before it is sent again; advice for a
+// bad product names the form when the value came from it (issue 12,
+// item 14).
+func TestEditFormTellsTheTruth(t *testing.T) {
+	a := sized(Options{})
+	f := a.home.flows[0]
+	onFlow(a, f)
+	a.Update(startedRun(f))
+	if form := newTokenForm(a.c, flows.TokenRequest{ClientName: "My App"}); !strings.Contains(plain(form.view(100)), "client_name") ||
+		form.request().ClientName != "My App" {
+		t.Error("client_name is not in the edit form")
+	}
+	err := &flows.APIError{Endpoint: "/link/token/create", RequestID: "ReqProd1", Type: "INVALID_REQUEST",
+		Code: "INVALID_PRODUCT", Message: "balance is not a valid product", HTTPStatus: 400}
+	res := &flows.StepResult{Step: "create-link-token", Status: flows.StatusFailed, Endpoint: "/link/token/create",
+		RequestID: "ReqProd1", HTTPStatus: 400, ErrorCode: "INVALID_PRODUCT", Error: err.Error(), Err: err}
+	s := snapshot(5, 0, res, nil, nil, nil)
+	s.tokenEdited = true
+	s.tokenRequest.Products = []string{"balance"}
+	a.Update(stepFinishedMsg{runID: testRunID, result: res, snap: s})
+	content, _ := a.flow.detailContent(400)
+	text := strings.Join(strings.Fields(strings.ReplaceAll(plain(content), "│", " ")), " ")
+	for _, want := range []string{"REQUEST TO SEND NEXT", "products balance", "request form"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the failed create step lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "PLAID_PRODUCTS") {
+		t.Errorf("the advice names PLAID_PRODUCTS for a value typed in the form:\n%s", text)
+	}
+}

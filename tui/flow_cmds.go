@@ -33,6 +33,7 @@ type runSnapshot struct {
 	pageURL      string
 	timeline     []flows.TimelineEntry
 	tokenRequest flows.TokenRequest
+	tokenEdited  bool // the form was saved: the request's values are the user's
 }
 
 // snapshot reads the run's state and numbers it.
@@ -47,6 +48,7 @@ func (r *liveRun) snapshot() runSnapshot {
 	s.pageURL = r.PageURL()
 	s.timeline = r.Timeline()
 	s.tokenRequest = r.TokenRequest()
+	s.tokenEdited = r.TokenRequestEdited()
 	return s
 }
 

@@ -17,10 +17,11 @@ const (
 	fieldWebhook
 	fieldRedirect
 	fieldUser
+	fieldName
 )
 
 var fieldLabels = []string{
-	"products", "country_codes", "language", "webhook", "redirect_uri", "user.client_user_id",
+	"products", "country_codes", "language", "webhook", "redirect_uri", "user.client_user_id", "client_name",
 }
 
 var fieldHints = []string{
@@ -30,6 +31,7 @@ var fieldHints = []string{
 	"a full URL, or empty",
 	"allowlisted https URL (http://localhost in Sandbox), or empty",
 	"your user's id: required, no PII",
+	"the app name Link shows (over 30 characters: \"This Application\")",
 }
 
 // tokenForm edits the /link/token/create request before it is sent.
@@ -44,7 +46,7 @@ type tokenForm struct {
 func newTokenForm(c *common, tr flows.TokenRequest) *tokenForm {
 	values := []string{
 		strings.Join(tr.Products, ", "), strings.Join(tr.CountryCodes, ", "), tr.Language,
-		tr.Webhook, tr.RedirectURI, tr.ClientUserID,
+		tr.Webhook, tr.RedirectURI, tr.ClientUserID, tr.ClientName,
 	}
 	return &tokenForm{fieldSet: newFieldSet(c, fieldLabels, fieldHints, values, 2048), c: c, base: tr}
 }
@@ -58,6 +60,7 @@ func (f *tokenForm) request() flows.TokenRequest {
 	tr.Webhook = f.value(fieldWebhook)
 	tr.RedirectURI = f.value(fieldRedirect)
 	tr.ClientUserID = f.value(fieldUser)
+	tr.ClientName = f.value(fieldName)
 	return tr
 }
 

@@ -329,15 +329,23 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 	if live := f.links[f.selected]; s.Kind != flows.StepLink && live != nil && len(live.lines) > 0 {
 		parts = append(parts, sectionTitle(st, "Webhooks", w)+"\n"+live.listView(st, w))
 	}
-	if s.Editable && r == nil && f.selected == f.snap.current && f.runID != "" {
-		parts = append(parts, tokenRequestView(st, f.snap.tokenRequest, w))
-	}
 	if r != nil && r.Status == flows.StatusFailed && !(f.busy && f.selected == f.busyStep) {
 		pe := stepError(r)
 		if !pe.explained {
 			pe.next, _ = f.localAdvice(r)
+		} else if s.Editable && f.snap.tokenEdited {
+			pe.explanation.NextStep = formAdvice(pe.explanation.NextStep)
 		}
 		parts = append(parts, errorBlock(st, pe, w))
+	}
+	// The request the step sends next: before it first runs, and after a
+	// failure, so that a saved edit is seen before it is sent again.
+	if s.Editable && (r == nil || r.Status == flows.StatusFailed) && f.selected == f.snap.current && f.runID != "" && !f.finished {
+		title := "Request to send"
+		if r != nil {
+			title = "Request to send next"
+		}
+		parts = append(parts, tokenRequestView(st, title, f.snap.tokenRequest, w))
 	}
 	if r != nil {
 		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))
@@ -380,7 +388,7 @@ func isRecovery(tl []flows.TimelineEntry) bool {
 }
 
 // tokenRequestView shows the /link/token/create request the step will send.
-func tokenRequestView(st styles, tr flows.TokenRequest, w int) string {
+func tokenRequestView(st styles, title string, tr flows.TokenRequest, w int) string {
 	facts := []flows.Fact{
 		{Label: "client_name", Value: tr.ClientName},
 		{Label: "user.client_user_id", Value: tr.ClientUserID},
@@ -390,7 +398,7 @@ func tokenRequestView(st styles, tr flows.TokenRequest, w int) string {
 		{Label: "webhook", Value: tr.Webhook},
 		{Label: "redirect_uri", Value: tr.RedirectURI},
 	}
-	return factsView(st, sectionTitle(st, "Request to send", w)+st.Muted.Render(" · e edits it"), facts, w)
+	return factsView(st, sectionTitle(st, title, w)+st.Muted.Render(" · e edits it"), facts, w)
 }
 
 // factsView lists labelled values under a heading; "–" marks an empty one.
