@@ -95,17 +95,17 @@ type Run struct {
 	started time.Time
 	ended   time.Time // when the last step finished
 
-	stepMu    sync.Mutex // held while a step runs
-	running   bool
-	cur       int
-	results   []*StepResult
-	capture   *CallCapture // the running step's
-	tokenReq  TokenRequest
+	stepMu   sync.Mutex // held while a step runs
+	running  bool
+	cur      int
+	results  []*StepResult
+	capture  *CallCapture // the running step's
+	tokenReq TokenRequest
 	// tokenEdited: SetTokenRequest was called (the form was saved).
 	tokenEdited bool
-	st        runState
-	timeline  []TimelineEntry
-	cancelled bool
+	st          runState
+	timeline    []TimelineEntry
+	cancelled   bool
 	// stopped is set when RunAll stopped at a failed step: the run ended
 	// as failed. A run closed before its end otherwise (the user quit
 	// mid-run) is cancelled, whatever an earlier attempt returned.
