@@ -65,6 +65,11 @@ type TokenRequest struct {
 	Language     string
 	Webhook      string
 	RedirectURI  string
+	// UpdateProducts are the products an update-mode token sends: none by
+	// default, since update mode repairs an Item and Plaid wants products
+	// omitted unless a product is being added (Assets, Statements,
+	// Income). Set, they are sent as typed, for Plaid to judge.
+	UpdateProducts []string
 }
 
 // StepStatus is where a step stands.

@@ -159,3 +159,45 @@ func TestInvalidTokenStepFailsWithoutTheError(t *testing.T) {
 		t.Error("the public_token was not kept")
 	}
 }
+
+// TestUpdateModeSendsProductsOnlyWhenAsked: the update-mode token sends
+// no products by default, and the products the learner typed when asked
+// (issue 12, item 8).
+func TestUpdateModeSendsProductsOnlyWhenAsked(t *testing.T) {
+	env := newTestEnv(t, BrowserNone)
+	ctx := testwait.Context(t)
+	f, _ := FlowByName("update-mode")
+	r, err := env.NewRunWith(ctx, f, RunOptions{NewItem: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for f.Steps[r.Current()].Name != "create-update-token" {
+		if res := r.Next(ctx); res.Status != StatusOK {
+			t.Fatalf("%s: %s", res.Step, res.Error)
+		}
+	}
+	body := func(res *StepResult) string {
+		for _, c := range res.Calls {
+			if c.Endpoint == "/link/token/create" {
+				return string(c.RequestBody)
+			}
+		}
+		t.Fatal("no /link/token/create call")
+		return ""
+	}
+	res := r.Next(ctx)
+	if res.Status != StatusOK || strings.Contains(body(res), `"products"`) {
+		t.Fatalf("default update-mode token: %+v\n%s", res, body(res))
+	}
+	r.Back()
+	tr := r.TokenRequest()
+	tr.UpdateProducts = []string{"Assets"}
+	if err := r.SetTokenRequest(tr); err != nil {
+		t.Fatal(err)
+	}
+	res = r.Next(ctx)
+	if !strings.Contains(body(res), `"products":["assets"]`) {
+		t.Errorf("update mode with products typed: %+v\n%s", res, body(res))
+	}
+}

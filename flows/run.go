@@ -232,6 +232,7 @@ func (r *Run) TokenRequest() TokenRequest {
 	defer r.mu.Unlock()
 	tr := r.tokenReq
 	tr.Products, tr.CountryCodes = slices.Clone(tr.Products), slices.Clone(tr.CountryCodes)
+	tr.UpdateProducts = slices.Clone(tr.UpdateProducts)
 	return tr
 }
 
@@ -246,6 +247,7 @@ func (r *Run) SetTokenRequest(tr TokenRequest) error {
 	tr.RedirectURI = strings.TrimSpace(tr.RedirectURI)
 	tr.Products = normList(tr.Products, strings.ToLower)
 	tr.CountryCodes = normList(tr.CountryCodes, strings.ToUpper)
+	tr.UpdateProducts = normList(tr.UpdateProducts, strings.ToLower)
 	r.mu.Lock()
 	r.tokenReq, r.tokenEdited = tr, true
 	r.mu.Unlock()

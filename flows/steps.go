@@ -55,6 +55,9 @@ func (r *Run) createToken(ctx context.Context, update bool) (string, error) {
 	req := plaid.NewLinkTokenCreateRequest(tr.ClientName, tr.Language, countries, *plaid.NewLinkTokenCreateRequestUser(tr.ClientUserID))
 	if update {
 		req.SetAccessToken(access)
+		if len(tr.UpdateProducts) > 0 {
+			req.SetProducts(products(tr.UpdateProducts))
+		}
 	} else {
 		req.SetProducts(products(tr.Products))
 	}

@@ -369,7 +369,7 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back) && f.canStep() && f.snap.current > 0:
 		return moveRun(f.run, false)
 	case key.Matches(msg, k.Edit) && f.canEdit():
-		f.form = newTokenForm(f.c, f.snap.tokenRequest)
+		f.form = newTokenFormFor(f.c, f.snap.tokenRequest, isUpdateToken(f.flow.Steps[f.snap.current]))
 		f.layout()
 		return nil
 	case key.Matches(msg, k.Copy):

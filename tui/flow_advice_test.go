@@ -91,3 +91,23 @@ func TestEditFormTellsTheTruth(t *testing.T) {
 		t.Errorf("the advice names PLAID_PRODUCTS for a value typed in the form:\n%s", text)
 	}
 }
+
+// TestUpdateModeFormSaysWhyNoProducts: the update-mode form's products
+// field starts empty and says why; what is typed there goes to
+// UpdateProducts (issue 12, item 8).
+func TestUpdateModeFormSaysWhyNoProducts(t *testing.T) {
+	a := sized(Options{})
+	tr := flows.TokenRequest{Products: []string{"auth", "transactions"}, ClientUserID: "u"}
+	form := newTokenFormFor(a.c, tr, true)
+	if form.inputs[fieldProducts].Value() != "" || !strings.Contains(plain(form.view(200)), "update mode") {
+		t.Errorf("the update-mode form pre-fills products or does not say why:\n%s", plain(form.view(200)))
+	}
+	form.inputs[fieldProducts].SetValue("assets")
+	if got := form.request(); len(got.UpdateProducts) != 1 || got.UpdateProducts[0] != "assets" || len(got.Products) != 2 {
+		t.Errorf("request = %+v", got)
+	}
+	view := plain(tokenRequestView(a.c.styles, "Request to send", tr, true, 200))
+	if !strings.Contains(view, "update mode repairs the Item") {
+		t.Errorf("the update-mode preview does not say why no products are sent:\n%s", view)
+	}
+}

@@ -345,7 +345,7 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 		if r != nil {
 			title = "Request to send next"
 		}
-		parts = append(parts, tokenRequestView(st, title, f.snap.tokenRequest, w))
+		parts = append(parts, tokenRequestView(st, title, f.snap.tokenRequest, isUpdateToken(s), w))
 	}
 	if r != nil {
 		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))
@@ -388,11 +388,18 @@ func isRecovery(tl []flows.TimelineEntry) bool {
 }
 
 // tokenRequestView shows the /link/token/create request the step will send.
-func tokenRequestView(st styles, title string, tr flows.TokenRequest, w int) string {
+func tokenRequestView(st styles, title string, tr flows.TokenRequest, update bool, w int) string {
+	prods := strings.Join(tr.Products, ", ")
+	if update {
+		prods = strings.Join(tr.UpdateProducts, ", ")
+		if prods == "" {
+			prods = "none: update mode repairs the Item, so Plaid wants products omitted (e adds one, e.g. assets)"
+		}
+	}
 	facts := []flows.Fact{
 		{Label: "client_name", Value: tr.ClientName},
 		{Label: "user.client_user_id", Value: tr.ClientUserID},
-		{Label: "products", Value: strings.Join(tr.Products, ", ")},
+		{Label: "products", Value: prods},
 		{Label: "country_codes", Value: strings.Join(tr.CountryCodes, ", ")},
 		{Label: "language", Value: tr.Language},
 		{Label: "webhook", Value: tr.Webhook},
@@ -461,3 +468,6 @@ func nonEmpty(parts []string) []string {
 	}
 	return out
 }
+
+// isUpdateToken reports whether s creates an update-mode link_token.
+func isUpdateToken(s flows.Step) bool { return s.Name == "create-update-token" }
