@@ -277,6 +277,9 @@ func (f *flowScreen) event(ev flows.Event) tea.Cmd {
 		if i == f.busyStep {
 			f.busy = false
 		}
+		if ev.Result != nil && ev.Result.Status == flows.StatusOK {
+			f.note = "" // narration of the step's wait ("the page asked for a new token…") is no longer true
+		}
 	case flows.EventWaiting:
 		f.waiting = waitingText(ev)
 	case flows.EventLink, flows.EventWebhook:

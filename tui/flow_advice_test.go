@@ -111,3 +111,20 @@ func TestUpdateModeFormSaysWhyNoProducts(t *testing.T) {
 		t.Errorf("the update-mode preview does not say why no products are sent:\n%s", view)
 	}
 }
+
+// TestNarrationGoesAwayWhenTheStepPasses: the "new link_token after
+// INVALID_LINK_TOKEN" line does not stay once Link succeeded (issue 12,
+// item 20).
+func TestNarrationGoesAwayWhenTheStepPasses(t *testing.T) {
+	a := sized(Options{})
+	midway(a)
+	a.Update(runEventMsg{runID: testRunID, ev: flows.Event{Kind: flows.EventNote, Message: "the page asked your app's server for a new link_token after INVALID_LINK_TOKEN"}, snap: a.flow.snap})
+	if !strings.Contains(a.flow.note, "new link_token") {
+		t.Fatal("the note is not shown")
+	}
+	ok := &flows.StepResult{Step: "open-link", Status: flows.StatusOK}
+	a.Update(runEventMsg{runID: testRunID, ev: flows.Event{Kind: flows.EventStepFinished, Step: "open-link", Result: ok}, snap: a.flow.snap})
+	if a.flow.note != "" {
+		t.Errorf("after the step passed the note still says %q", a.flow.note)
+	}
+}
