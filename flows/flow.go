@@ -161,7 +161,10 @@ type Report struct {
 	Timeline  []TimelineEntry `json:"timeline,omitempty"`
 	ItemID    string          `json:"item_id,omitempty"`
 	StartedAt time.Time       `json:"started_at"`
-	Duration  string          `json:"duration"`
+	// Duration is the run's length; JSON carries it as duration_ms, a
+	// number, like every step and call.
+	Duration   time.Duration `json:"-"`
+	DurationMS float64       `json:"duration_ms"`
 }
 
 // StepReport is one step of a Report.
