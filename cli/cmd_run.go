@@ -286,7 +286,7 @@ func (p *printer) summary(rep flows.Report, interrupted bool) {
 	case !rep.OK:
 		outcome = "FAILED"
 	}
-	fmt.Fprintf(p.w, "\n%s: %s in %s (session %s", rep.Flow, outcome, rep.Duration, rep.RunID)
+	fmt.Fprintf(p.w, "\n%s: %s in %s (session %s", rep.Flow, outcome, roundDuration(rep.Duration), rep.RunID)
 	if rep.ItemID != "" {
 		fmt.Fprintf(p.w, ", item_id %s", rep.ItemID)
 	}

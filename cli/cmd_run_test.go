@@ -99,6 +99,9 @@ func TestRunEachFlowAuto(t *testing.T) {
 		if code != exitOK || !rep.OK || rep.Flow != name || rep.Mode != "emulated" {
 			t.Fatalf("run %s: exit %d, report ok=%v error=%q\nstderr:\n%s", name, code, rep.OK, rep.Error, errOut)
 		}
+		if rep.DurationMS <= 0 { // numeric duration_ms at the top too (issue 12, item 24)
+			t.Errorf("run %s: duration_ms %v", name, rep.DurationMS)
+		}
 		for _, s := range rep.Steps {
 			if s.Status != "ok" || (s.Endpoint != "" && s.RequestID == "") || s.DurationMS <= 0 {
 				t.Errorf("%s: step %+v", name, s)

@@ -550,6 +550,41 @@ func TestLinkBrowserExpiredToken(t *testing.T) {
 	}
 }
 
+// TestLinkBrowserTokenExpiresAtTheInstitutionList: the token expires
+// while the user picks a bank; Link exits with INVALID_LINK_TOKEN and no
+// status, never institution_not_found, which means the user did not find
+// their bank (issue 12, item 11).
+func TestLinkBrowserTokenExpiresAtTheInstitutionList(t *testing.T) {
+	env := newLinkEnv(t)
+	token := env.linkToken("", plaid.PRODUCTS_TRANSACTIONS)
+	env.eval(`String(window.__create(` + jsString(token) + `, true))`)
+	env.waitFor("event", 1)
+	frames, err := chromedp.Run(env.ctx, chromedp.Nodes(chromedp.CSS(`iframe[id^="plaid-link-iframe"]`)))
+	if err != nil || len(frames) != 1 {
+		t.Fatalf("Link iframe: %v (%d found)", err, len(frames))
+	}
+	in := chromedp.FromNode(frames[0])
+	env.do(
+		chromedp.Click(chromedp.CSS("#consent-continue"), in),
+		chromedp.SendKeys(chromedp.CSS("#search"), "gingham", in),
+		chromedp.WaitVisible(chromedp.CSS(`#institutions[data-query="gingham"] [data-institution-id="ins_109509"]`), in),
+	)
+	env.control("/__emulator/tokens/expire", map[string]any{"token": token})
+	env.do(chromedp.Click(chromedp.CSS(`[data-institution-id="ins_109509"]`), in))
+	log := env.waitFor("exit", 1)
+	exit := find(log, "exit")
+	if !strings.Contains(string(exit.A), `"INVALID_LINK_TOKEN"`) {
+		t.Errorf("onExit error = %s", exit.A)
+	}
+	if st := exit.meta()["status"]; st != nil {
+		t.Errorf("onExit status = %v, want null", st)
+	}
+	evs := events(log)
+	if last := evs[len(evs)-1].meta(); last["exit_status"] != nil || last["error_code"] != "INVALID_LINK_TOKEN" {
+		t.Errorf("EXIT event metadata = %v", last)
+	}
+}
+
 // TestLinkBrowserUpdateMode repairs an Item after reset_login: same Item,
 // same access_token, no exchange.
 func TestLinkBrowserUpdateMode(t *testing.T) {

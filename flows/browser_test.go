@@ -267,7 +267,7 @@ func TestBrowserExpiredLinkToken(t *testing.T) {
 		if res := r.Next(testwait.Context(t)); res.Status != StatusOK {
 			t.Fatalf("create: %s", res.Error)
 		}
-		if err := r.ExpireLinkToken(context.Background()); err != nil {
+		if _, err := r.ExpireLinkToken(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -65,6 +65,11 @@ type TokenRequest struct {
 	Language     string
 	Webhook      string
 	RedirectURI  string
+	// UpdateProducts are the products an update-mode token sends: none by
+	// default, since update mode repairs an Item and Plaid wants products
+	// omitted unless a product is being added (Assets, Statements,
+	// Income). Set, they are sent as typed, for Plaid to judge.
+	UpdateProducts []string
 }
 
 // StepStatus is where a step stands.
@@ -156,7 +161,10 @@ type Report struct {
 	Timeline  []TimelineEntry `json:"timeline,omitempty"`
 	ItemID    string          `json:"item_id,omitempty"`
 	StartedAt time.Time       `json:"started_at"`
-	Duration  string          `json:"duration"`
+	// Duration is the run's length; JSON carries it as duration_ms, a
+	// number, like every step and call.
+	Duration   time.Duration `json:"-"`
+	DurationMS float64       `json:"duration_ms"`
 }
 
 // StepReport is one step of a Report.

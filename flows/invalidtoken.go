@@ -54,6 +54,9 @@ func recoverLink(ctx context.Context, r *Run) error {
 		}
 		r.note(`In Link, choose First Platypus Bank and log in as user_custom with the password {"force_error":"INVALID_LINK_TOKEN"}%s; then finish with user_good / pass_good`, alt)
 	}
+	r.mu.Lock()
+	r.st.invalidExits = 0 // this attempt's own
+	r.mu.Unlock()
 	if _, err := r.openLink(ctx, "invalid-token: meet INVALID_LINK_TOKEN and recover"); err != nil {
 		return err
 	}
@@ -64,7 +67,9 @@ func recoverLink(ctx context.Context, r *Run) error {
 	r.fact("link_tokens", fmt.Sprint(tokens))
 	r.fact("link sessions", fmt.Sprint(sessions))
 	if exits == 0 {
-		r.note("Link succeeded without meeting INVALID_LINK_TOKEN, so there was nothing to recover from; retry the step and use the user_custom credentials to see the recovery")
+		// The lesson did not happen: the step must not look passed. The
+		// public_token is kept, so the exchange can still run after a skip.
+		return NotRecoveredError{}
 	}
 	return nil
 }

@@ -166,6 +166,7 @@ func (r *Run) onPageEvent(ev PageEvent) {
 	}
 	if ev.Kind == "exit" && ev.ErrorCode == "INVALID_LINK_TOKEN" {
 		r.st.invalidExits++
+		r.st.recovering = true
 	}
 	r.mu.Unlock()
 	if newSession {
@@ -195,9 +196,10 @@ func timelineWhat(ev PageEvent) string {
 }
 
 // pageToken answers the page's POST /create_link_token: the first call
-// gets the link_token the flow created; later ones (the page recovering
-// from INVALID_LINK_TOKEN) get a new token, created and recorded in the
-// running step.
+// gets the link_token the flow created. After an INVALID_LINK_TOKEN exit,
+// the page is recovering: it gets a new token, created and recorded in the
+// running step. Otherwise the page was reloaded or opened again: it gets
+// the current token again, as nothing went wrong with it.
 func (r *Run) pageToken(ctx context.Context, s *LinkSession) (string, error) {
 	r.mu.Lock()
 	if r.st.page != s {
@@ -206,14 +208,22 @@ func (r *Run) pageToken(ctx context.Context, s *LinkSession) (string, error) {
 	}
 	r.st.pageCalls++
 	first, tok, update, cc := r.st.pageCalls == 1, r.st.linkToken, r.st.updateToken, r.capture
+	recovering := r.st.recovering
+	r.st.recovering = false
 	r.mu.Unlock()
 	if first && tok != "" {
+		return tok, nil
+	}
+	if !recovering && tok != "" {
+		r.note("the Link page was loaded again (a reload, or o): it gets the current link_token again; no new token is needed")
 		return tok, nil
 	}
 	ctx = withRun(ctx, r)
 	if cc != nil {
 		ctx = context.WithValue(ctx, captureKey{}, cc)
 	}
-	r.note("the page asked your app's server for a new link_token (it recovers from INVALID_LINK_TOKEN): calling /link/token/create")
+	if recovering {
+		r.note("the page asked your app's server for a new link_token after INVALID_LINK_TOKEN: calling /link/token/create")
+	}
 	return r.createToken(ctx, update)
 }

@@ -18,7 +18,8 @@ func (r *Run) Report() Report {
 	if end.IsZero() {
 		end = time.Now()
 	}
-	rep.Duration = end.Sub(r.started).Round(time.Millisecond).String()
+	rep.Duration = end.Sub(r.started).Round(time.Millisecond)
+	rep.DurationMS = float64(end.Sub(r.started).Microseconds()) / 1000
 	rep.OK = r.cur >= len(r.flow.Steps)
 	for i, step := range r.flow.Steps {
 		res := r.results[i]

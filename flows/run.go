@@ -95,16 +95,22 @@ type Run struct {
 	started time.Time
 	ended   time.Time // when the last step finished
 
-	stepMu    sync.Mutex // held while a step runs
-	running   bool
-	cur       int
-	results   []*StepResult
-	capture   *CallCapture // the running step's
-	tokenReq  TokenRequest
-	st        runState
-	timeline  []TimelineEntry
-	cancelled bool
-	closed    bool
+	stepMu   sync.Mutex // held while a step runs
+	running  bool
+	cur      int
+	results  []*StepResult
+	capture  *CallCapture // the running step's
+	tokenReq TokenRequest
+	// tokenEdited: SetTokenRequest was called (the form was saved).
+	tokenEdited bool
+	st          runState
+	timeline    []TimelineEntry
+	cancelled   bool
+	// stopped is set when RunAll stopped at a failed step: the run ended
+	// as failed. A run closed before its end otherwise (the user quit
+	// mid-run) is cancelled, whatever an earlier attempt returned.
+	stopped bool
+	closed  bool
 }
 
 // RunOptions change how one run goes (see NewRunWith). The zero value is
@@ -226,13 +232,13 @@ func (r *Run) TokenRequest() TokenRequest {
 	defer r.mu.Unlock()
 	tr := r.tokenReq
 	tr.Products, tr.CountryCodes = slices.Clone(tr.Products), slices.Clone(tr.CountryCodes)
+	tr.UpdateProducts = slices.Clone(tr.UpdateProducts)
 	return tr
 }
 
-// SetTokenRequest replaces the request the next create step sends. It
-// refuses what Plaid would refuse for obvious reasons (no client_user_id,
-// no country code) with a clear error; Plaid-side validation still happens
-// when the step runs, which is part of the lesson.
+// SetTokenRequest replaces the request the next create step sends. It only
+// trims the values: an empty or bad one goes to Plaid like any other, since
+// Plaid's own error is the lesson.
 func (r *Run) SetTokenRequest(tr TokenRequest) error {
 	tr.ClientName = strings.TrimSpace(tr.ClientName)
 	tr.ClientUserID = strings.TrimSpace(tr.ClientUserID)
@@ -241,20 +247,19 @@ func (r *Run) SetTokenRequest(tr TokenRequest) error {
 	tr.RedirectURI = strings.TrimSpace(tr.RedirectURI)
 	tr.Products = normList(tr.Products, strings.ToLower)
 	tr.CountryCodes = normList(tr.CountryCodes, strings.ToUpper)
-	switch {
-	case tr.ClientUserID == "":
-		return errors.New("client_user_id is required: Plaid needs a stable, non-PII id for your user (e.g. your database id)")
-	case len(tr.CountryCodes) == 0:
-		return errors.New("at least one country code is required (e.g. US)")
-	case tr.ClientName == "":
-		return errors.New("client_name is required: it is the app name Link shows")
-	case tr.Language == "":
-		return errors.New("language is required (e.g. en)")
-	}
+	tr.UpdateProducts = normList(tr.UpdateProducts, strings.ToLower)
 	r.mu.Lock()
-	r.tokenReq = tr
+	r.tokenReq, r.tokenEdited = tr, true
 	r.mu.Unlock()
 	return nil
+}
+
+// TokenRequestEdited reports whether the token request was edited (so a
+// bad value came from the form, not from the configuration).
+func (r *Run) TokenRequestEdited() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tokenEdited
 }
 
 func normList(in []string, norm func(string) string) []string {
@@ -439,7 +444,7 @@ func (r *Run) RunAll(ctx context.Context) Report {
 		}
 		if res.Status == StatusFailed {
 			r.mu.Lock()
-			r.ended = time.Now()
+			r.ended, r.stopped = time.Now(), true
 			r.mu.Unlock()
 			r.finish(fmt.Errorf("step %s: %w", res.Step, res.Err))
 			break
@@ -503,7 +508,7 @@ func (r *Run) Close() error {
 func (r *Run) outcome() (status, summary string) {
 	rep := r.Report()
 	r.mu.Lock()
-	cancelled := r.cancelled
+	cancelled, stopped, cur := r.cancelled, r.stopped, r.cur
 	r.mu.Unlock()
 	switch {
 	case rep.OK:
@@ -512,10 +517,15 @@ func (r *Run) outcome() (status, summary string) {
 			summary += ", item_id " + rep.ItemID
 		}
 		return store.SessionOK, summary
-	case cancelled:
-		return store.SessionCancelled, rep.Flow + ": cancelled: " + rep.Error
-	case rep.Error != "":
+	case stopped && !cancelled && rep.Error != "":
 		return store.SessionFailed, rep.Flow + ": " + rep.Error
 	}
-	return store.SessionCancelled, rep.Flow + ": stopped before the last step"
+	// Closed before the end: the user quit (or pressed Ctrl-C) mid-run. An
+	// earlier attempt's error is not why the run ended, so it is not the
+	// summary.
+	at := "before its first step"
+	if cur < len(r.flow.Steps) {
+		at = fmt.Sprintf("at step %d of %d, %q", cur+1, len(r.flow.Steps), r.flow.Steps[cur].Title)
+	}
+	return store.SessionCancelled, rep.Flow + ": cancelled " + at
 }

@@ -16,6 +16,7 @@ import (
 type runState struct {
 	linkToken    string // the current link_token
 	linkTokenExp time.Time
+	tokenExpired bool   // the current link_token was expired early (x)
 	tokens       int    // link_tokens created so far
 	updateToken  bool   // the current link_token is an update-mode one
 	armedFor     string // the link_token whose autopilot is armed and unused
@@ -34,6 +35,10 @@ type runState struct {
 
 	linkSessions map[string]bool
 	invalidExits int // onExit INVALID_LINK_TOKEN seen
+	// recovering is set by an onExit with INVALID_LINK_TOKEN and cleared
+	// when the page gets its new token: a page asking for a token without
+	// it was reloaded (or opened again), which is no recovery.
+	recovering bool
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited
@@ -102,6 +107,14 @@ func (r *Run) LinkToken() (masked string, expiration time.Time) {
 	return redact.Value(r.st.linkToken), r.st.linkTokenExp
 }
 
+// LinkTokenExpired reports whether the current link_token was expired
+// early through the emulator's control API.
+func (r *Run) LinkTokenExpired() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.st.tokenExpired
+}
+
 // PageURL is the callback page of the current Link step, or "".
 func (r *Run) PageURL() string {
 	r.mu.Lock()
@@ -132,23 +145,38 @@ func (r *Run) OpenBrowser() error {
 
 // ExpireLinkToken expires the current link_token now, through the
 // emulator's control API (emulated mode only), so the page meets
-// INVALID_LINK_TOKEN and recovers.
-func (r *Run) ExpireLinkToken(ctx context.Context) error {
+// INVALID_LINK_TOKEN and recovers. It returns what it did and what happens
+// next, which depends on whether a Link page is open.
+func (r *Run) ExpireLinkToken(ctx context.Context) (string, error) {
 	if r.env.Control == nil {
-		return errors.New(`expiring a link_token needs the emulator's control API, so it works only in emulated mode; with real Plaid, log in to Link as user_custom with the password {"force_error":"INVALID_LINK_TOKEN"}`)
+		return "", errors.New(`expiring a link_token needs the emulator's control API, so it works only in emulated mode; with real Plaid, log in to Link as user_custom with the password {"force_error":"INVALID_LINK_TOKEN"}`)
 	}
 	r.mu.Lock()
-	tok, n := r.st.linkToken, r.st.tokens
+	tok, n, open := r.st.linkToken, r.st.tokens, r.st.page != nil
 	r.mu.Unlock()
 	if tok == "" {
-		return errors.New("no link_token yet: run the step that creates one first")
+		return "", errors.New("no link_token yet: run the step that creates one first")
 	}
 	if err := r.env.Control.ExpireToken(ctx, tok, false); err != nil {
-		return fmt.Errorf("expiring link_token %s: %w", redact.Value(tok), err)
+		return "", fmt.Errorf("expiring link_token %s: %w", redact.Value(tok), err)
 	}
+	r.mu.Lock()
+	if r.st.linkToken == tok {
+		r.st.linkTokenExp, r.st.tokenExpired = time.Now(), true // the header stops counting down
+	}
+	r.mu.Unlock()
 	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d expired through the emulator's control API", n), Token: redact.Value(tok)})
-	r.note("link_token %s expired now: Link meets INVALID_LINK_TOKEN when it opens or at its next step, and the page recovers with a new token", redact.Value(tok))
-	return nil
+	msg := fmt.Sprintf("link_token #%d (%s) expired now. ", n, redact.Value(tok))
+	if open {
+		msg += "Link meets INVALID_LINK_TOKEN at its next step (or when the page is reloaded); " +
+			"the page then destroys the handler and gets a new token from your server."
+	} else {
+		msg += "No Link page is open: the next step that opens Link hands Link this token, " +
+			"Link exits with INVALID_LINK_TOKEN and the page recovers with a new token. " +
+			"To start clean instead, go back (b) and create a new link_token."
+	}
+	r.note("%s", msg)
+	return msg, nil
 }
 
 // ownsPage reports whether s is this run's open page.

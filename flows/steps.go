@@ -31,9 +31,9 @@ func (r *Run) api() *plaid.PlaidApiService { return r.env.Client.PlaidApi }
 
 // errNoLinkToken and friends explain a step run before the one it needs.
 var (
-	errNoLinkToken   = errors.New("no link_token yet: run the step that creates one first")
-	errNoPublicToken = errors.New("no public_token yet: the Link step has not succeeded; run it first")
-	errNoItem        = errors.New("no Item yet: run the step that picks or creates the Item first")
+	errNoLinkToken   = &PrereqError{Needs: "link_token", Message: "no link_token yet: run the step that creates one first"}
+	errNoPublicToken = &PrereqError{Needs: "public_token", Message: "no public_token yet: the Link step has not succeeded; run it first"}
+	errNoItem        = &PrereqError{Needs: "item", Message: "no Item yet: run the step that picks or creates the Item first"}
 )
 
 // createToken calls /link/token/create with the run's token request: a
@@ -55,6 +55,9 @@ func (r *Run) createToken(ctx context.Context, update bool) (string, error) {
 	req := plaid.NewLinkTokenCreateRequest(tr.ClientName, tr.Language, countries, *plaid.NewLinkTokenCreateRequestUser(tr.ClientUserID))
 	if update {
 		req.SetAccessToken(access)
+		if len(tr.UpdateProducts) > 0 {
+			req.SetProducts(products(tr.UpdateProducts))
+		}
 	} else {
 		req.SetProducts(products(tr.Products))
 	}
@@ -76,6 +79,7 @@ func (r *Run) createToken(ctx context.Context, update bool) (string, error) {
 	r.st.tokens++
 	n, pilot := r.st.tokens, r.st.nextPilot
 	r.st.linkToken, r.st.linkTokenExp, r.st.updateToken, r.st.nextPilot = tok, exp, update, nil
+	r.st.tokenExpired = false
 	r.mu.Unlock()
 	r.addTimeline(TimelineEntry{What: fmt.Sprintf("link_token #%d created", n), Token: redact.Value(tok), RequestID: resp.GetRequestId()})
 	r.fact("link_token", redact.Value(tok))

@@ -190,7 +190,7 @@ func itemGetShowsError(ctx context.Context, r *Run) error {
 	}
 	perr, ok := resp.Item.GetErrorOk()
 	if !ok || perr == nil || perr.ErrorCode != itemLoginRequired {
-		return errors.New("/item/get shows no ITEM_LOGIN_REQUIRED in item.error: run the reset_login step first")
+		return &PrereqError{Needs: "login_required", Message: "/item/get shows no ITEM_LOGIN_REQUIRED in item.error: run the reset_login step first"}
 	}
 	r.fact("item.error", string(perr.ErrorType)+" / "+perr.ErrorCode)
 	r.fact("error_message", perr.ErrorMessage)
@@ -207,7 +207,7 @@ func accountsGetShowsError(ctx context.Context, r *Run) error {
 	case err != nil:
 		return err
 	}
-	return errors.New("/accounts/get answered 200, but the Item should be in ITEM_LOGIN_REQUIRED: run the reset_login step first")
+	return &PrereqError{Needs: "login_required", Message: "/accounts/get answered 200, but the Item should be in ITEM_LOGIN_REQUIRED: run the reset_login step first"}
 }
 
 // openUpdateLink completes update mode in Link, without an exchange.

@@ -199,8 +199,13 @@ func TestExpireKeyExpiresTheToken(t *testing.T) {
 		t.Fatalf("after the first step: token %q, busy %v", a.flow.snap.linkToken, a.flow.busy)
 	}
 	note := exec[notifiedMsg](t, press(a, "x"))
-	if !strings.Contains(string(note), "link_token expired") {
-		t.Errorf("x reported %q", note)
+	if !strings.Contains(string(note), "expired now") || !strings.Contains(string(note), "No Link page is open") {
+		t.Errorf("x reported %q, want what it did and what happens with no page open", note)
+	}
+	// The header stops counting down the expired token (issue 12, item 6).
+	a.Update(runMovedMsg{runID: started.runID, snap: started.run.snapshot()})
+	if head := plain(a.flow.headerView()); !strings.Contains(head, "expired") || strings.Contains(head, "expires in") {
+		t.Errorf("after x the header says %q", head)
 	}
 }
 

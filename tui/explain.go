@@ -12,6 +12,9 @@ type plaidError struct {
 	code, errType, message, requestID string
 	explanation                       flows.Explanation
 	explained                         bool
+	// next replaces the generic advice of an error Plaid did not answer
+	// (a local failure with its own next step).
+	next string
 }
 
 // stepError is a failed step's error.
@@ -71,6 +74,8 @@ func (e plaidError) advice() [][2]string {
 	case e.explained:
 		ex := e.explanation
 		return [][2]string{{"What it means", ex.Meaning}, {"What to do", ex.NextStep}, {"Docs", ex.Docs}}
+	case e.next != "":
+		return [][2]string{{"What to do", e.next}}
 	case e.code == "":
 		return [][2]string{{"What to do", "No Plaid error came back: check that the API (or the emulator) is reachable, then retry with r."}}
 	}

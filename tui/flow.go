@@ -277,6 +277,9 @@ func (f *flowScreen) event(ev flows.Event) tea.Cmd {
 		if i == f.busyStep {
 			f.busy = false
 		}
+		if ev.Result != nil && ev.Result.Status == flows.StatusOK {
+			f.note = "" // narration of the step's wait ("the page asked for a new token…") is no longer true
+		}
 	case flows.EventWaiting:
 		f.waiting = waitingText(ev)
 	case flows.EventLink, flows.EventWebhook:
@@ -369,7 +372,7 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Back) && f.canStep() && f.snap.current > 0:
 		return moveRun(f.run, false)
 	case key.Matches(msg, k.Edit) && f.canEdit():
-		f.form = newTokenForm(f.c, f.snap.tokenRequest)
+		f.form = newTokenFormFor(f.c, f.snap.tokenRequest, isUpdateToken(f.flow.Steps[f.snap.current]))
 		f.layout()
 		return nil
 	case key.Matches(msg, k.Copy):

@@ -29,9 +29,11 @@ type runSnapshot struct {
 	results      []*flows.StepResult
 	linkToken    string // masked
 	expires      time.Time
+	expired      bool // expired early with x: no countdown
 	pageURL      string
 	timeline     []flows.TimelineEntry
 	tokenRequest flows.TokenRequest
+	tokenEdited  bool // the form was saved: the request's values are the user's
 }
 
 // snapshot reads the run's state and numbers it.
@@ -42,9 +44,11 @@ func (r *liveRun) snapshot() runSnapshot {
 		s.results = append(s.results, r.Result(i))
 	}
 	s.linkToken, s.expires = r.LinkToken()
+	s.expired = r.LinkTokenExpired()
 	s.pageURL = r.PageURL()
 	s.timeline = r.Timeline()
 	s.tokenRequest = r.TokenRequest()
+	s.tokenEdited = r.TokenRequestEdited()
 	return s
 }
 
@@ -147,10 +151,11 @@ func awaitEvent(r *liveRun) tea.Cmd {
 // emulator's control API.
 func expireLinkToken(ctx context.Context, r *liveRun) tea.Cmd {
 	return func() tea.Msg {
-		if err := r.ExpireLinkToken(ctx); err != nil {
+		what, err := r.ExpireLinkToken(ctx)
+		if err != nil {
 			return failedMsg{reason: "expiring the link_token", err: err}
 		}
-		return notifiedMsg("link_token expired: Link meets INVALID_LINK_TOKEN at its next step")
+		return notifiedMsg(what)
 	}
 }
 

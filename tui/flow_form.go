@@ -17,10 +17,11 @@ const (
 	fieldWebhook
 	fieldRedirect
 	fieldUser
+	fieldName
 )
 
 var fieldLabels = []string{
-	"products", "country_codes", "language", "webhook", "redirect_uri", "user.client_user_id",
+	"products", "country_codes", "language", "webhook", "redirect_uri", "user.client_user_id", "client_name",
 }
 
 var fieldHints = []string{
@@ -30,34 +31,57 @@ var fieldHints = []string{
 	"a full URL, or empty",
 	"allowlisted https URL (http://localhost in Sandbox), or empty",
 	"your user's id: required, no PII",
+	"the app name Link shows (over 30 characters: \"This Application\")",
 }
 
 // tokenForm edits the /link/token/create request before it is sent.
 type tokenForm struct {
 	fieldSet
-	c      *common
-	base   flows.TokenRequest // fields the form does not edit
-	err    string
-	saving bool
+	c          *common
+	base       flows.TokenRequest // fields the form does not edit
+	updateMode bool               // an update-mode token: products are UpdateProducts
+	err        string
+	saving     bool
 }
 
 func newTokenForm(c *common, tr flows.TokenRequest) *tokenForm {
-	values := []string{
-		strings.Join(tr.Products, ", "), strings.Join(tr.CountryCodes, ", "), tr.Language,
-		tr.Webhook, tr.RedirectURI, tr.ClientUserID,
+	return newTokenFormFor(c, tr, false)
+}
+
+// updateProductsHint explains why an update-mode token sends no products.
+const updateProductsHint = "update mode: empty, as Plaid wants (the token repairs an Item); type one (e.g. assets) to send it and see Plaid's answer"
+
+// newTokenFormFor is the form for a new-Item token, or with update for an
+// update-mode one, whose products field is empty unless the user types
+// products to add.
+func newTokenFormFor(c *common, tr flows.TokenRequest, update bool) *tokenForm {
+	prods := tr.Products
+	hints := fieldHints
+	if update {
+		prods = tr.UpdateProducts
+		hints = append([]string{updateProductsHint}, fieldHints[1:]...)
 	}
-	return &tokenForm{fieldSet: newFieldSet(c, fieldLabels, fieldHints, values, 2048), c: c, base: tr}
+	values := []string{
+		strings.Join(prods, ", "), strings.Join(tr.CountryCodes, ", "), tr.Language,
+		tr.Webhook, tr.RedirectURI, tr.ClientUserID, tr.ClientName,
+	}
+	return &tokenForm{fieldSet: newFieldSet(c, fieldLabels, hints, values, 2048), c: c, base: tr, updateMode: update}
 }
 
 // request is the /link/token/create request the form describes.
 func (f *tokenForm) request() flows.TokenRequest {
 	tr := f.base
-	tr.Products = splitField(f.inputs[fieldProducts].Value(), strings.ToLower)
+	if f.updateMode {
+		tr.UpdateProducts = splitField(f.inputs[fieldProducts].Value(), strings.ToLower)
+	} else {
+		tr.Products = splitField(f.inputs[fieldProducts].Value(), strings.ToLower)
+	}
 	tr.CountryCodes = splitField(f.inputs[fieldCountries].Value(), strings.ToUpper)
 	tr.Language = f.value(fieldLanguage)
 	tr.Webhook = f.value(fieldWebhook)
 	tr.RedirectURI = f.value(fieldRedirect)
 	tr.ClientUserID = f.value(fieldUser)
+	tr.ClientName = f.value(fieldName)
 	return tr
 }
 

@@ -113,6 +113,9 @@ func (f *flowScreen) tokenView() string {
 		return ""
 	}
 	s := st.Muted.Render("link_token ") + st.Text.Render(oneLine(f.snap.linkToken))
+	if f.snap.expired && !f.finished {
+		return s + st.Fail.Render(" · expired (x)")
+	}
 	if f.snap.expires.IsZero() || f.finished {
 		return s
 	}
@@ -326,11 +329,23 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 	if live := f.links[f.selected]; s.Kind != flows.StepLink && live != nil && len(live.lines) > 0 {
 		parts = append(parts, sectionTitle(st, "Webhooks", w)+"\n"+live.listView(st, w))
 	}
-	if s.Editable && r == nil && f.selected == f.snap.current && f.runID != "" {
-		parts = append(parts, tokenRequestView(st, f.snap.tokenRequest, w))
+	if r != nil && r.Status == flows.StatusFailed && !(f.busy && f.selected == f.busyStep) {
+		pe := stepError(r)
+		if !pe.explained {
+			pe.next, _ = f.localAdvice(r)
+		} else if s.Editable && f.snap.tokenEdited {
+			pe.explanation.NextStep = formAdvice(pe.explanation.NextStep)
+		}
+		parts = append(parts, errorBlock(st, pe, w))
 	}
-	if r != nil && r.Status == flows.StatusFailed {
-		parts = append(parts, errorBlock(st, stepError(r), w))
+	// The request the step sends next: before it first runs, and after a
+	// failure, so that a saved edit is seen before it is sent again.
+	if s.Editable && (r == nil || r.Status == flows.StatusFailed) && f.selected == f.snap.current && f.runID != "" && !f.finished {
+		title := "Request to send"
+		if r != nil {
+			title = "Request to send next"
+		}
+		parts = append(parts, tokenRequestView(st, title, f.snap.tokenRequest, isUpdateToken(s), w))
 	}
 	if r != nil {
 		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))
@@ -373,17 +388,24 @@ func isRecovery(tl []flows.TimelineEntry) bool {
 }
 
 // tokenRequestView shows the /link/token/create request the step will send.
-func tokenRequestView(st styles, tr flows.TokenRequest, w int) string {
+func tokenRequestView(st styles, title string, tr flows.TokenRequest, update bool, w int) string {
+	prods := strings.Join(tr.Products, ", ")
+	if update {
+		prods = strings.Join(tr.UpdateProducts, ", ")
+		if prods == "" {
+			prods = "none: update mode repairs the Item, so Plaid wants products omitted (e adds one, e.g. assets)"
+		}
+	}
 	facts := []flows.Fact{
 		{Label: "client_name", Value: tr.ClientName},
 		{Label: "user.client_user_id", Value: tr.ClientUserID},
-		{Label: "products", Value: strings.Join(tr.Products, ", ")},
+		{Label: "products", Value: prods},
 		{Label: "country_codes", Value: strings.Join(tr.CountryCodes, ", ")},
 		{Label: "language", Value: tr.Language},
 		{Label: "webhook", Value: tr.Webhook},
 		{Label: "redirect_uri", Value: tr.RedirectURI},
 	}
-	return factsView(st, sectionTitle(st, "Request to send", w)+st.Muted.Render(" · e edits it"), facts, w)
+	return factsView(st, sectionTitle(st, title, w)+st.Muted.Render(" · e edits it"), facts, w)
 }
 
 // factsView lists labelled values under a heading; "–" marks an empty one.
@@ -446,3 +468,6 @@ func nonEmpty(parts []string) []string {
 	}
 	return out
 }
+
+// isUpdateToken reports whether s creates an update-mode link_token.
+func isUpdateToken(s flows.Step) bool { return s.Name == "create-update-token" }

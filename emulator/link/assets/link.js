@@ -559,6 +559,12 @@
     };
     S.lastError = err;
     emit('ERROR', errorFields(err));
+    if (body.exit && S.status === 'institution_not_found') {
+      // Link ended itself (an expired token, say) while the institution
+      // list was shown: the user did not fail to find their bank, so the
+      // exit has no status, as when the token fails at initialization.
+      S.status = null;
+    }
     if (body.exit) {
       finishExit();
     } else {
