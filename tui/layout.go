@@ -27,12 +27,16 @@ func pad(s string, width int) string {
 	return s
 }
 
-// wrap word-wraps plain or styled text to width cells.
+// wrap word-wraps plain or styled text to width cells, breaking only at
+// spaces: a flag name (--export-dir), a hyphenated setting
+// (set-clipboard), a JSON value or a URL is never split, so what a person
+// may copy stays whole. Only a word longer than the whole width is cut.
 func wrap(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	return lipgloss.NewStyle().Width(width).Render(s)
+	// lipgloss then only pads the lines (they fit), as callers expect.
+	return lipgloss.NewStyle().Width(width).Render(ansi.Hardwrap(ansi.Wordwrap(s, width, ""), width, true))
 }
 
 // fit makes a block exactly width × height: long lines are cut, short ones
