@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // Unit tests of Update: keys and messages in, model state and commands out.
@@ -483,5 +485,28 @@ func TestWebhooksShowOnTheirStep(t *testing.T) {
 	}
 	if strings.Contains(v, "ReqNotListed01") {
 		t.Errorf("an API step lists a call twice:\n%s", v)
+	}
+}
+
+// TestHomeOwnAppAlwaysShows: with many Items, at every size, "Your own
+// app" and the full <script src> URL are on screen and the Items that do
+// not fit are counted.
+func TestHomeOwnAppAlwaysShows(t *testing.T) {
+	const base = "http://127.0.0.1:45678"
+	var items []store.Item
+	for i := range 30 {
+		items = append(items, store.Item{ItemID: fmt.Sprintf("item-%02d", i), InstitutionName: "First Platypus Bank", Status: store.ItemHealthy, Mode: store.ModeEmulated})
+	}
+	for _, sz := range [][2]int{{60, 20}, {80, 24}, {120, 35}, {200, 50}} {
+		a := sized(Options{})
+		a.c.control = &flows.Control{BaseURL: base}
+		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		a.Update(itemsLoadedMsg{items: items})
+		v := plain(a.View())
+		for _, want := range []string{"YOUR OWN APP", base + "/link/v2/stable/link-initialize.js", " more"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d: Home lacks %q:\n%s", sz[0], sz[1], want, v)
+			}
+		}
 	}
 }
