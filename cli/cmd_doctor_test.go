@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/linkexplorer/linkexplorer/emulator"
 	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // keyedEmulator serves an emulator that accepts only id/secret and
@@ -156,5 +159,38 @@ func TestRunExplainsPlaidError(t *testing.T) {
 		if later.Explanation != "" || later.NextStep != "" {
 			t.Errorf("step %s has an explanation without an error: %+v", later.Name, later)
 		}
+	}
+}
+
+// TestDoctorFailsOnCorruptSessionLog: a linkexplorer.db that is not a
+// SQLite session log makes run and log fail; doctor must fail on it too
+// (exit 1, the state_dir check naming the file and what to do), not pass.
+func TestDoctorFailsOnCorruptSessionLog(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, store.FileName)
+	if err := os.WriteFile(db, bytes.Repeat([]byte("this is not a database\n"), 400), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"log", "--state-dir", dir}, {"run", "quickstart", "--browser", "none", "--state-dir", dir}} {
+		if code, out, errOut := execBinary(t, args...); code == exitOK {
+			t.Fatalf("%v passed on a corrupt session log:\n%s%s", args, out, errOut)
+		}
+	}
+	code, out, errOut := execBinary(t, "doctor", "--browser", "none", "--state-dir", dir)
+	if code != exitFailure {
+		t.Fatalf("doctor: exit %d, want %d\n%s%s", code, exitFailure, out, errOut)
+	}
+	if !strings.Contains(out, "✗ Session log directory") || !strings.Contains(out, db+" cannot be opened") || !strings.Contains(out, "Move "+db+" aside") {
+		t.Errorf("doctor does not name the corrupt session log:\n%s", out)
+	}
+	// A healthy one passes.
+	good := t.TempDir()
+	st, err := store.Open(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, out, errOut := execBinary(t, "doctor", "--browser", "none", "--state-dir", good); code != exitOK || !strings.Contains(out, "the session log linkexplorer.db opens") {
+		t.Errorf("doctor on a healthy session log: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -61,7 +61,7 @@ shuts it down cleanly. A bad address or an occupied port exits with code 2.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.addr, "addr", "127.0.0.1:7878", "address to listen on; port 0 picks a free port")
-	fs.BoolVar(&opts.allowRemote, "allow-remote", false, "allow a non-loopback --addr (the emulator has no real security)")
+	fs.BoolVar(&opts.allowRemote, "allow-remote", false, "allow a non-loopback --addr and any Host header (the emulator has no real security)")
 	fs.StringVar(&opts.clientID, "client-id", "", "accept only this client_id (with --secret); default: any pair")
 	fs.StringVar(&opts.secret, "secret", "", "accept only this secret (with --client-id)")
 	fs.StringVar(&opts.state, "state", "", "persist Items and tokens in this `file`, so a restart keeps them")
@@ -85,9 +85,13 @@ func serveEmulator(opts *emulatorOptions) error {
 		RedirectURIs: opts.redirectURIs,
 		StateFile:    opts.state,
 		Logger:       logger,
+		AllowRemote:  opts.allowRemote,
 	})
 	if err != nil {
 		ln.Close()
+		if errors.Is(err, emulator.ErrStateNotWritable) {
+			return &exitError{code: exitUsage, err: err} // a bad --state, like a bad --addr
+		}
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)

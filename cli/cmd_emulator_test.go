@@ -129,9 +129,12 @@ func TestEmulatorCommandRefusesBusyPortAndRemoteAddress(t *testing.T) {
 	defer ln.Close()
 
 	for name, args := range map[string][]string{
-		"busy port":        {"--addr", ln.Addr().String()},
-		"non-loopback":     {"--addr", "0.0.0.0:0"},
-		"half credentials": {"--client-id", "only-id"},
+		"busy port":                    {"--addr", ln.Addr().String()},
+		"non-loopback":                 {"--addr", "0.0.0.0:0"},
+		"half credentials":             {"--client-id", "only-id"},
+		"state in a missing directory": {"--state", filepath.Join(t.TempDir(), "missing", "emulator.json")},
+		"state under a file":           {"--state", filepath.Join(buildBinary(t), "emulator.json")},
+		"state is a directory":         {"--state", t.TempDir()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := execBinary(t, append([]string{"emulator"}, args...)...)
@@ -146,6 +149,9 @@ func TestEmulatorCommandRefusesBusyPortAndRemoteAddress(t *testing.T) {
 			msg := strings.TrimSuffix(stderr, "Run 'linkexplorer emulator --help' for usage.\n")
 			if lines := strings.Count(strings.TrimSpace(msg), "\n"); lines != 0 || !strings.HasPrefix(msg, "linkexplorer emulator: ") {
 				t.Fatalf("want a one-line error, got:\n%s", stderr)
+			}
+			if strings.HasPrefix(name, "state") && !strings.Contains(msg, "state file") {
+				t.Fatalf("the error does not name the state file: %s", msg)
 			}
 		})
 	}

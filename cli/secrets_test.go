@@ -39,7 +39,9 @@ func (tt *tokenTap) start(t *testing.T, target string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httputil.NewSingleHostReverseProxy(u)
+	// SetURL also sets Host to the target's: the emulator refuses other
+	// Host headers (DNS rebinding).
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(u) }}
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		body, err := io.ReadAll(resp.Body)
 		if err != nil {

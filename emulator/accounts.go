@@ -29,7 +29,9 @@ type accountJSON struct {
 	OfficialName *string      `json:"official_name"`
 	Type         string       `json:"type"`
 	Subtype      *string      `json:"subtype"`
-	Owners       []ownerJSON  `json:"owners,omitempty"`
+	// VerificationStatus is omitted unless set.
+	VerificationStatus *string     `json:"verification_status,omitempty"`
+	Owners             []ownerJSON `json:"owners,omitempty"`
 }
 
 type balancesJSON struct {
@@ -47,11 +49,12 @@ func (a *account) render() accountJSON {
 			Available: a.Available, Current: a.Current, Limit: a.Limit,
 			ISOCurrencyCode: nonEmpty(currency(a.Currency)),
 		},
-		Mask:         a.Mask,
-		Name:         a.Name,
-		OfficialName: a.OfficialName,
-		Type:         a.Type,
-		Subtype:      a.Subtype,
+		Mask:               a.Mask,
+		Name:               a.Name,
+		OfficialName:       a.OfficialName,
+		Type:               a.Type,
+		Subtype:            a.Subtype,
+		VerificationStatus: nonEmpty(a.VerificationStatus),
 	}
 }
 
@@ -180,7 +183,9 @@ func authGet(e *Emulator, c *call, req *accountsRequest) (any, *sandbox.Error) {
 		if err != nil {
 			return nil, err
 		}
-		accounts = slices.DeleteFunc(accounts, func(a *account) bool { return !a.hasNumbers() })
+		accounts = slices.DeleteFunc(accounts, func(a *account) bool {
+			return !a.hasNumbers() || a.VerificationStatus == "verification_expired"
+		})
 		if len(accounts) == 0 {
 			return nil, apiError("NO_AUTH_ACCOUNTS", "")
 		}

@@ -166,6 +166,10 @@ func appendJSONString(buf []byte, s string) []byte {
 	return append(append(buf, s[start:]...), '"')
 }
 
+// pdfContentType is the Content-Type of PDF answers (asset reports,
+// statements).
+var pdfContentType = []string{"application/pdf"}
+
 // rawResponse is a handler's answer that is not JSON (a PDF, a ZIP).
 type rawResponse struct {
 	contentType []string

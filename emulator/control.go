@@ -34,6 +34,9 @@ func (e *Emulator) controlRoutes() *http.ServeMux {
 	m.HandleFunc("GET /__emulator/requests/{seq}", e.ctlRequest)
 	m.HandleFunc("GET /__emulator/webhooks", e.ctlWebhooks)
 	m.HandleFunc("GET /__emulator/items", e.ctlItems)
+	m.HandleFunc("GET /__emulator/items/{item_id}/transactions", e.ctlItemTransactions)
+	m.HandleFunc("POST /__emulator/items/{item_id}/transactions", e.ctlItemTransactionsChange)
+	m.HandleFunc("POST /__emulator/payments/{payment_id}/status", e.ctlPaymentStatus)
 	m.HandleFunc("POST /__emulator/reset", e.ctlReset)
 	return m
 }
@@ -117,6 +120,8 @@ func (e *Emulator) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
 	}
 	e.clock.advance(d)
 	e.changed()
+	e.autoUpdateTransactions()
+	e.finishAssetReports()
 	writeJSON(w, http.StatusOK, e.clockJSON())
 }
 

@@ -35,6 +35,11 @@ type Options struct {
 	WebhookClient *http.Client
 	// Now is the real clock under the virtual one. Nil is time.Now.
 	Now func() time.Time
+	// AllowRemote accepts any Host header. By default only the address the
+	// emulator is reached on and loopback names (localhost, 127.0.0.1,
+	// [::1]) with its port are accepted, so a DNS-rebound page cannot
+	// reach it (421). Set it with --allow-remote, as Listen's allowRemote.
+	AllowRemote bool
 }
 
 // Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
@@ -57,6 +62,8 @@ type Emulator struct {
 
 	mu sync.Mutex // guards st
 	st *state
+	// assetDelay is how long an Asset Report takes (tests change it).
+	assetDelay time.Duration
 
 	closeOnce sync.Once
 	closeErr  error
@@ -81,15 +88,16 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: the embedded Plaid schema: %w", err)
 	}
 	e := &Emulator{
-		spec:      spec,
-		examples:  exampleRoutes(spec),
-		lines:     newAccessLog(opts.Logger),
-		opts:      opts,
-		log:       opts.Logger,
-		clock:     &clock{real: opts.Now},
-		st:        newState(),
-		requests:  newRequestLog(requestLogSize, requestBodyBudget),
-		redirects: make(map[string]bool, len(opts.RedirectURIs)),
+		spec:       spec,
+		examples:   exampleRoutes(spec),
+		lines:      newAccessLog(opts.Logger),
+		opts:       opts,
+		log:        opts.Logger,
+		clock:      &clock{real: opts.Now},
+		st:         newState(),
+		requests:   newRequestLog(requestLogSize, requestBodyBudget),
+		redirects:  make(map[string]bool, len(opts.RedirectURIs)),
+		assetDelay: defaultAssetReportDelay,
 	}
 	for _, u := range opts.RedirectURIs {
 		e.redirects[u] = true
@@ -100,6 +108,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.whKey = key
 	if opts.StateFile != "" {
+		if err := checkWritable(opts.StateFile); err != nil {
+			return nil, err
+		}
 		if err := e.load(opts.StateFile); err != nil {
 			return nil, err
 		}
@@ -110,6 +121,9 @@ func New(opts Options) (*Emulator, error) {
 	e.webhooks.sign = func(body []byte) (string, error) { return e.whKey.sign(body, opts.Now()) }
 	if opts.StateFile != "" {
 		e.saver = newSaver(e.snapshotJSON, opts.StateFile, opts.Logger)
+	}
+	if e.st.prod != nil && len(e.st.prod.AssetReports) > 0 {
+		time.AfterFunc(e.assetDelay, e.finishAssetReports) // reports pending at the last shutdown
 	}
 	return e, nil
 }
@@ -144,8 +158,13 @@ func exampleRoutes(spec *openapi.Spec) map[string]handlerFunc {
 // ServeHTTP routes a request: Plaid's API endpoints first (the stateful
 // ones, then those answered from the schema's examples), then the emulated
 // Link's paths, then the control API under /__emulator/. Anything else is
-// Plaid's 404 NOT_FOUND error.
+// Plaid's 404 NOT_FOUND error. Before routing, guard refuses other Host
+// headers, browser requests from other origins and control requests that
+// are not JSON (see guard.go).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !e.guard(w, r) {
+		return
+	}
 	p := r.URL.Path
 	if h, ok := apiRoutes[p]; ok {
 		op, _ := e.spec.Op(p)

@@ -43,7 +43,7 @@ func exampleHandler(op *openapi.Operation) handlerFunc {
 			out = append(out, '"')
 			return json.RawMessage(append(out, op.After...)), nil
 		case "application/pdf":
-			return rawResponse{contentType: []string{"application/pdf"}, body: examplePDF()}, nil
+			return rawResponse{contentType: pdfContentType, body: examplePDF()}, nil
 		case "application/zip":
 			return rawResponse{contentType: []string{"application/zip"}, body: exampleZIP()}, nil
 		case "":

@@ -5,13 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -117,6 +123,11 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if resp.Header.Get("Content-Type") == "application/pdf" {
+		// Plaid's PDFs: the schema says binary; check it is a real PDF.
+		checkPDF(v.t, req.URL.Path, body)
+		return resp, nil
+	}
 	checkSchema(v.t, req.URL.Path, resp.StatusCode, resp.Header, body)
 	return resp, nil
 }
@@ -310,6 +321,9 @@ func (h *harness) control(method, path string, body any) (int, map[string]any) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	return h.do(req)
 }
 
@@ -364,6 +378,23 @@ func newWebhookReceiver(t testing.TB, status int) *webhookReceiver {
 	return w
 }
 
+// collect waits for webhooks until it has one of each code, in any order,
+// and returns them by code; other webhooks that arrive meanwhile fail the
+// test.
+func (w *webhookReceiver) collect(t testing.TB, codes ...string) map[string]map[string]any {
+	t.Helper()
+	got := map[string]map[string]any{}
+	for len(got) < len(codes) {
+		b := w.next(t)
+		code, _ := b["webhook_code"].(string)
+		if !slices.Contains(codes, code) || got[code] != nil {
+			t.Fatalf("webhook %s/%s while waiting for %v (have %v)", b["webhook_type"], code, codes, slices.Collect(maps.Keys(got)))
+		}
+		got[code] = b
+	}
+	return got
+}
+
 // url is the receiver's URL for path.
 func (w *webhookReceiver) url(path string) string { return w.srv.URL + path }
 
@@ -374,10 +405,18 @@ func (w *webhookReceiver) next(t testing.TB) map[string]any {
 	return b
 }
 
-// nextCode waits for the next webhook and checks its type and code.
+// creationWebhooks are the webhooks every Item with Transactions sends
+// after it is created, on their own schedule.
+var creationWebhooks = map[string]bool{"INITIAL_UPDATE": true, "HISTORICAL_UPDATE": true}
+
+// nextCode waits for the next webhook and checks its type and code. The
+// creation webhooks are skipped unless code is one of them.
 func (w *webhookReceiver) nextCode(t testing.TB, typ, code string) map[string]any {
 	t.Helper()
 	b := w.next(t)
+	for creationWebhooks[b["webhook_code"].(string)] && !creationWebhooks[code] {
+		b = w.next(t)
+	}
 	if b["webhook_type"] != typ || b["webhook_code"] != code {
 		t.Fatalf("want webhook %s/%s, got %v", typ, code, b)
 	}
@@ -385,4 +424,83 @@ func (w *webhookReceiver) nextCode(t testing.TB, typ, code string) map[string]an
 		t.Errorf("webhook environment %v", b["environment"])
 	}
 	return b
+}
+
+// checkWebhookSchema validates a received webhook body (as the receiver
+// decoded it) against one of the schema's webhook components.
+func checkWebhookSchema(t testing.TB, component string, body map[string]any) {
+	t.Helper()
+	doc := loadSpec(t)
+	if doc == nil {
+		return
+	}
+	ref := doc.Components.Schemas[component]
+	if ref == nil || ref.Value == nil {
+		t.Errorf("schema has no component %s", component)
+		return
+	}
+	clean := map[string]any{}
+	for k, v := range body {
+		if !strings.HasPrefix(k, "_") {
+			clean[k] = v
+		}
+	}
+	if err := ref.Value.VisitJSON(clean, openapi3.MultiErrors()); err != nil {
+		t.Errorf("webhook does not match %s: %v\nbody: %v", component, err, clean)
+	}
+}
+
+// checkPDF checks that body is a well-formed PDF: the header, an xref
+// table whose every offset points at its object, a trailer with a Root,
+// and startxref pointing at the table; then, when poppler's pdftotext is
+// installed, that it extracts text from it. It returns the text (or "").
+func checkPDF(t testing.TB, path string, body []byte) string {
+	t.Helper()
+	fail := func(format string, args ...any) string {
+		t.Errorf("%s: not a valid PDF: "+format, append([]any{path}, args...)...)
+		return ""
+	}
+	if !bytes.HasPrefix(body, []byte("%PDF-1.")) || !bytes.HasSuffix(bytes.TrimSpace(body), []byte("%%EOF")) {
+		return fail("no %%PDF header or %%%%EOF")
+	}
+	i := bytes.LastIndex(body, []byte("startxref"))
+	if i < 0 {
+		return fail("no startxref")
+	}
+	xref, err := strconv.Atoi(strings.Fields(string(body[i+len("startxref"):]))[0])
+	if err != nil || xref <= 0 || xref >= len(body) || !bytes.HasPrefix(body[xref:], []byte("xref")) {
+		return fail("startxref does not point at the xref table")
+	}
+	lines := strings.Split(string(body[xref:]), "\n")
+	var first, n int
+	if _, err := fmt.Sscanf(lines[1], "%d %d", &first, &n); err != nil || n < 2 {
+		return fail("bad xref subsection %q", lines[1])
+	}
+	for obj := 1; obj < n; obj++ {
+		var off, gen int
+		var kind string
+		if _, err := fmt.Sscanf(lines[2+obj], "%d %d %s", &off, &gen, &kind); err != nil || kind != "n" || off >= len(body) ||
+			!bytes.HasPrefix(body[off:], fmt.Appendf(nil, "%d 0 obj", obj)) {
+			return fail("xref entry for object %d (%q) does not point at it", obj, lines[2+obj])
+		}
+	}
+	if !bytes.Contains(body[xref:], []byte("/Root")) {
+		return fail("trailer has no /Root")
+	}
+	validatedMu.Lock()
+	validatedPaths[path]++
+	validatedMu.Unlock()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		return ""
+	}
+	cmd := exec.Command(bin, "-", "-")
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		return fail("pdftotext: %v %s", err, stderr.String())
+	}
+	return string(out)
 }

@@ -41,13 +41,17 @@ func (it *item) render() itemJSON {
 	return j
 }
 
-// available lists the institution's products the Item is not billed for,
-// balance included (reference §2.3).
+// available lists what the Item can start using now: balance, and the
+// institution's products the Item is not billed for that Plaid adds after
+// Link when their endpoints are first called (addableAfterLink). Products
+// that must be chosen in Link (statements, transfer, income...) are not
+// available to an Item created without them: their endpoints answer
+// PRODUCT_NOT_ENABLED.
 func (it *item) available() []string {
 	out := []string{}
 	inst, _ := sandbox.InstitutionByID(it.InstitutionID)
 	for _, p := range append(slices.Clone(inst.Products), "balance") {
-		if !it.hasProduct(p) && !slices.Contains(out, p) {
+		if (p == "balance" || addableAfterLink[p]) && !it.hasProduct(p) && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
@@ -84,27 +88,36 @@ func (e *Emulator) createItemLocked(spec newItem) (*item, string) {
 	}
 	n := 0
 	for _, tmpl := range spec.accounts {
-		n += len(tmpl.Transactions)
+		if tmpl.Canned == "" {
+			n += len(tmpl.Transactions)
+		}
 	}
 	it.Accounts = make([]account, 0, len(spec.accounts))
-	it.Transactions = make([]transaction, 0, n)
+	if n > 0 {
+		it.Transactions = make([]transaction, 0, n)
+	}
 	dates := map[int]string{} // DaysAgo -> date
 	for _, tmpl := range spec.accounts {
 		a := account{ID: newObjectID(), AccountTemplate: tmpl}
 		a.Transactions = nil
-		for _, t := range tmpl.Transactions {
-			if t.Date == "" {
-				if _, ok := dates[t.DaysAgo]; !ok {
-					dates[t.DaysAgo] = now.AddDate(0, 0, -t.DaysAgo).Format(time.DateOnly)
+		if tmpl.Canned == "" {
+			for _, t := range tmpl.Transactions {
+				if t.Date == "" {
+					if _, ok := dates[t.DaysAgo]; !ok {
+						dates[t.DaysAgo] = now.AddDate(0, 0, -t.DaysAgo).Format(time.DateOnly)
+					}
+					t.Date = dates[t.DaysAgo]
 				}
-				t.Date = dates[t.DaysAgo]
+				it.Transactions = append(it.Transactions, transaction{ID: newObjectID(), AccountID: a.ID, TransactionTemplate: t})
 			}
-			it.Transactions = append(it.Transactions, transaction{ID: newObjectID(), AccountID: a.ID, TransactionTemplate: t})
 		}
 		it.Accounts = append(it.Accounts, a)
 	}
 	slices.SortStableFunc(it.Transactions, func(a, b transaction) int { return strings.Compare(a.Date, b.Date) })
 	e.st.addItem(it)
+	if it.hasProduct("transactions") {
+		e.announceInitialPull(it)
+	}
 	return it, e.newPublicTokenLocked(it.ID)
 }
 
@@ -186,6 +199,7 @@ type itemGetResponse struct {
 }
 
 type itemStatus struct {
+	Investments  *productUpdates `json:"investments,omitempty"`
 	Transactions *productUpdates `json:"transactions,omitempty"`
 	LastWebhook  *webhookMark    `json:"last_webhook"`
 }
@@ -205,8 +219,15 @@ func itemGet(e *Emulator, c *call, req *accessTokenRequest) (any, *sandbox.Error
 			st.LastWebhook = &mark
 		}
 		if it.hasProduct("transactions") {
+			updated := it.CreatedAt
+			if it.Txn != nil {
+				updated = it.Txn.Updated
+			}
+			st.Transactions = &productUpdates{LastSuccessfulUpdate: &updated}
+		}
+		if it.hasProduct("investments") {
 			created := it.CreatedAt
-			st.Transactions = &productUpdates{LastSuccessfulUpdate: &created}
+			st.Investments = &productUpdates{LastSuccessfulUpdate: &created}
 		}
 		return itemGetResponse{Item: it.render(), Status: st, RequestID: c.requestID}, nil
 	})

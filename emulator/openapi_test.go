@@ -41,6 +41,7 @@ func TestOpenAPIEveryEndpoint(t *testing.T) {
 	opts.SetIncludePersonalFinanceCategory(true)
 	sync.SetOptions(*opts)
 	res(h.client.TransactionsSync(h.ctx).TransactionsSyncRequest(*sync).Execute()).must(t)
+	productEndpoints(t, h, access)
 	fire := plaid.NewSandboxItemFireWebhookRequest(access, "DEFAULT_UPDATE")
 	res(h.client.SandboxItemFireWebhook(h.ctx).SandboxItemFireWebhookRequest(*fire).Execute()).must(t)
 	wh := plaid.NewItemWebhookUpdateRequest(access)
@@ -122,4 +123,104 @@ func TestSchemaCheckCatchesBadResponses(t *testing.T) {
 			t.Errorf("%s: schema check passed %s", name, body)
 		}
 	}
+}
+
+// productEndpoints calls, through plaid-go, every product endpoint that
+// an Item created with auth, transactions and identity can reach.
+func productEndpoints(t *testing.T, h *harness, access string) {
+	t.Helper()
+	now := h.emu.Now()
+	tg := plaid.NewTransactionsGetRequest(access, now.AddDate(0, 0, -30).Format("2006-01-02"), now.Format("2006-01-02"))
+	tgo := plaid.NewTransactionsGetRequestOptions()
+	tgo.SetCount(5)
+	tgo.SetIncludeOriginalDescription(true)
+	tg.SetOptions(*tgo)
+	tx := res(h.client.TransactionsGet(h.ctx).TransactionsGetRequest(*tg).Execute()).must(t)
+	res(h.client.TransactionsRefresh(h.ctx).TransactionsRefreshRequest(*plaid.NewTransactionsRefreshRequest(access)).Execute()).must(t)
+	rec := plaid.NewTransactionsRecurringGetRequest(access, []string{tx.Accounts[0].AccountId, tx.Accounts[1].AccountId})
+	ro := plaid.NewTransactionsRecurringGetRequestOptions()
+	ro.SetIncludePersonalFinanceCategory(true)
+	rec.SetOptions(*ro)
+	res(h.client.TransactionsRecurringGet(h.ctx).TransactionsRecurringGetRequest(*rec).Execute()).must(t)
+	res(h.client.CategoriesGet(h.ctx).Body(map[string]any{}).Execute()).must(t)
+
+	im := plaid.NewIdentityMatchRequest(access)
+	u := plaid.NewIdentityMatchUser()
+	u.SetLegalName("Alberta Charleson")
+	u.SetPhoneNumber("+11112223333")
+	u.SetEmailAddress("accountholder0@example.com")
+	addr := plaid.NewAddressDataNullableNoRequiredFields()
+	addr.SetStreet("2992 Cameron Road")
+	addr.SetPostalCode("14236")
+	u.SetAddress(*addr)
+	im.SetUser(*u)
+	res(h.client.IdentityMatch(h.ctx).IdentityMatchRequest(*im).Execute()).must(t)
+	res(h.client.InvestmentsHoldingsGet(h.ctx).InvestmentsHoldingsGetRequest(*plaid.NewInvestmentsHoldingsGetRequest(access)).Execute()).must(t)
+	res(h.client.InvestmentsTransactionsGet(h.ctx).InvestmentsTransactionsGetRequest(*plaid.NewInvestmentsTransactionsGetRequest(
+		access, now.AddDate(0, 0, -90).Format("2006-01-02"), now.Format("2006-01-02"))).Execute()).must(t)
+	res(h.client.LiabilitiesGet(h.ctx).LiabilitiesGetRequest(*plaid.NewLiabilitiesGetRequest(access)).Execute()).must(t)
+	res(h.client.SignalEvaluate(h.ctx).SignalEvaluateRequest(*plaid.NewSignalEvaluateRequest(access, tx.Accounts[0].AccountId, "openapi-1", 25)).Execute()).must(t)
+	res(h.client.SignalDecisionReport(h.ctx).SignalDecisionReportRequest(*plaid.NewSignalDecisionReportRequest("openapi-1", true)).Execute()).must(t)
+	res(h.client.SignalReturnReport(h.ctx).SignalReturnReportRequest(*plaid.NewSignalReturnReportRequest("openapi-1", "R01")).Execute()).must(t)
+	res(h.client.ItemGet(h.ctx).ItemGetRequest(*plaid.NewItemGetRequest(access)).Execute()).must(t) // with status.investments
+
+	res(h.client.UserCreate(h.ctx).UserCreateRequest(*plaid.NewUserCreateRequest("openapi-user")).Execute()).must(t)
+	res(h.client.ProcessorTokenCreate(h.ctx).ProcessorTokenCreateRequest(*plaid.NewProcessorTokenCreateRequest(access, tx.Accounts[0].AccountId, "dwolla")).Execute()).must(t)
+	res(h.client.SandboxProcessorTokenCreate(h.ctx).SandboxProcessorTokenCreateRequest(*plaid.NewSandboxProcessorTokenCreateRequest("ins_109508")).Execute()).must(t)
+	al := plaid.NewItemApplicationListRequest()
+	al.SetAccessToken(access)
+	res(h.client.ItemApplicationList(h.ctx).ItemApplicationListRequest(*al).Execute()).must(t)
+	res(h.client.SandboxItemSetVerificationStatus(h.ctx).SandboxItemSetVerificationStatusRequest(
+		*plaid.NewSandboxItemSetVerificationStatusRequest(access, tx.Accounts[0].AccountId, "automatically_verified")).Execute()).must(t)
+	res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()).must(t) // with verification_status
+
+	xfer, _ := h.newItem("", plaid.PRODUCTS_AUTH, plaid.PRODUCTS_TRANSFER)
+	xacc := res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(xfer)).Execute()).must(t).Accounts[0].AccountId
+	xa := res(h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(xfer, xacc, "10.00")).Execute()).must(t)
+	xt := res(h.client.TransferCreate(h.ctx).TransferCreateRequest(*plaid.NewTransferCreateRequest(xfer, xacc, xa.Authorization.Id, "openapi")).Execute()).must(t)
+	res(h.client.SandboxTransferSimulate(h.ctx).SandboxTransferSimulateRequest(*plaid.NewSandboxTransferSimulateRequest(xt.Transfer.Id, "failed")).Execute()).must(t)
+	res(h.client.TransferGet(h.ctx).TransferGetRequest(*plaid.NewTransferGetRequest(xt.Transfer.Id)).Execute()).must(t)
+	res(h.client.TransferList(h.ctx).TransferListRequest(*plaid.NewTransferListRequest()).Execute()).must(t)
+	res(h.client.TransferEventList(h.ctx).TransferEventListRequest(*plaid.NewTransferEventListRequest()).Execute()).must(t)
+	res(h.client.TransferEventSync(h.ctx).TransferEventSyncRequest(*plaid.NewTransferEventSyncRequest(0)).Execute()).must(t)
+	xa2 := res(h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(xfer, xacc, "1000.00")).Execute()).must(t) // declined
+	if xa2.Authorization.Decision != "declined" {
+		t.Errorf("1000 against 100 available: %s", xa2.Authorization.Decision)
+	}
+	xa3 := res(h.client.TransferAuthorizationCreate(h.ctx).TransferAuthorizationCreateRequest(*transferAuthRequest(xfer, xacc, "1.00")).Execute()).must(t)
+	xt3 := res(h.client.TransferCreate(h.ctx).TransferCreateRequest(*plaid.NewTransferCreateRequest(xfer, xacc, xa3.Authorization.Id, "openapi")).Execute()).must(t)
+	res(h.client.TransferCancel(h.ctx).TransferCancelRequest(*plaid.NewTransferCancelRequest(xt3.Transfer.Id)).Execute()).must(t)
+	res(h.client.SandboxTransferFireWebhook(h.ctx).SandboxTransferFireWebhookRequest(*plaid.NewSandboxTransferFireWebhookRequest("http://127.0.0.1:1/hook")).Execute()).must(t)
+
+	prc := plaid.NewPaymentInitiationRecipientCreateRequest("Openapi Ltd")
+	prc.SetIban("GB33BUKB20201555555555")
+	pr := res(h.client.PaymentInitiationRecipientCreate(h.ctx).PaymentInitiationRecipientCreateRequest(*prc).Execute()).must(t)
+	res(h.client.PaymentInitiationRecipientGet(h.ctx).PaymentInitiationRecipientGetRequest(*plaid.NewPaymentInitiationRecipientGetRequest(pr.RecipientId)).Execute()).must(t)
+	pp := res(h.client.PaymentInitiationPaymentCreate(h.ctx).PaymentInitiationPaymentCreateRequest(
+		*plaid.NewPaymentInitiationPaymentCreateRequest(pr.RecipientId, "Ref 1", *plaid.NewPaymentAmount(plaid.PAYMENTAMOUNTCURRENCY_EUR, 3))).Execute()).must(t)
+	res(h.client.PaymentInitiationPaymentGet(h.ctx).PaymentInitiationPaymentGetRequest(*plaid.NewPaymentInitiationPaymentGetRequest(pp.PaymentId)).Execute()).must(t)
+	pl := plaid.NewPaymentInitiationPaymentListRequest()
+	pl.SetCount(1)
+	res(h.client.PaymentInitiationPaymentList(h.ctx).PaymentInitiationPaymentListRequest(*pl).Execute()).must(t)
+
+	inc, _ := h.newItem("", plaid.PRODUCTS_INCOME_VERIFICATION)
+	psg := plaid.NewIncomeVerificationPaystubsGetRequest()
+	psg.SetAccessToken(inc)
+	res(h.client.IncomeVerificationPaystubsGet(h.ctx).IncomeVerificationPaystubsGetRequest(*psg).Execute()).must(t)
+
+	h.emu.assetDelay = 0
+	docs, _ := h.newItem("", plaid.PRODUCTS_ASSETS, plaid.PRODUCTS_STATEMENTS)
+	arc := plaid.NewAssetReportCreateRequest(30)
+	arc.SetAccessTokens([]string{docs})
+	ar := res(h.client.AssetReportCreate(h.ctx).AssetReportCreateRequest(*arc).Execute()).must(t)
+	arg := plaid.NewAssetReportGetRequest()
+	arg.SetAssetReportToken(ar.AssetReportToken)
+	res(h.client.AssetReportGet(h.ctx).AssetReportGetRequest(*arg).Execute()).must(t)
+	res(h.client.AssetReportPdfGet(h.ctx).AssetReportPDFGetRequest(*plaid.NewAssetReportPDFGetRequest(ar.AssetReportToken)).Execute()).must(t)
+	res(h.client.AssetReportRefresh(h.ctx).AssetReportRefreshRequest(*plaid.NewAssetReportRefreshRequest(ar.AssetReportToken)).Execute()).must(t)
+	res(h.client.AssetReportRemove(h.ctx).AssetReportRemoveRequest(*plaid.NewAssetReportRemoveRequest(ar.AssetReportToken)).Execute()).must(t)
+	sl := res(h.client.StatementsList(h.ctx).StatementsListRequest(*plaid.NewStatementsListRequest(docs)).Execute()).must(t)
+	res(h.client.StatementsDownload(h.ctx).StatementsDownloadRequest(*plaid.NewStatementsDownloadRequest(docs, sl.Accounts[0].Statements[0].StatementId)).Execute()).must(t)
+	res(h.client.StatementsRefresh(h.ctx).StatementsRefreshRequest(*plaid.NewStatementsRefreshRequest(docs,
+		now.AddDate(0, -6, 0).Format("2006-01-02"), now.Format("2006-01-02"))).Execute()).must(t)
 }

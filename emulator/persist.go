@@ -29,6 +29,7 @@ type snapshot struct {
 	LinkTokens    []*linkToken   `json:"link_tokens"`
 	PublicTokens  []*publicToken `json:"public_tokens"`
 	WebhookKey    *persistedKey  `json:"webhook_key,omitempty"` // absent in files of older versions: a new key is made
+	Products      *productState  `json:"products,omitempty"`    // asset reports, transfers, users...
 }
 
 // snapshotJSON renders the state for the state file.
@@ -47,6 +48,7 @@ func (e *Emulator) snapshotJSON() ([]byte, error) {
 		Items:         sortedValues(e.st.items, func(it *item) string { return it.ID }),
 		LinkTokens:    sortedValues(e.st.linkTokens, func(t *linkToken) string { return t.Token }),
 		PublicTokens:  sortedValues(e.st.publicTokens, func(t *publicToken) string { return t.Token }),
+		Products:      e.st.prod,
 	}
 	return json.MarshalIndent(snap, "", "  ")
 }
@@ -59,6 +61,34 @@ func sortedValues[V any](m map[string]V, key func(V) string) []V {
 	}
 	slices.SortFunc(out, func(a, b V) int { return cmp.Compare(key(a), key(b)) })
 	return out
+}
+
+// ErrStateNotWritable is, for errors.Is, the error of New when the state
+// file cannot be written: a bad --state path fails at start-up, not at
+// the first save after work was done.
+var ErrStateNotWritable = errors.New("state file not writable")
+
+type stateFileError struct{ msg string }
+
+func (e *stateFileError) Error() string        { return e.msg }
+func (e *stateFileError) Is(target error) bool { return target == ErrStateNotWritable }
+
+// checkWritable checks that the state file can be written as the saver
+// writes it: a temporary file beside it, renamed over it.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return &stateFileError{fmt.Sprintf("the state file %s is a directory; name a file, e.g. --state %s", path, filepath.Join(path, "emulator.json"))}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &stateFileError{fmt.Sprintf("cannot write the state file %s (%v in %s); pass a --state path in a directory you can write", path, err, filepath.Dir(path))}
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // load reads the state file at path into e. A missing file is an empty
@@ -102,6 +132,7 @@ func (e *Emulator) load(path string) error {
 		}
 		e.whKey = key
 	}
+	e.st.prod = snap.Products
 	e.clock.setOffset(time.Duration(snap.ClockOffsetNS))
 	return nil
 }

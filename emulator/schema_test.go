@@ -188,6 +188,10 @@ func checkOperation(t *testing.T, f *schemaFixture, path string, op *openapi3.Op
 		t.Errorf("%s: %s %q, want %q", path, fidelityHeader, got, want)
 	}
 	if status != http.StatusOK {
+		if reason, ok := needsPriorState[path]; ok {
+			checkStateError(t, path, reason, status, hdr, out)
+			return
+		}
 		reqJSON, _ := json.Marshal(body)
 		t.Errorf("%s: %d %s\nrequest: %s", path, status, out, reqJSON)
 		return
@@ -214,6 +218,66 @@ func checkOperation(t *testing.T, f *schemaFixture, path string, op *openapi3.Op
 		// an empty 200, as the schema says
 	default:
 		t.Errorf("%s: unexpected Content-Type %q", path, ctype)
+	}
+}
+
+// needsPriorState are the stateful operations whose minimal request,
+// built from the schema alone, names objects the emulator cannot know (the
+// schema's placeholder ids: an asset report, a transfer, a recipient…) or
+// an Item created with a product chosen at Link (Assets, Statements,
+// Income), or values the schema types only as strings (an amount, an ACH
+// return code). Plaid refuses such requests too; here they must answer
+// with a Plaid error of the expected code, valid against the schema. Each
+// endpoint's success path is tested through plaid-go with real state (see
+// the product tests and TestOpenAPIEveryEndpoint).
+var needsPriorState = map[string]string{
+	"/asset_report/create":                 "INVALID_FIELD",
+	"/asset_report/get":                    "MISSING_FIELDS",
+	"/asset_report/pdf/get":                "INVALID_FIELD",
+	"/asset_report/refresh":                "INVALID_FIELD",
+	"/asset_report/remove":                 "INVALID_FIELD",
+	"/income/verification/paystubs/get":    "INVALID_FIELD",
+	"/payment_initiation/payment/create":   "INVALID_FIELD",
+	"/payment_initiation/payment/get":      "INVALID_FIELD",
+	"/payment_initiation/recipient/create": "INVALID_FIELD",
+	"/payment_initiation/recipient/get":    "INVALID_FIELD",
+	"/sandbox/transfer/simulate":           "INVALID_FIELD",
+	"/signal/decision/report":              "INVALID_FIELD",
+	"/signal/return/report":                "INVALID_FIELD",
+	"/statements/download":                 "PRODUCT_NOT_ENABLED",
+	"/statements/list":                     "PRODUCT_NOT_ENABLED",
+	"/statements/refresh":                  "INVALID_FIELD",
+	"/transactions/recurring/get":          "INVALID_FIELD",
+	"/transfer/authorization/create":       "INVALID_FIELD",
+	"/transfer/cancel":                     "INVALID_FIELD",
+	"/transfer/create":                     "INVALID_FIELD",
+	"/transfer/get":                        "INVALID_FIELD",
+}
+
+// checkStateError checks the refusal of a request that needs prior state:
+// a 400 in Plaid's error shape (the schema describes only success answers
+// for these operations), with the code
+// the state calls for and a message saying what to do.
+func checkStateError(t *testing.T, path, code string, status int, hdr http.Header, out []byte) {
+	t.Helper()
+	var e struct {
+		ErrorType    string `json:"error_type"`
+		ErrorCode    string `json:"error_code"`
+		ErrorMessage string `json:"error_message"`
+		RequestID    string `json:"request_id"`
+	}
+	if err := json.Unmarshal(out, &e); err != nil || status != http.StatusBadRequest {
+		t.Errorf("%s: %d %s, want a 400 Plaid error", path, status, out)
+		return
+	}
+	if e.ErrorCode != code || e.ErrorMessage == "" || !requestIDPattern.MatchString(e.RequestID) {
+		t.Errorf("%s: %s %q (request_id %q), want %s with a message", path, e.ErrorCode, e.ErrorMessage, e.RequestID, code)
+	}
+	if e.ErrorType != "INVALID_REQUEST" && e.ErrorType != "ITEM_ERROR" {
+		t.Errorf("%s: error_type %q", path, e.ErrorType)
+	}
+	if !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
+		t.Errorf("%s: Content-Type %q", path, hdr.Get("Content-Type"))
 	}
 }
 

@@ -32,6 +32,7 @@ type state struct {
 	// linkQueue and publicQueue hold the tokens in the order they were
 	// created, which is the order they are forgotten in.
 	linkQueue, publicQueue tokenQueue
+	prod                   *productState // product data beyond Items (see products.go); nil until used
 }
 
 func newState() *state {
@@ -52,17 +53,27 @@ type item struct {
 	Billed        []string       `json:"billed_products"`
 	Error         *sandbox.Error `json:"error,omitempty"`
 	Accounts      []account      `json:"accounts"`
-	Transactions  []transaction  `json:"transactions"`
-	CreatedAt     time.Time      `json:"created_at"`
-	LastWebhook   *webhookMark   `json:"last_webhook,omitempty"`
+	// Transactions are the Item's explicit transactions (user_custom's);
+	// canned ones are generated (see txnLog).
+	Transactions []transaction `json:"transactions"`
+	// Txn is the transaction history: pulls and changes (nil until used).
+	Txn         *txnLog      `json:"txn,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	LastWebhook *webhookMark `json:"last_webhook,omitempty"`
+	// StatementsFrom is the first month (YYYY-MM-01) /statements/refresh
+	// asked for, when it goes back further than the default.
+	StatementsFrom string `json:"statements_from,omitempty"`
 	// Synced is set once /transactions/sync has been called.
 	Synced bool `json:"synced,omitempty"`
 }
 
-// account is one of an Item's accounts. Its Transactions are moved into
-// the Item's transaction list when the Item is created.
+// account is one of an Item's accounts. Its explicit Transactions are
+// moved into the Item's list when the Item is created; canned ones
+// (AccountTemplate.Canned) are generated when needed.
 type account struct {
 	ID string `json:"account_id"`
+	// VerificationStatus is set by /sandbox/item/set_verification_status.
+	VerificationStatus string `json:"verification_status,omitempty"`
 	sandbox.AccountTemplate
 }
 
@@ -116,6 +127,13 @@ func (s *state) removeItem(it *item) {
 	for tok, lt := range s.linkTokens {
 		if lt.ItemID == it.ID {
 			delete(s.linkTokens, tok)
+		}
+	}
+	if s.prod != nil {
+		for tok, pt := range s.prod.ProcessorTokens {
+			if pt.ItemID == it.ID {
+				delete(s.prod.ProcessorTokens, tok)
+			}
 		}
 	}
 }

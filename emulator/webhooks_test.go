@@ -152,7 +152,7 @@ func TestRepairItemFiresLoginRepaired(t *testing.T) {
 func TestWebhookDeliveryLog(t *testing.T) {
 	failing := newWebhookReceiver(t, http.StatusInternalServerError)
 	h := newHarness(t, Options{})
-	access, itemID := h.newItem(failing.url("/broken"))
+	access, itemID := h.newItem(failing.url("/broken"), plaid.PRODUCTS_AUTH) // no Transactions: no creation webhooks
 	res(h.client.SandboxItemResetLogin(h.ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(access)).Execute()).must(t)
 	failing.nextCode(t, "ITEM", "ERROR")
 	failing.nextCode(t, "ITEM", "ERROR") // the retry
@@ -168,7 +168,7 @@ func TestWebhookDeliveryLog(t *testing.T) {
 	}
 
 	unreachable := newHarness(t, Options{})
-	access2, _ := unreachable.newItem("http://127.0.0.1:1/hook")
+	access2, _ := unreachable.newItem("http://127.0.0.1:1/hook", plaid.PRODUCTS_AUTH)
 	res(unreachable.client.SandboxItemResetLogin(unreachable.ctx).SandboxItemResetLoginRequest(*plaid.NewSandboxItemResetLoginRequest(access2)).Execute()).must(t)
 	d := waitDeliveries(t, unreachable, 1)[0].(map[string]any)
 	if d["status"] != float64(0) || !strings.Contains(d["error"].(string), "no answer") {

@@ -96,11 +96,20 @@ type RecordingTransport struct {
 	// PathPrefix is trimmed from the URL path to form Call.Endpoint, for a
 	// base URL with a path (a proxy, say).
 	PathPrefix string
+	// Timeout is the bound on each call that the client enforces, named in
+	// the errors of calls that ran out of time; 0 is DefaultAPITimeout.
+	Timeout time.Duration
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	call := Call{Time: time.Now(), Method: req.Method, Endpoint: t.endpoint(req.URL)}
+	// The bound covers the whole answer, which is read here; the
+	// transport enforces it itself so that a timeout is told apart from a
+	// cancellation (http.Client.Timeout turns both into plain text).
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout())
+	defer cancel()
+	req = req.WithContext(ctx)
 	out := req
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := io.ReadAll(req.Body)
@@ -116,15 +125,23 @@ func (t *RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	resp, err := t.base().RoundTrip(out)
 	if err != nil {
-		call.Err = err
+		call.Err = t.networkError(req, err, false, 0)
 		t.finish(req.Context(), &call)
-		return nil, err
+		return nil, call.Err
 	}
-	body, err := io.ReadAll(resp.Body)
+	// At most MaxAPIResponse bytes are read and kept: a larger answer is
+	// not Plaid's, and must not fill memory or the session log.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAPIResponse+1))
 	resp.Body.Close()
 	call.HTTPStatus = resp.StatusCode
+	if err == nil && len(body) > MaxAPIResponse {
+		call.Err = &NetworkError{Method: req.Method, Endpoint: call.Endpoint, Code: FaultTooLarge,
+			Host: origin(req.URL), Timeout: t.timeout(), Received: int64(len(body))}
+		t.finish(req.Context(), &call)
+		return nil, call.Err
+	}
 	if err != nil {
-		call.Err = fmt.Errorf("reading the response body: %w", err)
+		call.Err = t.networkError(req, err, true, int64(len(body)))
 		t.finish(req.Context(), &call)
 		return nil, call.Err
 	}
@@ -134,6 +151,48 @@ func (t *RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	call.ResponseBody = redact.JSON(body)
 	t.finish(req.Context(), &call)
 	return resp, nil
+}
+
+// networkError explains a transport error as a *NetworkError; a call the
+// caller cancelled stays a plain error.
+func (t *RecordingTransport) networkError(req *http.Request, err error, inBody bool, received int64) error {
+	ctx := req.Context()
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("%s %s: cancelled: %w", req.Method, t.endpoint(req.URL), ctx.Err())
+	}
+	return &NetworkError{Method: req.Method, Endpoint: t.endpoint(req.URL), Code: classifyNetwork(ctx, err, inBody, received),
+		Host: origin(req.URL), Timeout: t.timeout(), Received: received, Err: err}
+}
+
+func (t *RecordingTransport) timeout() time.Duration {
+	if t.Timeout > 0 {
+		return t.Timeout
+	}
+	return DefaultAPITimeout
+}
+
+// origin is a URL's scheme://host[:port].
+func origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
+
+// refuseRedirects is the CheckRedirect of the API client: Plaid's API
+// never redirects, and a followed redirect to another host would carry
+// PLAID-CLIENT-ID, PLAID-SECRET and the body (access tokens included)
+// there. A redirect within the same origin (a proxy adding a slash) is
+// followed, up to 10.
+func refuseRedirects(timeout time.Duration, prefix string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		first := via[0]
+		endpoint := (&RecordingTransport{PathPrefix: prefix}).endpoint(first.URL)
+		if origin(req.URL) != origin(first.URL) {
+			return &NetworkError{Method: first.Method, Endpoint: endpoint, Code: FaultRedirect,
+				Host: origin(first.URL), Detail: origin(req.URL), Timeout: timeout}
+		}
+		if len(via) >= 10 {
+			return &NetworkError{Method: first.Method, Endpoint: endpoint, Code: FaultRedirect,
+				Host: origin(first.URL), Detail: "itself 10 times", Timeout: timeout}
+		}
+		return nil
+	}
 }
 
 func (t *RecordingTransport) base() http.RoundTripper {
@@ -198,9 +257,16 @@ func NewPlaidClient(cfg Config, rec Recorder) *plaid.APIClient {
 	if u, err := url.Parse(base); err == nil {
 		prefix = u.Path
 	}
+	timeout := cfg.APITimeout
+	if timeout <= 0 {
+		timeout = DefaultAPITimeout
+	}
 	pc.HTTPClient = &http.Client{
-		Timeout:   DefaultAPITimeout,
-		Transport: &RecordingTransport{Recorder: rec, PathPrefix: prefix},
+		// The transport times each call out (with a clear error); this is
+		// only a backstop.
+		Timeout:       timeout + 5*time.Second,
+		Transport:     &RecordingTransport{Recorder: rec, PathPrefix: prefix, Timeout: timeout},
+		CheckRedirect: refuseRedirects(timeout, prefix),
 	}
 	return plaid.NewAPIClient(pc)
 }
@@ -273,6 +339,14 @@ func AsAPIError(endpoint string, err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var ne *NetworkError
+	if errors.As(err, &ne) {
+		return ne
+	}
+	var re *ResponseError
+	if errors.As(err, &re) {
+		return re
 	}
 	var g plaid.GenericOpenAPIError
 	if !errors.As(err, &g) {

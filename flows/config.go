@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
@@ -59,6 +60,9 @@ type Config struct {
 	Webhook string
 	// ClientUserID is the non-PII user id given to /link/token/create.
 	ClientUserID string
+	// APITimeout bounds each API call, the whole answer included; 0 is
+	// DefaultAPITimeout.
+	APITimeout time.Duration
 }
 
 // Overrides are the command-line flags that take precedence over the
@@ -230,7 +234,13 @@ func readDotenv(path string) (map[string]string, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		key, val, ok, err := parseDotenvLine(sc.Text())
+		line := sc.Text()
+		if n == 1 {
+			// Windows editors (Notepad, PowerShell's Out-File) start UTF-8
+			// files with a byte-order mark; it is not part of the first key.
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		key, val, ok, err := parseDotenvLine(line)
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: %v", path, n, err)
 		}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
 // envOf returns an env lookup backed by a map.
@@ -213,5 +215,27 @@ func TestLoadConfigDotenvUnreadable(t *testing.T) {
 	dir := t.TempDir() // a directory is not a readable .env file
 	if _, err := LoadConfig(envOf(nil), dir, Overrides{}); err == nil {
 		t.Fatal("reading a directory as .env did not fail")
+	}
+}
+
+// TestLoadConfigDotenvByteOrderMark: a .env saved by a Windows editor
+// starts with a UTF-8 byte-order mark (and may use CRLF); its first
+// variable is read like any other.
+func TestLoadConfigDotenvByteOrderMark(t *testing.T) {
+	for name, content := range map[string]string{
+		"LF":   "\ufeffPLAID_CLIENT_ID=bom-client-0001\nPLAID_SECRET=bom-secret-000000000001\n",
+		"CRLF": "\ufeffPLAID_CLIENT_ID=bom-client-0001\r\nPLAID_SECRET=bom-secret-000000000001\r\n",
+	} {
+		cfg, err := LoadConfig(envOf(nil), writeDotenv(t, content), Overrides{Mode: string(ModePlaid)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if cfg.ClientID != "bom-client-0001" || cfg.Secret != "bom-secret-000000000001" {
+			t.Errorf("%s: client_id %q, secret %q", name, cfg.ClientID, redact.Value(cfg.Secret))
+		}
+	}
+	// A mark anywhere else is still an error, not silently dropped.
+	if _, err := LoadConfig(envOf(nil), writeDotenv(t, "PLAID_SECRET=x\n\ufeffPLAID_CLIENT_ID=y\n"), Overrides{}); err == nil {
+		t.Error("a byte-order mark on line 2 was accepted")
 	}
 }

@@ -296,6 +296,9 @@ func (d *doctor) createLinkToken(ctx context.Context, tr TokenRequest) (string, 
 	if err != nil {
 		return "", AsAPIError("/link/token/create", err)
 	}
+	if err := requireFields("/link/token/create", resp.GetRequestId(), "link_token", resp.GetLinkToken()); err != nil {
+		return resp.GetRequestId(), err
+	}
 	return resp.GetRequestId(), nil
 }
 

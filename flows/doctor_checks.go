@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
 	"github.com/linkexplorer/linkexplorer/internal/redact"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // supportedCountries are the country_codes of /link/token/create
@@ -361,6 +363,23 @@ func stateDirCheck(dir string) Check {
 	if err != nil {
 		c.Status, c.Detail = CheckFail, fmt.Sprintf("cannot write the session log in %s: %v", dir, err)
 		c.Fix = "Make the directory writable, or choose another with --state-dir DIR (or LINKEXPLORER_HOME)."
+		return c
+	}
+	// An existing session log must open as run and log open it: a corrupt
+	// or foreign linkexplorer.db fails here, not at the next run.
+	db := filepath.Join(dir, store.FileName)
+	if _, err := os.Stat(db); err == nil {
+		st, err := store.Open(dir)
+		if err != nil {
+			c.Status, c.Detail = CheckFail, fmt.Sprintf("the session log %s cannot be opened: %v", db, err)
+			c.Fix = fmt.Sprintf("Move %s aside (it may be damaged or not a linkexplorer session log) so a new one is started, or choose another --state-dir.", db)
+			return c
+		}
+		if err := st.Close(); err != nil {
+			c.Status, c.Detail = CheckFail, fmt.Sprintf("the session log %s: %v", db, err)
+			return c
+		}
+		c.Detail = dir + " is writable; the session log " + store.FileName + " opens"
 	}
 	return c
 }

@@ -235,32 +235,56 @@ func (e *Env) onWebhook(body []byte, jwt string) {
 	}
 	wh.Signature = e.webhookKeys.check(ctx, jwt, body, time.Now())
 	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Body: json.RawMessage(body)})
-	e.followItemStatus(wh)
+	wh.StatusEffect = e.followItemStatus(wh)
 	if r != nil {
 		r.publishWebhook(wh)
 	}
 }
 
-// followItemStatus updates an Item's status from an ITEM webhook.
-func (e *Env) followItemStatus(wh WebhookReceived) {
-	if wh.ItemID == "" || wh.WebhookType != "ITEM" {
-		return
-	}
-	var status string
-	switch wh.WebhookCode {
-	case "ERROR":
-		status = wh.ErrorCode
-	case "LOGIN_REPAIRED":
-		status = store.ItemHealthy
-	}
+// followItemStatus updates an Item's status from a verified ITEM webhook
+// and says what it did to the status ("" for a webhook that is not about
+// an Item's status).
+func (e *Env) followItemStatus(wh WebhookReceived) string {
+	status, effect := ItemStatusEffect(wh.WebhookType, wh.WebhookCode, wh.ItemID, wh.ErrorCode, wh.Signature)
 	if status == "" {
-		return
+		return effect
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	if err := e.Store.SetItemStatus(ctx, wh.ItemID, status); err != nil && !errors.Is(err, store.ErrNotFound) {
 		e.Logger.Warn("updating an Item's status from a webhook", "item_id", wh.ItemID, "err", err)
+		return "Item status not changed: saving it failed: " + err.Error()
 	}
+	return effect
+}
+
+// ItemStatusEffect says what a webhook does to its Item's status: the
+// status to set ("" for none) and a sentence for the screen and the log.
+// ITEM ERROR sets the error code and ITEM LOGIN_REPAIRED sets healthy,
+// but only when the webhook's signature was verified: anyone who can
+// reach the receiver can send an unsigned or forged one, so those are
+// kept as evidence only.
+func ItemStatusEffect(webhookType, webhookCode, itemID, errorCode, signature string) (status, effect string) {
+	if itemID == "" || webhookType != "ITEM" {
+		return "", ""
+	}
+	switch webhookCode {
+	case "ERROR":
+		status = errorCode
+	case "LOGIN_REPAIRED":
+		status = store.ItemHealthy
+	}
+	if status == "" {
+		return "", ""
+	}
+	if !strings.HasPrefix(signature, SignatureVerified) {
+		why := "it is " + signature
+		if signature == "" {
+			why = "its signature was not checked"
+		}
+		return "", fmt.Sprintf("Item status not changed (would be %s): %s; only a verified webhook may change it", status, why)
+	}
+	return status, "Item status set to " + status
 }
 
 // parseWebhook reads the fields a run shows from a webhook body.

@@ -10,13 +10,17 @@ import (
 // callback server (offline: the emulator sends ITEM/ERROR after
 // reset_login and ITEM/LOGIN_REPAIRED after an update-mode repair).
 type WebhookReceived struct {
-	Time        time.Time       `json:"time"`
-	WebhookType string          `json:"webhook_type"`
-	WebhookCode string          `json:"webhook_code"`
-	ItemID      string          `json:"item_id,omitempty"`
-	ErrorCode   string          `json:"error_code,omitempty"`
-	Signature   string          `json:"signature"`      // the Plaid-Verification check: "verified (kid …)", "unsigned" or "invalid: …"
-	Body        json.RawMessage `json:"body,omitempty"` // masked
+	Time        time.Time `json:"time"`
+	WebhookType string    `json:"webhook_type"`
+	WebhookCode string    `json:"webhook_code"`
+	ItemID      string    `json:"item_id,omitempty"`
+	ErrorCode   string    `json:"error_code,omitempty"`
+	Signature   string    `json:"signature"` // the Plaid-Verification check: "verified (kid …)", "unsigned" or "invalid: …"
+	// StatusEffect says what the webhook did to the Item's status: "Item
+	// status set to …", or "Item status not changed (…): why" for an
+	// unverified one; "" when it is not about an Item's status.
+	StatusEffect string          `json:"status_effect,omitempty"`
+	Body         json.RawMessage `json:"body,omitempty"` // masked
 }
 
 // maxQueuedMinor bounds the narration, call, Link and webhook events queued

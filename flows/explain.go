@@ -280,6 +280,9 @@ var refinements = []refinement{
 func Explain(code string) (Explanation, bool) {
 	e, ok := explanations[code]
 	if !ok {
+		e, ok = networkExplanations[code] // linkexplorer's own: a network fault, a bad answer
+	}
+	if !ok {
 		return Explanation{}, false
 	}
 	docs := e.docs
@@ -344,11 +347,17 @@ func ExplainError(err error) string {
 func plaidErrorFields(err error) (code, message, requestID string) {
 	var ae *APIError
 	var le *LinkExitError
+	var ne *NetworkError
+	var re *ResponseError
 	switch {
 	case errors.As(err, &ae):
 		return ae.Code, ae.Message, ae.RequestID
 	case errors.As(err, &le):
 		return le.Code, le.Message, le.RequestID
+	case errors.As(err, &ne):
+		return ne.Code, ne.Error(), ""
+	case errors.As(err, &re):
+		return FaultIncomplete, re.Error(), re.RequestID
 	}
 	if pe, ok := PlaidErrorOf(err); ok {
 		return pe.ErrorCode, pe.ErrorMessage, pe.GetRequestId()

@@ -61,6 +61,9 @@ func authStep(ctx context.Context, r *Run) error {
 	if err != nil {
 		return AsAPIError("/auth/get", err)
 	}
+	if err := requireFields("/auth/get", resp.GetRequestId(), "accounts", len(resp.GetAccounts())); err != nil {
+		return err
+	}
 	r.accountFacts(resp.GetAccounts())
 	numbers := resp.GetNumbers()
 	for _, n := range numbers.GetAch() {

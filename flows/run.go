@@ -388,6 +388,8 @@ func (s *StepResult) complete(step *Step, err error, d time.Duration) {
 	s.Status, s.Err, s.Error = StatusFailed, err, err.Error()
 	var ae *APIError
 	var le *LinkExitError
+	var ne *NetworkError
+	var re *ResponseError
 	switch {
 	case errors.As(err, &ae):
 		s.Endpoint, s.RequestID, s.ErrorCode = ae.Endpoint, ae.RequestID, ae.Code
@@ -399,6 +401,10 @@ func (s *StepResult) complete(step *Step, err error, d time.Duration) {
 		if le.RequestID != "" {
 			s.RequestID = le.RequestID
 		}
+	case errors.As(err, &ne):
+		s.Endpoint, s.ErrorCode = ne.Endpoint, ne.Code
+	case errors.As(err, &re):
+		s.Endpoint, s.ErrorCode, s.RequestID = re.Endpoint, FaultIncomplete, re.RequestID
 	}
 }
 

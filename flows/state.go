@@ -194,5 +194,8 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 	if wh.Signature != "" {
 		msg += "; signature " + wh.Signature
 	}
+	if wh.StatusEffect != "" {
+		msg += "; " + wh.StatusEffect
+	}
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }

@@ -69,6 +69,9 @@ func (r *Run) createToken(ctx context.Context, update bool) (string, error) {
 		return "", AsAPIError("/link/token/create", err)
 	}
 	tok, exp := resp.GetLinkToken(), resp.GetExpiration()
+	if err := requireFields("/link/token/create", resp.GetRequestId(), "link_token", tok, "expiration", exp); err != nil {
+		return "", err
+	}
 	r.mu.Lock()
 	r.st.tokens++
 	n, pilot := r.st.tokens, r.st.nextPilot
@@ -137,6 +140,9 @@ func (r *Run) sandboxItem(ctx context.Context) error {
 	if err != nil {
 		return AsAPIError("/sandbox/public_token/create", err)
 	}
+	if err := requireFields("/sandbox/public_token/create", resp.GetRequestId(), "public_token", resp.GetPublicToken()); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	r.st.publicToken = resp.GetPublicToken()
 	r.st.institutionID, r.st.institutionName = sandboxInstitution, sandboxInstitutionName
@@ -158,6 +164,10 @@ func (r *Run) exchange(ctx context.Context) error {
 	resp, _, err := r.api().ItemPublicTokenExchange(ctx).ItemPublicTokenExchangeRequest(*plaid.NewItemPublicTokenExchangeRequest(pt)).Execute()
 	if err != nil {
 		return AsAPIError("/item/public_token/exchange", err)
+	}
+	if err := requireFields("/item/public_token/exchange", resp.GetRequestId(),
+		"access_token", resp.GetAccessToken(), "item_id", resp.GetItemId()); err != nil {
+		return err // the public_token may be spent: Link runs again for a new one
 	}
 	r.mu.Lock()
 	r.st.publicToken = "" // one-time: it is spent
@@ -196,6 +206,9 @@ func (r *Run) getItem(ctx context.Context) (plaid.ItemGetResponse, error) {
 	if err != nil {
 		return plaid.ItemGetResponse{}, AsAPIError("/item/get", err)
 	}
+	if err := requireFields("/item/get", resp.GetRequestId(), "item.item_id", resp.Item.GetItemId()); err != nil {
+		return plaid.ItemGetResponse{}, err
+	}
 	return resp, nil
 }
 
@@ -208,6 +221,9 @@ func (r *Run) getAccounts(ctx context.Context) (plaid.AccountsGetResponse, error
 	resp, _, err := r.api().AccountsGet(ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(tok)).Execute()
 	if err != nil {
 		return plaid.AccountsGetResponse{}, AsAPIError("/accounts/get", err)
+	}
+	if err := requireFields("/accounts/get", resp.GetRequestId(), "item.item_id", resp.Item.GetItemId(), "accounts", len(resp.GetAccounts())); err != nil {
+		return plaid.AccountsGetResponse{}, err
 	}
 	return resp, nil
 }

@@ -176,6 +176,9 @@ func resetLogin(ctx context.Context, r *Run) error {
 	if err != nil {
 		return AsAPIError("/sandbox/item/reset_login", err)
 	}
+	if err := requireFields("/sandbox/item/reset_login", resp.GetRequestId(), "reset_login", resp.GetResetLogin()); err != nil {
+		return err
+	}
 	r.fact("reset_login", fmt.Sprint(resp.GetResetLogin()))
 	return r.setItemStatus(ctx, itemLoginRequired)
 }

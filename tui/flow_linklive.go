@@ -107,6 +107,9 @@ func webhookLine(w flows.WebhookReceived) linkLine {
 	if w.Signature != "" {
 		text += " · signature " + w.Signature
 	}
+	if w.StatusEffect != "" {
+		text += " · " + w.StatusEffect
+	}
 	return linkLine{time: w.Time, call: oneLine(text), errorCode: oneLine(w.ErrorCode), failed: w.ErrorCode != ""}
 }
 

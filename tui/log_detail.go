@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -103,7 +104,9 @@ func kindRows(e store.Entry) [][2]string {
 		v := e.Event
 		return [][2]string{{"view", v.ViewName}, {"exit_status", v.ExitStatus}, {"institution", strings.TrimSpace(v.InstitutionName + " " + v.InstitutionID)}}
 	case e.Webhook != nil:
-		return [][2]string{{"webhook", strings.TrimSpace(e.Webhook.WebhookType + " " + e.Webhook.WebhookCode)}, {"signature", e.Webhook.Signature}}
+		w := e.Webhook
+		_, effect := flows.ItemStatusEffect(w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorCode, w.Signature)
+		return [][2]string{{"webhook", strings.TrimSpace(w.WebhookType + " " + w.WebhookCode)}, {"signature", w.Signature}, {"item status", effect}}
 	}
 	return nil
 }

@@ -74,6 +74,9 @@ var catalogue = map[string]catalogueEntry{
 	"USER_SETUP_REQUIRED":    {TypeItem, "the account has not been fully set up. prompt the user to visit the issuing institution's site and finish the setup process", "The given account requires additional setup. Please visit your bank's website to finish setting it up, then try again."},
 	"USER_INPUT_TIMEOUT":     {TypeItem, "the user did not complete a step in time", "Your session timed out. Please try again."},
 	"ITEM_NOT_FOUND":         {TypeItem, "the requested item was not found", ""},
+	"PRODUCT_NOT_ENABLED":    {TypeItem, "A requested product was not enabled for the current access token. Please ensure it is included when when initializing Link and create the Item again.", ""},
+	"NO_INVESTMENT_ACCOUNTS": {TypeItem, "no valid investment accounts were found for this item", "No valid investment accounts were found at the bank. Please ensure you are connecting a supported account."},
+	"NO_LIABILITY_ACCOUNTS":  {TypeItem, "no valid liability accounts were found for this item", "No valid liability accounts were found at the bank. Please ensure you are connecting a supported account."},
 
 	// INSTITUTION_ERROR
 	"INSTITUTION_DOWN":                  {TypeInstitution, msgInstitutionDown, dispInstitution},

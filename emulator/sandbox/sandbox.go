@@ -113,6 +113,9 @@ type AccountTemplate struct {
 	BACS *BACSNumbers
 	// Transactions for this account, dated relative to the Item's creation.
 	Transactions []TransactionTemplate
+	// Canned names the repeating canned set the account's Transactions come
+	// from (see CannedSet); "" when they are explicit (user_custom).
+	Canned string
 }
 
 // ACHNumbers are US account and routing numbers.

@@ -21,7 +21,32 @@ type canned struct {
 type pfc struct{ primary, detailed string }
 
 // cyclePeriod is the length of one repetition of the canned set.
-const cyclePeriod = 30
+const cyclePeriod = CyclePeriod
+
+// CyclePeriod is how many days pass between two occurrences of a canned
+// transaction.
+const CyclePeriod = 30
+
+// cannedSets are the canned sets by the name AccountTemplate.Canned gives.
+var cannedSets = map[string][]canned{
+	"checking": checkingTxns, "saving": savingTxns, "cd": cdTxns, "credit card": creditCardTxns,
+}
+
+// CannedSet returns one cycle of a canned set, in a fixed order, with
+// DaysAgo between 0 and CyclePeriod-1: the transaction also happens
+// DaysAgo + k*CyclePeriod days before the Item's creation for every integer
+// k (negative k: after it). An unknown name gives nil.
+func CannedSet(name string) []TransactionTemplate {
+	set := cannedSets[name]
+	if set == nil {
+		return nil
+	}
+	out := make([]TransactionTemplate, len(set))
+	for i, c := range set {
+		out[i] = c.template(c.dayInCycle)
+	}
+	return out
+}
 
 // Personal finance categories used by the canned set.
 var (

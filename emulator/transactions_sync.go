@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/base64"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,14 +17,17 @@ const (
 )
 
 type transactionsSyncRequest struct {
-	AccessToken string  `json:"access_token" plaid:"required"`
-	Cursor      *string `json:"cursor"`
-	Count       *int    `json:"count"`
-	Options     *struct {
-		IncludeOriginalDescription     *bool `json:"include_original_description"`
-		IncludePersonalFinanceCategory *bool `json:"include_personal_finance_category"`
-		DaysRequested                  *int  `json:"days_requested"`
-	} `json:"options"`
+	AccessToken string               `json:"access_token" plaid:"required"`
+	Cursor      *string              `json:"cursor"`
+	Count       *int                 `json:"count"`
+	Options     *transactionsOptions `json:"options"`
+}
+
+type transactionsOptions struct {
+	IncludeOriginalDescription     *bool `json:"include_original_description"`
+	IncludePersonalFinanceCategory *bool `json:"include_personal_finance_category"`
+	IncludeLogoAndCounterpartyBeta *bool `json:"include_logo_and_counterparty_beta"`
+	DaysRequested                  *int  `json:"days_requested"`
 }
 
 type transactionsSyncResponse struct {
@@ -124,9 +126,8 @@ func (t *transaction) render(today string, originalDescription bool) transaction
 	return j
 }
 
-// transactionsSync serves /transactions/sync. The cursor encodes a
-// position in the Item's transactions, oldest first; the Sandbox data does
-// not change, so only the first pass adds anything.
+// transactionsSync serves /transactions/sync: the changes since the
+// cursor (every transaction on the first call), oldest change first.
 func transactionsSync(e *Emulator, c *call, req *transactionsSyncRequest) (any, *sandbox.Error) {
 	count := defaultSyncCount
 	if req.Count != nil {
@@ -135,8 +136,11 @@ func transactionsSync(e *Emulator, c *call, req *transactionsSyncRequest) (any, 
 	if count < 1 || count > maxSyncCount {
 		return nil, apiError("INVALID_FIELD", "count must be between 1 and %d, got %d", maxSyncCount, count)
 	}
+	if err := checkDaysRequested(req.Options); err != nil {
+		return nil, err
+	}
 	return e.withHealthyItem(req.AccessToken, func(it *item) (any, *sandbox.Error) {
-		pos, err := decodeCursor(deref(req.Cursor), it)
+		seq, err := decodeCursor(deref(req.Cursor), it)
 		if err != nil {
 			return nil, err
 		}
@@ -144,73 +148,89 @@ func transactionsSync(e *Emulator, c *call, req *transactionsSyncRequest) (any, 
 		if err != nil {
 			return nil, err
 		}
-		end := min(pos+count, len(it.Transactions))
-		orig := req.Options != nil && req.Options.IncludeOriginalDescription != nil && *req.Options.IncludeOriginalDescription
-		resp := transactionsSyncResponse{
-			Added: make([]transactionJSON, 0, end-pos), Modified: []transactionJSON{}, Removed: []removedJSON{},
-			NextCursor: encodeCursor(it, end), HasMore: end < len(it.Transactions), RequestID: c.requestID,
-		}
-		today := e.Now().Format(time.DateOnly)
-		for i := pos; i < end; i++ {
-			resp.Added = append(resp.Added, it.Transactions[i].render(today, orig))
-		}
-		if added || !it.Synced {
+		if added {
+			// Added after Link: the first pull reaches today.
+			it.pull(e.Now())
 			e.changed()
 		}
+		page := it.since(seq, count)
+		opts := renderOptions{today: e.Now().Format(time.DateOnly)}
+		if o := req.Options; o != nil {
+			opts.originalDescription = o.IncludeOriginalDescription != nil && *o.IncludeOriginalDescription
+		}
+		resp := transactionsSyncResponse{
+			Added: renderAll(page.added, opts), Modified: renderAll(page.modified, opts),
+			Removed: make([]removedJSON, len(page.removed)), NextCursor: encodeCursor(it, page.next),
+			HasMore: page.hasMore, RequestID: c.requestID,
+		}
+		for i, id := range page.removed {
+			resp.Removed[i] = removedJSON{TransactionID: id}
+		}
 		if !it.Synced {
+			// Sync was called before Plaid's initial pull finished (as it
+			// is right after Link): SYNC_UPDATES_AVAILABLE follows.
 			it.Synced = true
+			e.changed()
 			if it.Webhook != "" {
-				e.fireLocked(it, it.Webhook, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE", map[string]any{
-					"initial_update_complete": true, "historical_update_complete": true,
-				})
+				e.fireSyncUpdates(it)
 			}
 		}
 		return resp, nil
 	})
 }
 
-// ensureProduct bills p on the Item if the institution supports it, as
-// Plaid does when a product is first used after Link.
-// It reports whether p was added.
-func (it *item) ensureProduct(p string) (bool, *sandbox.Error) {
-	if it.hasProduct(p) {
-		return false, nil
+// checkDaysRequested validates options.days_requested (1 to 730).
+func checkDaysRequested(o *transactionsOptions) *sandbox.Error {
+	if o != nil && o.DaysRequested != nil && (*o.DaysRequested < 1 || *o.DaysRequested > 730) {
+		return apiError("INVALID_FIELD", "options.days_requested must be between 1 and 730, got %d", *o.DaysRequested)
 	}
-	inst, _ := sandbox.InstitutionByID(it.InstitutionID)
-	if !slices.Contains(inst.Products, p) {
-		return false, apiError("PRODUCTS_NOT_SUPPORTED", "%s (%s) does not support %s", inst.Name, it.InstitutionID, p)
-	}
-	it.Billed = append(it.Billed, p)
-	return true, nil
+	return nil
 }
 
-// Cursors are "v1:<item_id>:<position>", base64url-encoded: opaque to
-// clients, checked against the Item they are used with.
-const cursorVersion = "v1"
-
-func encodeCursor(it *item, pos int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorVersion + ":" + it.ID + ":" + strconv.Itoa(pos)))
+// renderOptions are the per-request choices of how transactions render.
+type renderOptions struct {
+	today               string
+	originalDescription bool
 }
 
-// decodeCursor returns the position a cursor encodes; "" is the start.
-func decodeCursor(cursor string, it *item) (int, *sandbox.Error) {
+func renderAll(ts []*transaction, o renderOptions) []transactionJSON {
+	out := make([]transactionJSON, len(ts))
+	for i, t := range ts {
+		out[i] = t.render(o.today, o.originalDescription)
+	}
+	return out
+}
+
+// Cursors are "v2:<item_id>:<seq>", base64url-encoded: opaque to
+// clients, checked against the Item they are used with. A seq is a place in
+// the Item's transaction history (see txnLog), so a cursor stays valid
+// across restarts with a state file. Version 1 cursors held a position in
+// the initial pull, which is the same number.
+const cursorVersion = "v2"
+
+func encodeCursor(it *item, seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorVersion + ":" + it.ID + ":" + strconv.FormatInt(seq, 10)))
+}
+
+// decodeCursor returns the seq a cursor encodes; "" is the start.
+func decodeCursor(cursor string, it *item) (int64, *sandbox.Error) {
 	if cursor == "" {
 		return 0, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	parts := strings.Split(string(raw), ":")
-	bad := func(why string) (int, *sandbox.Error) {
+	bad := func(why string) (int64, *sandbox.Error) {
 		return 0, apiError("INVALID_FIELD", "cursor is not valid: %s; pass the next_cursor of a previous call, or omit cursor to start from the beginning", why)
 	}
-	if err != nil || len(parts) != 3 || parts[0] != cursorVersion {
+	if err != nil || len(parts) != 3 || (parts[0] != cursorVersion && parts[0] != "v1") {
 		return bad("it was not issued by /transactions/sync")
 	}
 	if parts[1] != it.ID {
 		return bad("it was issued for another Item")
 	}
-	pos, err := strconv.Atoi(parts[2])
-	if err != nil || pos < 0 || pos > len(it.Transactions) {
+	seq, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || seq < 0 || seq > it.txns().Seq {
 		return bad(fmt.Sprintf("position %q is out of range", parts[2]))
 	}
-	return pos, nil
+	return seq, nil
 }
