@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // deadlineContext is a context that ends shortly before the test binary's
@@ -356,6 +358,40 @@ func TestBinaryFlowNameBeforeOrAfterFlags(t *testing.T) {
 		code, _, errOut := execBinary(t, args...)
 		if code != exitFailure || !strings.Contains(errOut, "loopback only") || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}
+
+// TestBinaryLogLastIsTheRunJustDone follows the README's support-ticket
+// recipe with the built binary: run a flow, open the app (which starts an
+// "app" session that records nothing), then `log --last --md` must print
+// the flow run's request ids, not the empty app session.
+func TestBinaryLogLastIsTheRunJustDone(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := execBinary(t, "run", "quickstart", "--browser", "auto", "--json", "--state-dir", dir)
+	if code != 0 {
+		t.Skipf("run quickstart exit %d (needs headless Chromium?)\n%s\n%s", code, out, errOut)
+	}
+	ids := regexp.MustCompile(`"request_id":\s*"([^"]+)"`).FindAllStringSubmatch(out, -1)
+	if len(ids) == 0 {
+		t.Fatalf("run --json printed no request_id:\n%s", out)
+	}
+	// What every launch of the app does: an "app" session that may record nothing.
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartSession(context.Background(), "app", store.ModeEmulated); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	code, md, errOut := execBinary(t, "log", "--state-dir", dir, "--last", "--md")
+	if code != 0 {
+		t.Fatalf("log --last --md: exit %d\n%s", code, errOut)
+	}
+	for _, id := range ids {
+		if !strings.Contains(md, id[1]) {
+			t.Errorf("log --last --md lacks the run's request_id %s:\n%s", id[1], md)
 		}
 	}
 }

@@ -67,7 +67,7 @@ matches.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.session, "session", "", "only this session (a run of a flow or of the app)")
-	fs.BoolVar(&opts.last, "last", false, "only the most recent session")
+	fs.BoolVar(&opts.last, "last", false, "only the most recent session that has entries (or the last flow run); launches of the app that recorded nothing are skipped")
 	fs.StringVar(&opts.requestID, "request-id", "", "only the entry with this Plaid request_id")
 	fs.StringVar(&opts.linkSessionID, "link-session-id", "", "only the events of this Link session")
 	fs.StringVar(&opts.itemID, "item-id", "", "only entries about this Item")
@@ -135,9 +135,9 @@ func printLog(ctx context.Context, o logOptions, w io.Writer) error {
 		ItemID: o.itemID, ErrorCode: strings.ToUpper(o.errorCode),
 	}
 	if o.last {
-		sess, err := st.LastSession(ctx)
+		sess, err := st.LastRun(ctx)
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("the session log in %s has no sessions yet: run a flow first (linkexplorer run quickstart)", dir)
+			return fmt.Errorf("the session log in %s has no session with entries yet: run a flow first (linkexplorer run quickstart)", dir)
 		}
 		if err != nil {
 			return err

@@ -120,7 +120,7 @@ func TestLogUsageAndErrors(t *testing.T) {
 		}
 	}
 	code, out, errOut := runCLI("log", "--last", "--state-dir", dir)
-	if code != exitFailure || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "no sessions yet") {
+	if code != exitFailure || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "no session with entries yet") {
 		t.Errorf("--last on an empty log: exit %d, %q, %q", code, out, errOut)
 	}
 	// Without --state-dir the log comes from $LINKEXPLORER_HOME.

@@ -94,6 +94,22 @@ func (s *Store) LastSession(ctx context.Context) (Session, error) {
 	return sess, nil
 }
 
+// LastRun returns the most recently started session that is worth
+// reporting: one that has log entries, or a flow run (kind "flow:…") even
+// if it recorded nothing. The empty "app" session every launch of the
+// terminal app opens is skipped, so `log --last` prints the run the user
+// just did. ErrNotFound when there is none.
+func (s *Store) LastRun(ctx context.Context) (Session, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions s
+		WHERE s.kind LIKE 'flow:%' OR EXISTS (SELECT 1 FROM log_entries e WHERE e.session_id = s.id)
+		ORDER BY started_at DESC, id DESC LIMIT 1`)
+	sess, err := scanSession(row)
+	if err != nil {
+		return Session{}, fmt.Errorf("reading the last run: %w", err)
+	}
+	return sess, nil
+}
+
 // Sessions returns up to limit sessions (all when limit <= 0), most
 // recently started first.
 func (s *Store) Sessions(ctx context.Context, limit int) ([]Session, error) {

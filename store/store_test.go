@@ -339,3 +339,28 @@ func TestAddRejectsNil(t *testing.T) {
 		}
 	}
 }
+
+// TestLastRunSkipsEmptyAppSessions: the app's launch session that records
+// nothing must not hide the flow run before it.
+func TestLastRunSkipsEmptyAppSessions(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.LastRun(ctx); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("LastRun on an empty store: %v, want ErrNotFound", err)
+	}
+	run := startSession(t, s, "flow:quickstart")
+	time.Sleep(2 * time.Millisecond)
+	startSession(t, s, "app")
+	got, err := s.LastRun(ctx)
+	if err != nil || got.ID != run.ID {
+		t.Fatalf("LastRun = %v, %v; want the flow run %s", got.ID, err, run.ID)
+	}
+	time.Sleep(2 * time.Millisecond)
+	app := startSession(t, s, "app")
+	if _, err := s.AddCall(ctx, APICall{SessionID: app.ID, Endpoint: "/link/token/create", HTTPStatus: 200}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LastRun(ctx); err != nil || got.ID != app.ID {
+		t.Errorf("LastRun = %v, %v; want the app session with entries %s", got.ID, err, app.ID)
+	}
+}

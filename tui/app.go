@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -80,6 +81,7 @@ type app struct {
 
 	width, height int
 	showHelp      bool
+	helpTop       int // the first line of the help shown (it scrolls when taller than the body)
 	confirm       *confirmationAskedMsg
 	status        string
 	statusErr     bool
@@ -151,6 +153,14 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return a, a.handleKey(msg)
 	case tea.MouseMsg:
+		if a.showHelp && msg.Action == tea.MouseActionPress {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				a.helpTop = max(a.helpTop-3, 0)
+			case tea.MouseButtonWheelDown:
+				a.helpTop = min(a.helpTop+3, a.helpMaxTop())
+			}
+		}
 		if a.confirm != nil || a.showHelp || a.tooSmall() {
 			return a, nil
 		}
@@ -245,7 +255,7 @@ func (a *app) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return a.quit()
 		}
 	case a.showHelp:
-		a.showHelp = !key.Matches(msg, g.Help, g.Back, g.Quit)
+		return a.helpKey(msg)
 	case a.capturesInput():
 		_, cmd := a.screen().Update(msg)
 		return cmd
@@ -256,9 +266,11 @@ func (a *app) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case a.demo.active() && key.Matches(msg, a.c.keys.Demo.Pause):
 		return a.demo.togglePause(a.demoView())
 	case key.Matches(msg, g.Help):
-		a.showHelp = true
+		a.showHelp, a.helpTop = true, 0
 	case key.Matches(msg, g.Switch):
 		return a.navigate(a.nextScreen())
+	case key.Matches(msg, g.SwitchBack):
+		return a.navigate(a.prevScreen())
 	default:
 		_, cmd := a.screen().Update(msg)
 		return cmd
@@ -338,6 +350,63 @@ func (a *app) navigate(to screenID) tea.Cmd {
 
 // nextScreen is the screen tab goes to: Home, the Flow once one was
 // chosen, the Log, the Migration screen once opened.
+// helpKey handles a key while the help is open: q quits (as the footer
+// says), ?/esc close the help, the list keys and the wheel scroll it.
+func (a *app) helpKey(msg tea.KeyMsg) tea.Cmd {
+	g, l := a.c.keys.Global, helpScrollKeys
+	page := max(a.bodyHeight()-1, 1)
+	switch {
+	case key.Matches(msg, g.Quit):
+		a.showHelp = false
+		return a.quit()
+	case key.Matches(msg, g.Help, g.Back):
+		a.showHelp = false
+	case key.Matches(msg, l.Down):
+		a.helpTop++
+	case key.Matches(msg, l.Up):
+		a.helpTop--
+	case key.Matches(msg, l.PageDown), msg.String() == " ":
+		a.helpTop += page
+	case key.Matches(msg, l.PageUp):
+		a.helpTop -= page
+	case key.Matches(msg, l.Top):
+		a.helpTop = 0
+	case key.Matches(msg, l.Bottom):
+		a.helpTop = 1 << 30
+	}
+	a.helpTop = max(min(a.helpTop, a.helpMaxTop()), 0)
+	return nil
+}
+
+// helpMaxTop is the furthest the help scrolls: its last line at the
+// bottom of the body.
+var helpScrollKeys = newListKeys()
+
+func (a *app) helpMaxTop() int {
+	n := strings.Count(helpView(a.c, a.screen(), a.active.String(), a.width), "\n") + 1
+	if n <= a.bodyHeight() {
+		return 0
+	}
+	return n - (a.bodyHeight() - 1) // the last body line says where the help is
+
+}
+
+func (a *app) bodyHeight() int { return max(a.height-3-a.demoHeight(), 1) }
+
+// prevScreen is the screen before the active one in the tab order
+// (nextScreen's inverse).
+func (a *app) prevScreen() screenID {
+	prev := a.active
+	for s := a.nextScreen(); s != a.active; {
+		prev = s
+		saved := a.active
+		a.active = s
+		s = a.nextScreen()
+		a.active = saved
+	}
+	return prev
+}
+
 func (a *app) nextScreen() screenID {
 	switch a.active {
 	case screenHome:

@@ -23,7 +23,7 @@ func (a *app) View() string {
 	case a.confirm != nil:
 		body = lipgloss.Place(a.width, bodyH, lipgloss.Center, lipgloss.Center, a.confirmView())
 	case a.showHelp:
-		body = helpView(a.c, a.screen(), a.active.String(), a.width)
+		body = a.helpBody(bodyH)
 	default:
 		body = a.screen().View()
 	}
@@ -77,23 +77,59 @@ func (a *app) statusView() string {
 	return st.Notice.Render(truncate("✓ "+oneLine(a.status), a.width))
 }
 
-// footerView is the short help of what has the keys now.
+// helpBody is the window of the help that fits in h lines, from helpTop;
+// when it does not all fit, the last line says where it is and how to
+// scroll.
+func (a *app) helpBody(h int) string {
+	lines := strings.Split(helpView(a.c, a.screen(), a.active.String(), a.width), "\n")
+	if len(lines) <= h {
+		return strings.Join(lines, "\n")
+	}
+	top := max(min(a.helpTop, len(lines)-(h-1)), 0)
+	shown := lines[top : top+h-1]
+	more := fmt.Sprintf("── lines %d–%d of %d · ↑↓/pgup/pgdn scroll ──", top+1, top+h-1, len(lines))
+	return strings.Join(shown, "\n") + "\n" + a.c.styles.Muted.Render(truncate(more, a.width))
+}
+
+// footerView is the short help of what has the keys now. The keys that
+// always work ("? help", "q quit") are kept whatever the width: the
+// screen's keys are cut before them.
 func (a *app) footerView() string {
 	g := a.c.keys.Global
-	var keys []key.Binding
+	var keys, fixed []key.Binding
 	switch {
 	case a.confirm != nil:
 		keys = []key.Binding{a.c.keys.Confirm.Yes, a.c.keys.Confirm.No}
 	case a.showHelp:
-		keys = []key.Binding{closeHelpKey(g), g.Quit}
+		scroll := helpScrollKeys.Down
+		scroll.SetHelp("↑↓/pgdn", "scroll")
+		keys, fixed = []key.Binding{scroll}, []key.Binding{closeHelpKey(g), g.Quit}
 	case a.capturesInput():
 		keys = a.screen().ShortHelp()
 	default:
-		keys = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch, g.Help, g.Quit)
+		keys, fixed = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch), []key.Binding{g.Help, g.Quit}
 	}
-	// help cuts a line too long for its width, but not one that fills it
-	// to the last cell: cut what it lets through.
-	return truncate(a.help.ShortHelpView(keys), a.width)
+	if len(fixed) == 0 {
+		// help cuts a line too long for its width, but not one that
+		// fills it to the last cell: cut what it lets through.
+		return truncate(a.help.ShortHelpView(keys), a.width)
+	}
+	h := a.help
+	h.Width = 0
+	right := h.ShortHelpView(fixed)
+	sep := h.Styles.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	room := a.width - lipgloss.Width(right) - lipgloss.Width(sep)
+	if room <= 0 {
+		return truncate(right, a.width)
+	}
+	// Keep whole keys on the left: drop from the end until they fit.
+	for n := len(keys); n > 0; n-- {
+		left := h.ShortHelpView(keys[:n])
+		if lipgloss.Width(left) <= room {
+			return left + sep + right
+		}
+	}
+	return right
 }
 
 func closeHelpKey(g globalKeys) key.Binding {

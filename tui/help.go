@@ -28,8 +28,8 @@ func helpView(c *common, screen help.KeyMap, name string, width int) string {
 			"completing Link in the browser. While it plays, space pauses it instead of paging."), width),
 		"",
 		st.Section.Render("GLYPHS"),
-		st.OK.Render("✓") + " done  " + st.Fail.Render("✗") + " failed  " + st.Muted.Render("↷") +
-			" skipped  " + st.Pointer.Render("▸") + " next step or selected row  › step shown on the right",
+		wrap(st.OK.Render("✓")+" done  "+st.Fail.Render("✗")+" failed  "+st.Muted.Render("↷")+
+			" skipped  "+st.Pointer.Render("▸")+" next step or selected row  › step shown on the right", width),
 		"",
 		wrap(st.Muted.Render("Secrets, access_tokens and public_tokens are always masked. The mouse wheel scrolls. "+
 			"Copying uses OSC 52: your terminal must allow it (in tmux: set -g set-clipboard on)."), width),

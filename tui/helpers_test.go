@@ -177,3 +177,18 @@ func TestErrorsAreExplained(t *testing.T) {
 		t.Errorf("an unknown code must point at Plaid's docs:\n%s", b)
 	}
 }
+
+// TestWrapNeverSplitsWhatIsCopied: wrapping breaks at spaces only, never
+// inside a flag name, a hyphenated setting, a JSON value or a URL.
+func TestWrapNeverSplitsWhatIsCopied(t *testing.T) {
+	words := []string{"--export-dir", "set-clipboard", `"INVALID_LINK_TOKEN"`, "http://127.0.0.1:7878/link-initialize.js", "request-id-0a1b2c"}
+	text := "Run with " + strings.Join(words, " and ") + " then copy them."
+	for w := 14; w <= 80; w++ {
+		got := plain(wrap(text, w))
+		for _, word := range words {
+			if len(word) <= w && !strings.Contains(got, word) {
+				t.Errorf("width %d splits %q:\n%s", w, word, got)
+			}
+		}
+	}
+}

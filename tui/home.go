@@ -130,17 +130,30 @@ func (h *homeScreen) FullHelp() [][]key.Binding {
 }
 
 // View renders the flows and the session log beside the Items, or above
-// them on a narrow terminal.
+// them on a narrow terminal. "Your own app" is always on screen: the Items
+// give up their room first ("+N more"), then, when narrow, the selected
+// entry's summary.
 func (h *homeScreen) View() string {
 	if h.width >= 84 {
+		// "Your own app" spans the width under both columns, so that its
+		// URLs stay whole on one line each.
+		own := h.ownAppLines(h.width)
+		top := max(h.height-len(own), 1)
 		left := (h.width - 2) / 2
-		return lipgloss.JoinHorizontal(lipgloss.Top,
-			fit(h.menuView(left), left, h.height), "  ", fit(h.itemsView(h.width-left-2), h.width-left-2, h.height))
+		cols := lipgloss.JoinHorizontal(lipgloss.Top,
+			fit(h.menuView(left, true), left, top), "  ", fit(h.itemsView(h.width-left-2, top, false), h.width-left-2, top))
+		return fit(cols+"\n"+strings.Join(own, "\n"), h.width, h.height)
 	}
-	return fit(h.menuView(h.width)+"\n\n"+h.itemsView(h.width), h.width, h.height)
+	menu := h.menuView(h.width, true)
+	rest := h.height - strings.Count(menu, "\n") - 2
+	if rest < len(h.ownAppLines(h.width))+2 {
+		menu = h.menuView(h.width, false)
+		rest = h.height - strings.Count(menu, "\n") - 2
+	}
+	return fit(menu+"\n\n"+h.itemsView(h.width, rest, true), h.width, h.height)
 }
 
-func (h *homeScreen) menuView(w int) string {
+func (h *homeScreen) menuView(w int, summary bool) string {
 	st := h.c.styles
 	lines := []string{sectionTitle(st, "Flows", w)}
 	for i, f := range h.flows {
@@ -152,7 +165,9 @@ func (h *homeScreen) menuView(w int) string {
 	lines = append(lines, "", sectionTitle(st, "Session log", w), h.menuLine(len(h.flows), h.logLabel(), w))
 	lines = append(lines, h.logLines(w)...)
 	lines = append(lines, "", sectionTitle(st, "Migration", w), h.menuLine(h.migrateRow(), migrateTitle, w))
-	lines = append(lines, "", st.Subtitle.Render(truncate(h.selectedTitle(), w)), wrap(st.Text.Render(h.selectedSummary()), w))
+	if summary {
+		lines = append(lines, "", st.Subtitle.Render(truncate(h.selectedTitle(), w)), wrap(st.Text.Render(h.selectedSummary()), w))
+	}
 	return strings.Join(lines, "\n")
 }
 
@@ -206,7 +221,10 @@ func (h *homeScreen) selectedSummary() string {
 	return s
 }
 
-func (h *homeScreen) itemsView(w int) string {
+// itemsView is the Items, then "Your own app", in height lines: the
+// Items that do not fit are counted ("+N more") so that "Your own app"
+// always shows.
+func (h *homeScreen) itemsView(w, height int, withOwnApp bool) string {
 	st := h.c.styles
 	lines := []string{sectionTitle(st, "Items", w)}
 	switch {
@@ -217,15 +235,26 @@ func (h *homeScreen) itemsView(w int) string {
 	case len(h.items) == 0:
 		lines = append(lines, wrap(st.Muted.Render("No Items yet. Run the Quickstart to link one."), w))
 	}
-	room := max((h.height-1)/2, 1)
+	var own []string
+	if withOwnApp {
+		own = h.ownAppLines(w)
+		if height-1-len(own) < 1 {
+			own = h.ownAppLinesTight(w)
+		}
+	}
+	room := height - 1 - len(own) // lines for the Items
+	fits := max(room/2, 0)
+	if len(h.items) > fits {
+		fits = max((room-1)/2, 0) // keep a line for "+N more"
+	}
 	for i, it := range h.items {
-		if i == room-1 && len(h.items) > room {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("+ %d more", len(h.items)-i)))
+		if i == fits {
+			lines = append(lines, st.Muted.Render(fmt.Sprintf("+%d more (all in the session log: linkexplorer log)", len(h.items)-i)))
 			break
 		}
 		lines = append(lines, h.itemLines(it, w)...)
 	}
-	lines = append(lines, h.ownAppLines(w)...)
+	lines = append(lines, own...)
 	return strings.Join(lines, "\n")
 }
 
@@ -241,7 +270,7 @@ func (h *homeScreen) ownAppLines(w int) []string {
 	lines := []string{"", sectionTitle(st, "Your own app", w)}
 	for _, u := range []struct{ label, url string }{
 		{"Plaid API ", base},
-		{"Link JS   ", "/link/v2/stable/link-initialize.js"},
+		{"Link JS   ", base + "/link/v2/stable/link-initialize.js"},
 	} {
 		if lipgloss.Width(u.label+u.url) <= w {
 			lines = append(lines, st.Muted.Render(u.label)+st.Text.Render(u.url))
@@ -252,8 +281,21 @@ func (h *homeScreen) ownAppLines(w int) []string {
 			lines = append(lines, st.Text.Render(l))
 		}
 	}
-	return append(lines, wrap(st.Muted.Render("Requests your app sends here join the session log. --emulator-addr keeps this address across runs."), w))
+	return append(lines, strings.Split(wrap(st.Muted.Render(ownAppNote), w), "\n")...)
 }
+
+// ownAppLinesTight is "Your own app" without the blank line before it
+// and the explanation after it, for a short terminal.
+func (h *homeScreen) ownAppLinesTight(w int) []string {
+	lines := h.ownAppLines(w)
+	if len(lines) == 0 {
+		return nil
+	}
+	n := len(lines) - len(strings.Split(wrap(ownAppNote, w), "\n"))
+	return lines[1:n]
+}
+
+const ownAppNote = "Requests your app sends here join the session log. --emulator-addr keeps this address across runs."
 
 func (h *homeScreen) itemLines(it store.Item, w int) []string {
 	st := h.c.styles

@@ -8,7 +8,7 @@ func bind(keys []string, help, desc string) key.Binding {
 
 // globalKeys work on every screen.
 type globalKeys struct {
-	Quit, ForceQuit, Help, Switch, Back key.Binding
+	Quit, ForceQuit, Help, Switch, SwitchBack, Back key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -17,7 +17,10 @@ func newGlobalKeys() globalKeys {
 		ForceQuit: bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Help:      bind([]string{"?"}, "?", "help"),
 		Switch:    bind([]string{"tab"}, "tab", "next screen"),
-		Back:      bind([]string{"esc"}, "esc", "back"),
+		// SwitchBack cycles the other way; screens that use shift+tab
+		// inside a form take it first (capturesInput).
+		SwitchBack: bind([]string{"shift+tab"}, "shift+tab", "previous screen"),
+		Back:       bind([]string{"esc"}, "esc", "back"),
 	}
 }
 

@@ -27,12 +27,44 @@ func pad(s string, width int) string {
 	return s
 }
 
-// wrap word-wraps plain or styled text to width cells.
+// wrap word-wraps plain or styled text to width cells, breaking only at
+// spaces: a flag name (--export-dir), a hyphenated setting
+// (set-clipboard), a JSON value or a URL is never split, so what a person
+// may copy stays whole. Only a word longer than the whole width is cut.
 func wrap(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	return lipgloss.NewStyle().Width(width).Render(s)
+	// lipgloss then only pads the lines (they fit), as callers expect.
+	return lipgloss.NewStyle().Width(width).Render(wordWrap(s, width))
+}
+
+// wordWrap breaks lines at spaces only (ansi.Wordwrap also breaks at
+// hyphens); a word wider than width is cut hard.
+func wordWrap(s string, width int) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		cur, curW := "", 0
+		for i, word := range strings.Split(line, " ") {
+			ww := ansi.StringWidth(word)
+			switch {
+			case i == 0:
+				cur, curW = word, ww
+			case curW+1+ww <= width:
+				cur, curW = cur+" "+word, curW+1+ww
+			default:
+				out = append(out, cur)
+				cur, curW = word, ww
+			}
+			if curW > width {
+				parts := strings.Split(ansi.Hardwrap(cur, width, true), "\n")
+				out = append(out, parts[:len(parts)-1]...)
+				cur, curW = parts[len(parts)-1], ansi.StringWidth(parts[len(parts)-1])
+			}
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
 }
 
 // fit makes a block exactly width × height: long lines are cut, short ones

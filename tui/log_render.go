@@ -8,10 +8,13 @@ import (
 
 var logColumns = []column{
 	{title: "TIME", width: 8, priority: 8},
-	{title: "KIND", width: 7, priority: 3},
+	// Dropped first: KIND, then STATUS, then ERROR, TIME; REQUEST_ID is
+	// the point of the log (support asks for it) and goes only after
+	// everything but the endpoint.
+	{title: "KIND", width: 7, priority: 2},
 	{title: "ENDPOINT / EVENT", width: 0, priority: 10},
-	{title: "STATUS", width: 11, priority: 2},
-	{title: "REQUEST_ID", width: 16, priority: 6},
+	{title: "STATUS", width: 11, priority: 3},
+	{title: "REQUEST_ID", width: 16, priority: 9},
 	{title: "ERROR", width: 20, priority: 7},
 }
 

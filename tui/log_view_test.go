@@ -258,3 +258,19 @@ func TestWebhookSignatureShown(t *testing.T) {
 		}
 	}
 }
+
+// TestLogKeepsRequestIDAtEverySize: REQUEST_ID is the point of the log; it
+// never disappears, and STATUS outlives KIND.
+func TestLogKeepsRequestIDAtEverySize(t *testing.T) {
+	for _, w := range []int{60, 80, 120, 200} {
+		widths := layoutColumns(logColumns, w-logGutter)
+		for i, c := range logColumns {
+			if c.title == "REQUEST_ID" && widths[i] == 0 {
+				t.Errorf("width %d drops REQUEST_ID: %v", w, widths)
+			}
+			if c.title == "STATUS" && w >= 80 && widths[i] == 0 {
+				t.Errorf("width %d drops STATUS: %v", w, widths)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // Unit tests of Update: keys and messages in, model state and commands out.
@@ -185,12 +187,79 @@ func TestHelpOpensAndCloses(t *testing.T) {
 	if !a.showHelp || !strings.Contains(plain(a.View()), "EVERYWHERE") {
 		t.Fatal("? did not open the help")
 	}
-	if cmd := press(a, "q"); cmd != nil || a.showHelp {
-		t.Fatal("q in the help must close it, not quit")
+	press(a, "?")
+	if a.showHelp {
+		t.Fatal("? did not close the help")
 	}
 	press(a, "?", "esc")
 	if a.showHelp {
 		t.Fatal("esc did not close the help")
+	}
+	// The footer says "q quit": q quits from the help too.
+	press(a, "?")
+	if !strings.Contains(plain(a.View()), "q quit") {
+		t.Fatalf("the help's footer does not say q quit:\n%s", plain(a.View()))
+	}
+	exec[quitConfirmedMsg](t, press(a, "q"))
+}
+
+// TestHelpScrollsAndFooterKeepsItsKeys: at every size the help can be read
+// to its last line, and the footer always shows "? help" and "q quit".
+func TestHelpScrollsAndFooterKeepsItsKeys(t *testing.T) {
+	for _, sz := range [][2]int{{60, 20}, {80, 24}, {120, 35}, {200, 50}} {
+		a := sized(Options{})
+		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for _, scr := range []string{"home", "log"} {
+			if scr == "log" {
+				press(a, "tab")
+			}
+			foot := finalLine(plain(a.View()))
+			if !strings.Contains(foot, "? help") || !strings.Contains(foot, "q quit") {
+				t.Errorf("%dx%d %s: footer %q lacks ? help / q quit", sz[0], sz[1], scr, foot)
+			}
+		}
+		press(a, "?")
+		full := plain(helpView(a.c, a.screen(), a.active.String(), a.width))
+		last := strings.TrimSpace(finalLine(full))
+		for range 100 {
+			if strings.Contains(plain(a.View()), last) {
+				break
+			}
+			press(a, "down")
+		}
+		v := plain(a.View())
+		if !strings.Contains(v, last) {
+			t.Errorf("%dx%d: the help's last line %q cannot be scrolled to:\n%s", sz[0], sz[1], last, v)
+		}
+		if n := strings.Count(v, "\n") + 1; n != sz[1] {
+			t.Errorf("%dx%d: the help view is %d lines", sz[0], sz[1], n)
+		}
+		if foot := finalLine(v); !strings.Contains(foot, "q quit") {
+			t.Errorf("%dx%d help: footer %q lacks q quit", sz[0], sz[1], foot)
+		}
+		press(a, "g")
+		if !strings.Contains(plain(a.View()), "Keys · ") {
+			t.Errorf("%dx%d: g does not go back to the help's top", sz[0], sz[1])
+		}
+	}
+}
+
+func finalLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestShiftTabCyclesBack(t *testing.T) {
+	a := sized(Options{})
+	onFlow(a, a.home.flows[0])
+	a.active = screenHome
+	var seen []screenID
+	for range 3 {
+		press(a, "shift+tab")
+		seen = append(seen, a.active)
+	}
+	if want := []screenID{screenLog, screenFlow, screenHome}; !equalScreens(seen, want) {
+		t.Errorf("shift+tab with a flow visits %v, want %v", seen, want)
 	}
 }
 
@@ -416,5 +485,28 @@ func TestWebhooksShowOnTheirStep(t *testing.T) {
 	}
 	if strings.Contains(v, "ReqNotListed01") {
 		t.Errorf("an API step lists a call twice:\n%s", v)
+	}
+}
+
+// TestHomeOwnAppAlwaysShows: with many Items, at every size, "Your own
+// app" and the full <script src> URL are on screen and the Items that do
+// not fit are counted.
+func TestHomeOwnAppAlwaysShows(t *testing.T) {
+	const base = "http://127.0.0.1:45678"
+	var items []store.Item
+	for i := range 30 {
+		items = append(items, store.Item{ItemID: fmt.Sprintf("item-%02d", i), InstitutionName: "First Platypus Bank", Status: store.ItemHealthy, Mode: store.ModeEmulated})
+	}
+	for _, sz := range [][2]int{{60, 20}, {80, 24}, {120, 35}, {200, 50}} {
+		a := sized(Options{})
+		a.c.control = &flows.Control{BaseURL: base}
+		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		a.Update(itemsLoadedMsg{items: items})
+		v := plain(a.View())
+		for _, want := range []string{"YOUR OWN APP", base + "/link/v2/stable/link-initialize.js", " more"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d: Home lacks %q:\n%s", sz[0], sz[1], want, v)
+			}
+		}
 	}
 }
