@@ -170,6 +170,18 @@ type bacsJSON struct {
 	SortCode  string `json:"sort_code"`
 }
 
+// pendingVerification reports whether the account waits for its
+// micro-deposit verification.
+func (a *account) pendingVerification() bool {
+	return a.VerificationStatus == pendingAutomaticVerification || a.VerificationStatus == pendingManualVerification
+}
+
+// verificationExpired reports whether one of the Item's accounts ended its
+// micro-deposit verification expired.
+func (it *item) verificationExpired() bool {
+	return slices.ContainsFunc(it.Accounts, func(a account) bool { return a.VerificationStatus == "verification_expired" })
+}
+
 // hasNumbers reports whether the account is Auth-eligible.
 func (a *account) hasNumbers() bool {
 	return a.ACH != nil || a.EFT != nil || a.IBAN != nil || a.BACS != nil
@@ -187,7 +199,15 @@ func authGet(e *Emulator, c *call, req *accountsRequest) (any, *sandbox.Error) {
 			return !a.hasNumbers() || a.VerificationStatus == "verification_expired"
 		})
 		if len(accounts) == 0 {
+			if it.verificationExpired() {
+				return nil, apiError("NO_AUTH_ACCOUNTS", "no valid checking or savings accounts were found that support auth: the micro-deposit verification of this Item's account expired (verification_expired); the user must link the account again through Link")
+			}
 			return nil, apiError("NO_AUTH_ACCOUNTS", "")
+		}
+		// A micro-deposit account has no numbers to give until it is
+		// verified (reference §2.5).
+		if i := slices.IndexFunc(accounts, func(a *account) bool { return a.pendingVerification() }); i >= 0 {
+			return nil, apiError("PRODUCT_NOT_READY", "the requested product is not yet ready. please provide a webhook or try the request again later: account %s is %s; its numbers are returned once it is verified (the AUTH webhook AUTOMATICALLY_VERIFIED says when; in the Sandbox, call /sandbox/item/set_verification_status)", accounts[i].ID, accounts[i].VerificationStatus)
 		}
 		added, err := it.ensureProduct("auth")
 		if err != nil {

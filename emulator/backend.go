@@ -55,11 +55,15 @@ func (e *Emulator) CreateItem(ni link.NewItem) (link.CreatedItem, error) {
 	if perr := checkItemProducts(inst, products, "products"); perr != nil {
 		return link.CreatedItem{}, perr
 	}
-	it, tok := e.createItemLocked(newItem{
+	spec := newItem{
 		institutionID: inst.ID, products: products,
 		webhook: cmp.Or(ni.Webhook, info.Webhook), accounts: ni.Accounts,
-	})
-	return link.CreatedItem{ItemID: it.ID, PublicToken: tok, AccountIDs: it.accountIDs()}, nil
+	}
+	if ni.AutomatedMicroDeposits && info.AutomatedMicroDeposits && automatedMicroDeposits(inst, products) {
+		spec.verification = pendingAutomaticVerification
+	}
+	it, tok := e.createItemLocked(spec)
+	return link.CreatedItem{ItemID: it.ID, PublicToken: tok, AccountIDs: it.accountIDs(), VerificationStatus: spec.verification}, nil
 }
 
 // RepairItem is update mode's repair: it clears the Item's error in place

@@ -72,6 +72,25 @@ type newItem struct {
 	products      []string
 	webhook       string
 	accounts      []sandbox.AccountTemplate
+	// verification is the verification_status of the accounts with
+	// numbers (pending_automatic_verification for an Automated
+	// Micro-deposits Item), or "".
+	verification string
+}
+
+// Verification statuses of accounts linked by micro-deposits.
+const (
+	pendingAutomaticVerification = "pending_automatic_verification"
+	pendingManualVerification    = "pending_manual_verification"
+)
+
+// automatedMicroDeposits reports whether an Item linked at inst with
+// products, by a login with the Automated Micro-deposits credentials, goes
+// through that flow: the institution supports it and auth or transfer is
+// requested (Plaid's Automated Micro-deposits docs).
+func automatedMicroDeposits(inst sandbox.Institution, products []string) bool {
+	return inst.AuthMethods != nil && inst.AuthMethods.AutomatedMicroDeposits &&
+		(slices.Contains(products, "auth") || slices.Contains(products, "transfer"))
 }
 
 // createItemLocked creates an Item and a public_token for it (e.mu held).
@@ -100,6 +119,9 @@ func (e *Emulator) createItemLocked(spec newItem) (*item, string) {
 	for _, tmpl := range spec.accounts {
 		a := account{ID: newObjectID(), AccountTemplate: tmpl}
 		a.Transactions = nil
+		if a.hasNumbers() {
+			a.VerificationStatus = spec.verification
+		}
 		if tmpl.Canned == "" {
 			for _, t := range tmpl.Transactions {
 				if t.Date == "" {

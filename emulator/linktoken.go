@@ -25,6 +25,38 @@ type linkTokenCreateRequest struct {
 	Update                      *struct {
 		AccountSelectionEnabled bool `json:"account_selection_enabled"`
 	} `json:"update"`
+	Auth *linkTokenAuth `json:"auth"`
+}
+
+// linkTokenAuth is /link/token/create's auth object: which extended Auth
+// flows the Link session offers. The emulator implements Automated
+// Micro-deposits; the others are checked and accepted.
+type linkTokenAuth struct {
+	AuthTypeSelectEnabled         *bool   `json:"auth_type_select_enabled"`
+	AutomatedMicrodepositsEnabled *bool   `json:"automated_microdeposits_enabled"`
+	InstantMatchEnabled           *bool   `json:"instant_match_enabled"`
+	SameDayMicrodepositsEnabled   *bool   `json:"same_day_microdeposits_enabled"`
+	InstantMicrodepositsEnabled   *bool   `json:"instant_microdeposits_enabled"`
+	DatabaseMatchEnabled          *bool   `json:"database_match_enabled"`
+	RerouteToCredentials          *string `json:"reroute_to_credentials"`
+	FlowType                      *string `json:"flow_type"`
+}
+
+// checkAuthOptions validates the auth object as Plaid documents it:
+// Auth Type Select only with Same-Day Micro-deposits, and micro-deposit
+// flows only for country_codes ["US"] (reference §2.1).
+func checkAuthOptions(a *linkTokenAuth, countries []string) *sandbox.Error {
+	if a == nil {
+		return nil
+	}
+	if isTrue(a.AuthTypeSelectEnabled) && !isTrue(a.SameDayMicrodepositsEnabled) {
+		return apiError("INVALID_FIELD", "auth.auth_type_select_enabled can only be true when auth.same_day_microdeposits_enabled is true")
+	}
+	md := isTrue(a.AutomatedMicrodepositsEnabled) || isTrue(a.SameDayMicrodepositsEnabled) || isTrue(a.InstantMicrodepositsEnabled)
+	if md && !slices.Equal(countries, []string{"US"}) {
+		return apiError("INVALID_FIELD", "micro-deposit flows (auth.*_microdeposits_enabled) are only available in the United States: country_codes must be exactly [\"US\"], got %v", countries)
+	}
+	return nil
 }
 
 type linkTokenUser struct {
@@ -37,7 +69,7 @@ var linkTokenCreateAccepted = []string{
 	"access_tokens", "link_customization_name", "android_package_name", "institution_data",
 	"card_switch", "eu_config", "institution_id", "payment_initiation", "deposit_switch",
 	"employment", "income_verification", "base_report", "consumer_report_permissible_purpose",
-	"auth", "transfer", "identity_verification", "statements", "user_token", "investments",
+	"transfer", "identity_verification", "statements", "user_token", "investments",
 	"investments_auth", "hosted_link", "transactions", "cra_enabled",
 }
 
@@ -78,6 +110,9 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 		CreatedAt:      now,
 		Expiration:     now.Add(linkTokenLifetime),
 		AccountFilters: subtypesByType(req.AccountFilters),
+		// Automated Micro-deposits is opt-in, as Plaid's Auth docs say to
+		// set auth.automated_microdeposits_enabled.
+		AutomatedMicroDeposits: req.Auth != nil && isTrue(req.Auth.AutomatedMicrodepositsEnabled),
 	}
 	if info.Products == nil {
 		info.Products = []string{}
@@ -124,6 +159,9 @@ func (e *Emulator) checkLinkTokenCreate(req *linkTokenCreateRequest) *sandbox.Er
 		}
 	}
 	if err := checkAccountFilters(req.AccountFilters); err != nil {
+		return err
+	}
+	if err := checkAuthOptions(req.Auth, req.CountryCodes); err != nil {
 		return err
 	}
 	if update && req.AccountFilters != nil && (req.Update == nil || !req.Update.AccountSelectionEnabled) {

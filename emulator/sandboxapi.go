@@ -48,10 +48,26 @@ func sandboxPublicTokenCreate(e *Emulator, c *call, req *sandboxPublicTokenCreat
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, tok := e.createItemLocked(newItem{
-		institutionID: inst.ID, products: req.InitialProducts, webhook: webhook, accounts: outcome.Accounts,
-	})
+	spec := newItem{institutionID: inst.ID, products: req.InitialProducts, webhook: webhook, accounts: outcome.Accounts}
+	if outcome.AutomatedMicroDeposits && automatedMicroDeposits(inst, req.InitialProducts) {
+		// As in Link, where the user links the one checking account
+		// (Plaid Checking ****0000) for Automated Micro-deposits.
+		spec.verification = pendingAutomaticVerification
+		spec.accounts = microDepositAccounts(outcome.Accounts)
+	}
+	_, tok := e.createItemLocked(spec)
 	return publicTokenResponse{PublicToken: tok, RequestID: c.requestID}, nil
+}
+
+// microDepositAccounts is the account an Automated Micro-deposits Item
+// links: the first checking account.
+func microDepositAccounts(all []sandbox.AccountTemplate) []sandbox.AccountTemplate {
+	for _, a := range all {
+		if a.Type == "depository" && deref(a.Subtype) == "checking" && a.ACH != nil {
+			return []sandbox.AccountTemplate{a}
+		}
+	}
+	return all
 }
 
 // defaultLogin is the outcome of user_good/pass_good, computed once: the

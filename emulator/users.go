@@ -205,8 +205,9 @@ func sandboxItemSetVerificationStatus(e *Emulator, c *call, req *setVerification
 			return nil, err
 		}
 		a := accounts[0]
-		if !a.hasNumbers() {
-			return nil, apiError("INVALID_ACCOUNT_ID", "account %s has no account numbers to verify; use a checking or savings account", a.ID)
+		if a.VerificationStatus != pendingAutomaticVerification {
+			status := cmp.Or(a.VerificationStatus, "null: it was linked without micro-deposits")
+			return nil, apiError("INVALID_FIELD", "account %s is not pending automatic verification (its verification_status is %s); only an account linked through Automated Micro-deposits (Houndstooth Bank, user_good / microdeposits_good, with auth.automated_microdeposits_enabled) can be verified or expired", a.ID, status)
 		}
 		a.VerificationStatus = req.VerificationStatus
 		e.changed()

@@ -28,6 +28,8 @@ type TokenInfo struct {
 	Expiration   time.Time
 	// AccountFilters maps an account type to its allowed subtypes.
 	AccountFilters map[string][]string
+	// AutomatedMicroDeposits is the token's auth.automated_microdeposits_enabled.
+	AutomatedMicroDeposits bool `json:",omitempty"`
 
 	// Update mode: the token was created with an access_token.
 	UpdateMode    bool
@@ -44,6 +46,9 @@ type NewItem struct {
 	// Accounts are the accounts the user selected (templates from
 	// sandbox.Outcome.Accounts).
 	Accounts []sandbox.AccountTemplate
+	// AutomatedMicroDeposits is set when the user logged in with the
+	// Automated Micro-deposits credentials (sandbox.Outcome).
+	AutomatedMicroDeposits bool
 }
 
 // CreatedItem is the result of Backend.CreateItem.
@@ -52,6 +57,10 @@ type CreatedItem struct {
 	PublicToken string
 	// AccountIDs are the ids assigned to NewItem.Accounts, in order.
 	AccountIDs []string
+	// VerificationStatus is the accounts' verification_status
+	// (pending_automatic_verification for an Automated Micro-deposits
+	// Item), or "" (null) for an instantly authenticated Item.
+	VerificationStatus string
 }
 
 // Backend is the emulator state as Link sees it. *emulator.Emulator

@@ -331,8 +331,8 @@ func (h *Handler) selectAccounts(s *session, info TokenInfo, req *accountsReques
 		return nil, f
 	}
 	var (
-		pt, itemID string
-		ids        = make([]string, len(chosen))
+		pt, itemID, verification string
+		ids                      = make([]string, len(chosen))
 	)
 	if s.updateMode {
 		var err error
@@ -344,7 +344,8 @@ func (h *Handler) selectAccounts(s *session, info TokenInfo, req *accountsReques
 			ids[i] = o.id
 		}
 	} else {
-		item := NewItem{LinkToken: s.token, InstitutionID: s.inst.ID, Products: info.Products, Webhook: info.Webhook}
+		item := NewItem{LinkToken: s.token, InstitutionID: s.inst.ID, Products: info.Products, Webhook: info.Webhook,
+			AutomatedMicroDeposits: s.outcome.AutomatedMicroDeposits}
 		for _, o := range chosen {
 			item.Accounts = append(item.Accounts, o.template)
 		}
@@ -355,11 +356,14 @@ func (h *Handler) selectAccounts(s *session, info TokenInfo, req *accountsReques
 		if len(created.AccountIDs) != len(chosen) {
 			return nil, internalFailure(fmt.Errorf("CreateItem returned %d account ids for %d accounts", len(created.AccountIDs), len(chosen)))
 		}
-		pt, itemID, ids = created.PublicToken, created.ItemID, created.AccountIDs
+		pt, itemID, ids, verification = created.PublicToken, created.ItemID, created.AccountIDs, created.VerificationStatus
 	}
 	accounts := make([]obj, len(chosen))
 	for i, o := range chosen {
 		accounts[i] = o.metadata(ids[i])
+		if verification != "" {
+			accounts[i]["verification_status"] = verification
+		}
 	}
 	s.state, s.result, s.finished = stateConnected, "success", h.b.Now()
 	s.newItemID, s.publicToken = itemID, redact.Value(pt)

@@ -12,6 +12,9 @@ const (
 	UserGood   = "user_good"
 	PassGood   = "pass_good"
 	UserCustom = "user_custom"
+	// PassMicroDeposits is user_good's password for the Automated
+	// Micro-deposits flow (Houndstooth Bank).
+	PassMicroDeposits = "microdeposits_good"
 	// MFACode is the one-time code every Sandbox code round accepts.
 	MFACode = "1234"
 	// MaxMFARounds bounds rounds, and questions or options per round, so a
@@ -51,8 +54,12 @@ func evaluate(username, password string) Outcome {
 
 func evaluateUserGood(password string) Outcome {
 	switch password {
-	case PassGood, "microdeposits_good":
+	case PassGood:
 		return success(nil)
+	case PassMicroDeposits:
+		o := success(nil)
+		o.AutomatedMicroDeposits = true
+		return o
 	case "mfa_device":
 		return success(deviceMFA())
 	case "mfa_selections":

@@ -226,6 +226,14 @@ type Outcome struct {
 	// Accounts the Item gets: DefaultAccounts, or user_custom
 	// override_accounts.
 	Accounts []AccountTemplate
+	// AutomatedMicroDeposits is true for the Automated Micro-deposits login
+	// (user_good / microdeposits_good, reference §3.4): at an institution
+	// that supports the flow (Houndstooth Bank), with auth or transfer
+	// requested and the flow enabled, the accounts the user links are
+	// pending_automatic_verification until
+	// /sandbox/item/set_verification_status ends the verification.
+	// Elsewhere the login is an ordinary user_good one.
+	AutomatedMicroDeposits bool
 }
 
 // Evaluate applies the Sandbox test credentials of reference §3.2-3.3 to
