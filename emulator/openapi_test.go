@@ -170,9 +170,11 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	al := plaid.NewItemApplicationListRequest()
 	al.SetAccessToken(access)
 	res(h.client.ItemApplicationList(h.ctx).ItemApplicationListRequest(*al).Execute()).must(t)
+	md := h.newMicroDepositItem("ins_109512", "", plaid.PRODUCTS_AUTH)
+	_, mdAccounts := h.accountStatuses(md)
 	res(h.client.SandboxItemSetVerificationStatus(h.ctx).SandboxItemSetVerificationStatusRequest(
-		*plaid.NewSandboxItemSetVerificationStatusRequest(access, tx.Accounts[0].AccountId, "automatically_verified")).Execute()).must(t)
-	res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(access)).Execute()).must(t) // with verification_status
+		*plaid.NewSandboxItemSetVerificationStatusRequest(md, mdAccounts[0].AccountId, "automatically_verified")).Execute()).must(t)
+	res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(md)).Execute()).must(t) // with verification_status
 
 	xfer, _ := h.newItem("", plaid.PRODUCTS_AUTH, plaid.PRODUCTS_TRANSFER)
 	xacc := res(h.client.AccountsGet(h.ctx).AccountsGetRequest(*plaid.NewAccountsGetRequest(xfer)).Execute()).must(t).Accounts[0].AccountId

@@ -163,6 +163,16 @@ func TestEveryOperation(t *testing.T) {
 		if path == "/item/remove" || path == "/item/access_token/invalidate" || path == "/sandbox/item/reset_login" {
 			continue // they end or break the fixture's Item: sent last, below
 		}
+		if path == "/sandbox/item/set_verification_status" {
+			// Only an Automated Micro-deposits account can be verified.
+			saved := *f
+			f.access = f.h.newMicroDepositItem("ins_109512", "", plaid.PRODUCTS_AUTH)
+			_, accounts := f.h.accountStatuses(f.access)
+			f.accounts = []string{accounts[0].AccountId}
+			checkOperation(t, f, path, item.Post)
+			*f = saved
+			continue
+		}
 		checkOperation(t, f, path, item.Post)
 	}
 	for _, path := range []string{"/sandbox/item/reset_login", "/item/access_token/invalidate"} {
