@@ -6,6 +6,7 @@ import (
 
 	"github.com/linkexplorer/linkexplorer/emulator/link"
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/jsonenc"
 )
 
 type linkTokenCreateRequest struct {
@@ -82,11 +83,11 @@ type linkTokenCreateResponse struct {
 // appendJSON writes the response as encoding/json would.
 func (r linkTokenCreateResponse) appendJSON(buf []byte) []byte {
 	buf = append(buf, `{"link_token":`...)
-	buf = appendJSONString(buf, r.LinkToken)
+	buf = jsonenc.AppendString(buf, r.LinkToken)
 	buf = append(buf, `,"expiration":"`...)
 	buf = r.Expiration.AppendFormat(buf, time.RFC3339Nano)
 	buf = append(buf, `","request_id":`...)
-	buf = appendJSONString(buf, r.RequestID)
+	buf = jsonenc.AppendString(buf, r.RequestID)
 	return append(buf, '}')
 }
 

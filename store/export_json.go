@@ -1,11 +1,9 @@
 package store
 
 import (
-	"bytes"
-	"encoding/json"
-	"math"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/linkexplorer/linkexplorer/internal/jsonenc"
 )
 
 // entryEncoder writes the entries of the JSON export byte for byte as
@@ -15,10 +13,8 @@ import (
 // reflection. A big log's export spends its time here, once per entry;
 // TestEntryEncoderMatchesEncodingJSON holds it to encoding/json's output.
 type entryEncoder struct {
-	buf     []byte
-	compact bytes.Buffer // a body, compacted
-	escaped bytes.Buffer // a compacted body with <, > and & escaped
-	n       int          // entries written
+	buf []byte
+	n   int // entries written
 }
 
 // entry returns "\n" and the entry's JSON object; the slice is valid
@@ -39,7 +35,7 @@ func (enc *entryEncoder) entry(j *entryJSON) []byte {
 	}
 	if j.DurationMS != nil {
 		b = append(b, `,"duration_ms":`...)
-		b = appendFloat(b, *j.DurationMS)
+		b = jsonenc.AppendFloat(b, *j.DurationMS)
 	}
 	b = appendField(b, "event_kind", j.EventKind, true)
 	b = appendField(b, "event_name", j.EventName, true)
@@ -73,7 +69,7 @@ func appendField(b []byte, name, value string, omitempty bool) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendString(b, value)
+	return jsonenc.AppendString(b, value)
 }
 
 // appendBody appends ,"name": and the body, as JSON when it is JSON
@@ -86,107 +82,8 @@ func (enc *entryEncoder) appendBody(b []byte, name string, body []byte) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	enc.compact.Reset()
-	if json.Compact(&enc.compact, body) != nil {
-		return appendString(b, body)
+	if out, ok := jsonenc.AppendCompact(b, body); ok {
+		return out
 	}
-	c := enc.compact.Bytes()
-	if needsHTMLEscape(c) {
-		enc.escaped.Reset()
-		json.HTMLEscape(&enc.escaped, c)
-		c = enc.escaped.Bytes()
-	}
-	return append(b, c...)
-}
-
-// needsHTMLEscape reports whether compacted JSON holds <, > or &, or the
-// first byte of U+2028 or U+2029 (0xE2, which other characters share),
-// which encoding/json escapes. A byte loop: bytes.IndexAny with characters
-// beyond ASCII decodes every rune.
-func needsHTMLEscape(b []byte) bool {
-	for _, c := range b {
-		if c == '<' || c == '>' || c == '&' || c == 0xE2 {
-			return true
-		}
-	}
-	return false
-}
-
-// appendFloat appends f as encoding/json writes a float64.
-func appendFloat(b []byte, f float64) []byte {
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// e-09 becomes e-9, as encoding/json writes it.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, as encoding/json writes it with
-// HTML escaping (its default).
-func appendString[S string | []byte](b []byte, s S) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		var r rune
-		var size int
-		switch v := any(s).(type) {
-		case string:
-			r, size = utf8.DecodeRuneInString(v[i:])
-		case []byte:
-			r, size = utf8.DecodeRune(v[i:])
-		}
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonenc.AppendString(b, body)
 }
