@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -101,6 +102,7 @@ func assetReportCreate(e *Emulator, c *call, req *assetReportCreateRequest) (any
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var without []string // access tokens of Items without Assets
 	for _, tok := range req.AccessTokens {
 		it, err := e.itemLocked(tok)
 		if err != nil {
@@ -111,12 +113,25 @@ func assetReportCreate(e *Emulator, c *call, req *assetReportCreateRequest) (any
 			return nil, &err
 		}
 		if !it.hasProduct("assets") {
-			return nil, apiError("PRODUCT_NOT_ENABLED", "the Item %s was not created with Assets, which cannot be added after Link: create the link_token (or /sandbox/public_token/create's initial_products) with \"assets\" in products and link the Item again", it.ID)
+			without = append(without, redact.Value(tok))
+			continue
 		}
 		r.Items = append(r.Items, it.snapshot())
 	}
+	if len(without) > 0 {
+		return nil, assetsNotEnabled(without)
+	}
 	e.startAssetReportLocked(r)
 	return assetReportCreateResponse{AssetReportToken: r.Token, AssetReportID: r.ID, RequestID: c.requestID}, nil
+}
+
+// assetsNotEnabled is Plaid's error for access tokens of Items created
+// without Assets: an ASSET_REPORT_ERROR naming every such token (the
+// schema's AssetsErrorWebhook example), here masked.
+func assetsNotEnabled(tokens []string) *sandbox.Error {
+	return &sandbox.Error{Type: "ASSET_REPORT_ERROR", Code: "PRODUCT_NOT_ENABLED", Message: fmt.Sprintf(
+		"the 'assets' product is not enabled for the following access tokens: %s. please ensure that 'assets' is included in the 'product' array when initializing Link and create the Item(s) again. (Assets cannot be added to an Item after Link: link it again with \"assets\" in products, or in /sandbox/public_token/create's initial_products.)",
+		strings.Join(tokens, ", "))}
 }
 
 // snapshot copies what a report needs of an Item.

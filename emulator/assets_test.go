@@ -126,9 +126,15 @@ func TestAssetReportLifecycle(t *testing.T) {
 
 	noAssets, _ := h.newItem("", plaid.PRODUCTS_TRANSACTIONS)
 	bad := plaid.NewAssetReportCreateRequest(30)
-	bad.SetAccessTokens([]string{noAssets})
+	bad.SetAccessTokens([]string{access, noAssets})
 	_, _, err = h.client.AssetReportCreate(h.ctx).AssetReportCreateRequest(*bad).Execute()
-	wantPlaidError(t, err, "PRODUCT_NOT_ENABLED")
+	// As the schema's AssetsErrorWebhook example: an ASSET_REPORT_ERROR
+	// naming the tokens without Assets (masked), and only those.
+	if pe := wantPlaidError(t, err, "PRODUCT_NOT_ENABLED"); pe.ErrorType != "ASSET_REPORT_ERROR" ||
+		!strings.Contains(pe.ErrorMessage, "the 'assets' product is not enabled for the following access tokens: access-sandbox-") ||
+		strings.Contains(pe.ErrorMessage, noAssets) || strings.Count(pe.ErrorMessage, "access-sandbox-") != 1 {
+		t.Errorf("no assets: %s %q", pe.ErrorType, pe.ErrorMessage)
+	}
 	bad.SetAccessTokens([]string{"access-sandbox-nope-x"})
 	_, _, err = h.client.AssetReportCreate(h.ctx).AssetReportCreateRequest(*bad).Execute()
 	wantPlaidError(t, err, "INVALID_ACCESS_TOKEN")
