@@ -171,15 +171,7 @@ func (s *Store) exportJSON(ctx context.Context, w *bufio.Writer, f Filter) error
 	w.Write(head[:len(head)-1]) // reopen the object to add the entries
 	w.WriteString(`,"entries":[`)
 	var enc entryEncoder
-	err = s.each(ctx, f, true, func(e Entry) error {
-		if enc.n > 0 {
-			w.WriteByte(',')
-		}
-		j := entryFields(e)
-		_, err := w.Write(enc.entry(&j))
-		return err
-	})
-	if err != nil {
+	if err := s.exportEntries(ctx, w, f, &enc); err != nil {
 		return err
 	}
 	_, err = w.WriteString("\n]}\n")

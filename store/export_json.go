@@ -1,7 +1,11 @@
 package store
 
 import (
+	"bufio"
+	"context"
+	"database/sql"
 	"strconv"
+	"time"
 
 	"github.com/linkexplorer/linkexplorer/internal/jsonenc"
 )
@@ -20,11 +24,42 @@ type entryEncoder struct {
 // entry returns "\n" and the entry's JSON object; the slice is valid
 // until the next call.
 func (enc *entryEncoder) entry(j *entryJSON) []byte {
+	return write(enc, &entryOf[string]{ID: j.ID, Time: j.Time, Kind: string(j.Kind), SessionID: j.SessionID,
+		Source: j.Source, Method: j.Method, Endpoint: j.Endpoint, HTTPStatus: j.HTTPStatus, DurationMS: j.DurationMS,
+		EventKind: j.EventKind, EventName: j.EventName, WebhookType: j.WebhookType, WebhookCode: j.WebhookCode,
+		Signature: j.Signature, RequestID: j.RequestID, LinkSessionID: j.LinkSessionID, ItemID: j.ItemID,
+		ViewName: j.ViewName, ExitStatus: j.ExitStatus, InstitutionID: j.InstitutionID,
+		InstitutionName: j.InstitutionName, ErrorType: j.ErrorType, ErrorCode: j.ErrorCode,
+		ErrorMessage: j.ErrorMessage, RequestBody: j.RequestBody, ResponseBody: j.ResponseBody,
+		Metadata: j.Metadata, Body: j.Body})
+}
+
+// entryOf is entryJSON with its text as strings, or as bytes read from the
+// database without copies (see exportEntries).
+type entryOf[S string | []byte] struct {
+	ID                                                                   int64
+	Time, Kind, SessionID, Source, Method, Endpoint                      S
+	HTTPStatus                                                           *int
+	DurationMS                                                           *float64
+	EventKind, EventName, WebhookType, WebhookCode, Signature, RequestID S
+	LinkSessionID, ItemID, ViewName, ExitStatus, InstitutionID           S
+	InstitutionName, ErrorType, ErrorCode, ErrorMessage                  S
+	RequestBody, ResponseBody, Metadata, Body                            []byte
+}
+
+// write returns "\n" and the entry's JSON object, in entryJSON's field
+// order; the slice is valid until the next call.
+func write[S string | []byte](enc *entryEncoder, j *entryOf[S]) []byte {
 	enc.n++
-	b := append(enc.buf[:0], "\n{\"id\":"...)
+	enc.buf = appendEntry(enc.buf[:0], j)
+	return enc.buf
+}
+
+func appendEntry[S string | []byte](b []byte, j *entryOf[S]) []byte {
+	b = append(b, "\n{\"id\":"...)
 	b = strconv.AppendInt(b, j.ID, 10)
 	b = appendField(b, "time", j.Time, false)
-	b = appendField(b, "kind", string(j.Kind), false)
+	b = appendField(b, "kind", j.Kind, false)
 	b = appendField(b, "session_id", j.SessionID, true)
 	b = appendField(b, "source", j.Source, true)
 	b = appendField(b, "method", j.Method, true)
@@ -52,18 +87,16 @@ func (enc *entryEncoder) entry(j *entryJSON) []byte {
 	b = appendField(b, "error_type", j.ErrorType, true)
 	b = appendField(b, "error_code", j.ErrorCode, true)
 	b = appendField(b, "error_message", j.ErrorMessage, true)
-	b = enc.appendBody(b, "request_body", j.RequestBody)
-	b = enc.appendBody(b, "response_body", j.ResponseBody)
-	b = enc.appendBody(b, "metadata", j.Metadata)
-	b = enc.appendBody(b, "body", j.Body)
-	b = append(b, '}')
-	enc.buf = b
-	return b
+	b = appendBody(b, "request_body", j.RequestBody)
+	b = appendBody(b, "response_body", j.ResponseBody)
+	b = appendBody(b, "metadata", j.Metadata)
+	b = appendBody(b, "body", j.Body)
+	return append(b, '}')
 }
 
 // appendField appends ,"name":"value", unless omitempty and value is "".
-func appendField(b []byte, name, value string, omitempty bool) []byte {
-	if omitempty && value == "" {
+func appendField[S string | []byte](b []byte, name string, value S, omitempty bool) []byte {
+	if omitempty && len(value) == 0 {
 		return b
 	}
 	b = append(b, ',', '"')
@@ -75,7 +108,7 @@ func appendField(b []byte, name, value string, omitempty bool) []byte {
 // appendBody appends ,"name": and the body, as JSON when it is JSON
 // (compacted, as encoding/json writes a json.RawMessage), else as a
 // string; nothing for an empty body.
-func (enc *entryEncoder) appendBody(b []byte, name string, body []byte) []byte {
+func appendBody(b []byte, name string, body []byte) []byte {
 	if len(body) == 0 {
 		return b
 	}
@@ -86,4 +119,114 @@ func (enc *entryEncoder) appendBody(b []byte, name string, body []byte) []byte {
 		return out
 	}
 	return jsonenc.AppendString(b, body)
+}
+
+// rawRow is a row of entrySelect(true) as the driver hands it over: the
+// text in buffers reused from row to row (sql.RawBytes), no string or
+// slice allocated for it.
+type rawRow struct {
+	id                                                        int64
+	kind, time                                                sql.RawBytes
+	session, request, linkSession, item, errType, errCode     sql.RawBytes
+	method, endpoint                                          sql.RawBytes
+	httpStatus                                                int
+	callMsg                                                   sql.RawBytes
+	duration                                                  int64
+	source, reqBody, respBody                                 sql.RawBytes
+	evKind, evName, view, evMsg, exit, instID, instName, meta sql.RawBytes
+	whType, whCode, whSig, whBody                             sql.RawBytes
+	masked                                                    int
+	timeBuf                                                   []byte
+}
+
+func (r *rawRow) scan(rows *sql.Rows) error {
+	return rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
+		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
+		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked)
+}
+
+// scanned is the row as entryRowScan, copied out of the driver's buffers.
+func (r *rawRow) scanned() entryRowScan {
+	return entryRowScan{id: r.id, kind: string(r.kind), time: string(r.time), session: string(r.session),
+		request: string(r.request), linkSession: string(r.linkSession), item: string(r.item),
+		errType: string(r.errType), errCode: string(r.errCode), method: string(r.method),
+		endpoint: string(r.endpoint), httpStatus: r.httpStatus, callMsg: string(r.callMsg), duration: r.duration,
+		source: string(r.source), reqBody: string(r.reqBody), respBody: string(r.respBody),
+		evKind: string(r.evKind), evName: string(r.evName), view: string(r.view), evMsg: string(r.evMsg),
+		exit: string(r.exit), instID: string(r.instID), instName: string(r.instName), meta: string(r.meta),
+		whType: string(r.whType), whCode: string(r.whCode), whSig: string(r.whSig), whBody: string(r.whBody),
+		masked: r.masked}
+}
+
+// fields is the row as entryFields makes an entry of it, for a row of a
+// known kind; the result points into r.
+func (r *rawRow) fields(j *entryOf[[]byte], ms *float64) {
+	r.timeBuf = parseTime(string(r.time)).UTC().AppendFormat(r.timeBuf[:0], timeLayout)
+	*j = entryOf[[]byte]{ID: r.id, Time: r.timeBuf, Kind: r.kind, SessionID: r.session, ErrorType: r.errType, ErrorCode: r.errCode}
+	switch EntryKind(r.kind) {
+	case KindCall:
+		*ms = float64(time.Duration(r.duration)) / float64(time.Millisecond)
+		j.Source, j.Method, j.Endpoint, j.HTTPStatus, j.DurationMS = r.source, r.method, r.endpoint, &r.httpStatus, ms
+		j.RequestID, j.ItemID, j.ErrorMessage = r.request, r.item, r.callMsg
+		j.RequestBody, j.ResponseBody = r.reqBody, r.respBody
+	case KindEvent:
+		j.EventKind, j.EventName, j.ViewName, j.ExitStatus = r.evKind, r.evName, r.view, r.exit
+		j.RequestID, j.LinkSessionID, j.ErrorMessage = r.request, r.linkSession, r.evMsg
+		j.InstitutionID, j.InstitutionName, j.Metadata = r.instID, r.instName, r.meta
+	case KindWebhook:
+		j.WebhookType, j.WebhookCode, j.Signature, j.Body = r.whType, r.whCode, r.whSig, r.whBody
+		j.ItemID = r.item
+	}
+}
+
+// exportEntries writes the entries matching f, newest first, each
+// preceded by a comma but the first. Entries masked on the way in with
+// the current rules, nearly all, go from the driver's buffers to the
+// output without being copied into an Entry; the others are masked again
+// on the way, as each does.
+func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, enc *entryEncoder) error {
+	fs, err := s.compile(ctx, f)
+	if err != nil {
+		return err
+	}
+	query, args := Query{Bodies: true}.sql(fs, 0)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		r  rawRow
+		j  entryOf[[]byte]
+		ms float64
+	)
+	for rows.Next() {
+		if err := r.scan(rows); err != nil {
+			return err
+		}
+		if enc.n > 0 {
+			w.WriteByte(',')
+		}
+		var out []byte
+		switch k := EntryKind(r.kind); {
+		case maskedOnWrite(r.masked) && (k == KindCall || k == KindEvent || k == KindWebhook):
+			r.fields(&j, &ms)
+			out = write(enc, &j)
+		default:
+			e, err := r.scanned().entry()
+			if err != nil {
+				return err
+			}
+			if !maskedOnWrite(e.masked) {
+				e = remask(e)
+			}
+			jj := entryFields(e)
+			out = enc.entry(&jj)
+		}
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
