@@ -121,7 +121,22 @@ func appendBody(b []byte, name string, body []byte) []byte {
 	return jsonenc.AppendString(b, body)
 }
 
-// rawRow is a row of entrySelect(true) as the driver hands it over: the
+// exportColumns are the columns the JSON export reads: the kind's own
+// columns share one result column each (a call's method, an event's kind
+// and a webhook's type in k1, and so on), 21 columns where entrySelect has
+// 30, each of which the driver fetches through the SQLite API.
+const exportColumns = `SELECT e.id, e.kind, e.time, COALESCE(e.session_id, ''), COALESCE(e.request_id, ''),
+	COALESCE(e.link_session_id, ''), COALESCE(e.item_id, ''), COALESCE(e.error_type, ''), COALESCE(e.error_code, ''),
+	e.masked, COALESCE(c.http_status, 0), COALESCE(c.duration_ns, 0),
+	COALESCE(CASE e.kind WHEN 'call' THEN c.method WHEN 'event' THEN v.kind ELSE w.webhook_type END, ''),
+	COALESCE(CASE e.kind WHEN 'call' THEN c.endpoint WHEN 'event' THEN v.event_name ELSE w.webhook_code END, ''),
+	COALESCE(CASE e.kind WHEN 'call' THEN c.source WHEN 'event' THEN v.view_name ELSE w.signature END, ''),
+	COALESCE(CASE e.kind WHEN 'call' THEN c.error_message ELSE v.error_message END, ''),
+	COALESCE(CASE e.kind WHEN 'call' THEN c.response_body ELSE v.exit_status END, ''),
+	COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''),
+	COALESCE(CASE e.kind WHEN 'call' THEN c.request_body WHEN 'event' THEN v.metadata ELSE w.body END, '')`
+
+// rawRow is a row of the JSON export as the driver hands it over: the
 // text in buffers reused from row to row (sql.RawBytes), no string or
 // slice allocated for it.
 type rawRow struct {
@@ -136,14 +151,33 @@ type rawRow struct {
 	evKind, evName, view, evMsg, exit, instID, instName, meta sql.RawBytes
 	whType, whCode, whSig, whBody                             sql.RawBytes
 	masked                                                    int
+	k                                                         [6]sql.RawBytes // the shared columns
 	timeBuf                                                   []byte
 }
 
+// scan reads a row of exportColumns and hands the shared columns to the
+// row's kind.
 func (r *rawRow) scan(rows *sql.Rows) error {
-	return rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
-		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
-		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked)
+	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
+		&r.masked, &r.httpStatus, &r.duration, &r.k[0], &r.k[1], &r.k[2], &r.k[3], &r.k[4], &r.instID, &r.instName, &r.k[5])
+	if err != nil {
+		return err
+	}
+	r.method, r.endpoint, r.source, r.callMsg, r.respBody, r.reqBody = nil, nil, nil, nil, nil, nil
+	r.evKind, r.evName, r.view, r.evMsg, r.exit, r.meta = nil, nil, nil, nil, nil, nil
+	r.whType, r.whCode, r.whSig, r.whBody = nil, nil, nil, nil
+	switch EntryKind(r.kind) {
+	case KindCall:
+		r.method, r.endpoint, r.source, r.callMsg, r.respBody, r.reqBody = r.k[0], r.k[1], r.k[2], r.k[3], r.k[4], r.k[5]
+	case KindEvent:
+		r.evKind, r.evName, r.view, r.evMsg, r.exit, r.meta = r.k[0], r.k[1], r.k[2], r.k[3], r.k[4], r.k[5]
+	default:
+		r.whType, r.whCode, r.whSig, r.whBody = r.k[0], r.k[1], r.k[2], r.k[5]
+	}
+	if EntryKind(r.kind) != KindEvent {
+		r.instID, r.instName = nil, nil
+	}
+	return nil
 }
 
 // scanned is the row as entryRowScan, copied out of the driver's buffers.
@@ -190,7 +224,7 @@ func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, en
 	if err != nil {
 		return err
 	}
-	query, args := Query{Bodies: true}.sql(fs, 0)
+	query, args := Query{Bodies: true, columns: exportColumns}.sql(fs, 0)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

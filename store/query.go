@@ -49,6 +49,8 @@ type Query struct {
 	// Bodies asks for the request and response bodies, Link metadata and
 	// webhook bodies, which a list of entries does not need.
 	Bodies bool
+	// columns replaces entrySelect's columns (the JSON export's own).
+	columns string
 }
 
 // Page is one page of the log, newest first.
@@ -95,19 +97,23 @@ func (s *Store) Entries(ctx context.Context, q Query) (Page, error) {
 // (every one when limit <= 0), and its arguments.
 func (q Query) sql(fs filterSQL, limit int) (string, []any) {
 	fs.before, fs.after = q.Before, q.After
+	sel := q.columns
+	if sel == "" {
+		sel = entrySelect(q.Bodies)
+	}
 	order := "DESC"
 	if q.After != 0 {
 		order = "ASC"
 	}
 	if fs.driver == nil {
 		if limit <= 0 {
-			q, args := fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, 0)
+			q, args := fs.idsFrom(sel+" FROM log_entries e "+joins, "e.id", order, 0)
 			return q + " ORDER BY e.id " + order, args
 		}
-		return fs.idsFrom(entrySelect(q.Bodies)+" FROM log_entries e "+joins, "e.id", order, limit)
+		return fs.idsFrom(sel+" FROM log_entries e "+joins, "e.id", order, limit)
 	}
 	ids, args := fs.ids(order, limit)
-	q2 := entrySelect(q.Bodies) + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" + " ORDER BY e.id " + order
+	q2 := sel + " FROM log_entries e " + joins + " WHERE e.id IN (" + ids + ")" + " ORDER BY e.id " + order
 	if limit <= 0 {
 		return q2, args
 	}
