@@ -189,6 +189,9 @@ func TestExplainMessage(t *testing.T) {
 		{"MISSING_FIELDS", "the following required fields are missing: secret", "PLAID_SECRET"},
 		{"MISSING_FIELDS", "the following required fields are missing: user.client_user_id", "client_name, language"},
 		{"INVALID_PRODUCT", "balance is not a valid product for products", "/accounts/balance/get"},
+		{"PRODUCT_NOT_READY", "the requested product is not yet ready. please provide a webhook or try the request again later: account x is pending_automatic_verification", "AUTOMATICALLY_VERIFIED"},
+		{"PRODUCT_NOT_READY", "the requested product is not yet ready. please provide a webhook or try the request again later", "SYNC_UPDATES_AVAILABLE"},
+		{"NO_AUTH_ACCOUNTS", "no valid checking or savings accounts were found that support auth: the micro-deposit verification of this Item's account expired (verification_expired)", "link the account again"},
 	}
 	for _, c := range cases {
 		ex, ok := ExplainMessage(c.code, c.message)
