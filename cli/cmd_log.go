@@ -125,7 +125,9 @@ func printLog(ctx context.Context, o logOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(dir)
+	// A log in a directory or file this user cannot write (another
+	// user's, a read-only mount, a copy) is still read: read-only.
+	st, err := store.OpenForReading(dir)
 	if err != nil {
 		return err
 	}

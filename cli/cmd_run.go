@@ -244,6 +244,15 @@ func (p *printer) result(res *flows.StepResult) {
 
 // linkLine describes a report of the callback page in one line.
 func linkLine(ev *flows.PageEvent) string {
+	if ev.Rejected {
+		// The callback server reports the first refusals of each reason
+		// in a minute one by one and sums up the rest, so a flood of
+		// refused requests prints a few lines a minute, not one each.
+		if ev.Refused > 1 {
+			return "refused requests: " + ev.RejectReason
+		}
+		return "rejected request: " + ev.RejectReason
+	}
 	var b strings.Builder
 	switch ev.Kind {
 	case "event":
@@ -261,9 +270,6 @@ func linkLine(ev *flows.PageEvent) string {
 	case "load":
 		return "" // onLoad adds nothing a reader needs
 	default:
-		if ev.Rejected {
-			return "rejected request: " + ev.RejectReason
-		}
 		b.WriteString("page: " + ev.Kind)
 	}
 	if ev.ErrorCode != "" && ev.Kind == "event" {

@@ -214,7 +214,7 @@ func authGet(e *Emulator, c *call, req *accountsRequest) (any, *sandbox.Error) {
 			return nil, err
 		}
 		if added {
-			e.changed()
+			e.changedItem(it)
 		}
 		resp := authResponse{Item: it.render(), RequestID: c.requestID, Numbers: authNumbers{
 			ACH: []achJSON{}, EFT: []eftJSON{}, International: []ibanJSON{}, BACS: []bacsJSON{},
@@ -303,7 +303,7 @@ func identityGet(e *Emulator, c *call, req *accountsRequest) (any, *sandbox.Erro
 			return nil, err
 		}
 		if added {
-			e.changed()
+			e.changedItem(it)
 		}
 		out := make([]accountJSON, len(accounts))
 		for i, a := range accounts {

@@ -27,7 +27,7 @@ func (e *Emulator) InvalidateLinkToken(token string) {
 	if lt, ok := e.st.linkTokens[token]; ok && lt.InvalidatedAt == nil {
 		now := e.Now()
 		lt.InvalidatedAt = &now
-		e.changed()
+		e.changedLinkToken(token)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -119,7 +120,7 @@ func (e *Emulator) ctlClockAdvance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.clock.advance(d)
-	e.changed()
+	e.changedClock()
 	e.autoUpdateTransactions()
 	e.finishAssetReports()
 	writeJSON(w, http.StatusOK, e.clockJSON())
@@ -200,7 +201,8 @@ func (e *Emulator) expireToken(token string, invalidate bool) (expireResponse, *
 	} else {
 		return resp, apiError("NOT_FOUND", "no link_token or public_token %s is known to the emulator (tokens from before a reset are gone)", redact.Value(token))
 	}
-	e.changed()
+	e.changedLinkToken(token)
+	e.changedPublicToken(token)
 	return resp, nil
 }
 
@@ -316,6 +318,10 @@ func (e *Emulator) ctlReset(w http.ResponseWriter, r *http.Request) {
 	e.webhooks.reset()
 	e.link.Reset()
 	e.changed()
+	// The old state is garbage now (new maps, not cleared ones, so their
+	// buckets go too): give the memory back to the OS, so that a reset
+	// after a load test shrinks the process, as a user expects.
+	debug.FreeOSMemory()
 	e.log.LogAttrs(r.Context(), slog.LevelInfo, "emulator state reset")
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }

@@ -58,6 +58,8 @@ type Emulator struct {
 	webhooks  *dispatcher
 	whKey     *webhookKey // signs webhooks; kept across reset, saved in the state file
 	saver     *saver
+	track     tracker  // what changed since the last save
+	journal   *journal // the state file's journal; nil without one
 	redirects map[string]bool
 
 	mu sync.Mutex // guards st
@@ -120,7 +122,10 @@ func New(opts Options) (*Emulator, error) {
 	e.webhooks = newDispatcher(opts.WebhookClient, e.Now, opts.Logger)
 	e.webhooks.sign = func(body []byte) (string, error) { return e.whKey.sign(body, opts.Now()) }
 	if opts.StateFile != "" {
-		e.saver = newSaver(e.snapshotJSON, opts.StateFile, opts.Logger)
+		e.saver = newSaver(e.persist, opts.Logger)
+		if !e.track.dirty.empty() {
+			e.saver.poke()
+		}
 	}
 	if e.st.prod != nil && len(e.st.prod.AssetReports) > 0 {
 		time.AfterFunc(e.assetDelay, e.finishAssetReports) // reports pending at the last shutdown
@@ -226,6 +231,7 @@ func (e *Emulator) Close() error {
 		e.lines.close(time.Second)
 		if e.saver != nil {
 			e.closeErr = e.saver.close()
+			e.closeJournal()
 		}
 	})
 	return e.closeErr
@@ -238,9 +244,7 @@ func (e *Emulator) Now() time.Time { return e.clock.now() }
 // NewRequestID returns a fresh Plaid-format request_id.
 func (e *Emulator) NewRequestID() string { return newRequestID() }
 
-// changed records that the persisted state changed; the saver writes it soon.
-func (e *Emulator) changed() {
-	if e.saver != nil {
-		e.saver.poke()
-	}
-}
+// changed records that the persisted state changed in a way not tracked
+// per object: the saver writes a whole snapshot soon. Changes of one Item
+// or token use changedItem and the like, which cost a journal record.
+func (e *Emulator) changed() { e.mark(func(d *dirtySet) { d.full = true }) }

@@ -137,6 +137,7 @@ func (e *Emulator) createItemLocked(spec newItem) (*item, string) {
 	}
 	slices.SortStableFunc(it.Transactions, func(a, b transaction) int { return strings.Compare(a.Date, b.Date) })
 	e.st.addItem(it)
+	e.changedItem(it)
 	if it.hasProduct("transactions") {
 		e.announceInitialPull(it)
 	}
@@ -148,7 +149,7 @@ func (e *Emulator) newPublicTokenLocked(itemID string) string {
 	now := e.Now().Truncate(time.Second)
 	pt := &publicToken{Token: newToken(kindPublic), ItemID: itemID, ExpiresAt: now.Add(publicTokenLifetime)}
 	e.st.addPublicToken(pt, now)
-	e.changed()
+	e.changedPublicToken(pt.Token)
 	return pt.Token
 }
 
@@ -198,7 +199,7 @@ func (e *Emulator) fireLocked(it *item, url, typ, code string, extra map[string]
 	maps.Copy(body, extra)
 	it.LastWebhook = &webhookMark{SentAt: e.Now().Truncate(time.Second), Code: code}
 	e.webhooks.send(url, typ, code, it.ID, body)
-	e.changed()
+	e.changedItem(it)
 }
 
 // webhookError is an error as webhooks carry it: with its HTTP status and
@@ -263,7 +264,7 @@ type requestIDResponse struct {
 func itemRemove(e *Emulator, c *call, req *accessTokenRequest) (any, *sandbox.Error) {
 	return e.withItem(req.AccessToken, func(it *item) (any, *sandbox.Error) {
 		e.st.removeItem(it)
-		e.changed()
+		e.changedItem(it) // absent at the save: its removal is recorded
 		return requestIDResponse{RequestID: c.requestID}, nil
 	})
 }
@@ -294,7 +295,7 @@ func itemWebhookUpdate(e *Emulator, c *call, req *webhookUpdateRequest) (any, *s
 				"new_webhook_url": it.Webhook, "error": nil,
 			})
 		}
-		e.changed()
+		e.changedItem(it)
 		return itemResponse{Item: it.render(), RequestID: c.requestID}, nil
 	})
 }
@@ -311,7 +312,7 @@ func itemAccessTokenInvalidate(e *Emulator, c *call, req *accessTokenRequest) (a
 		delete(e.st.byAccess, it.AccessToken)
 		it.AccessToken = newToken(kindAccess)
 		e.st.byAccess[it.AccessToken] = it
-		e.changed()
+		e.changedItem(it)
 		return accessTokenInvalidateResponse{NewAccessToken: it.AccessToken, RequestID: c.requestID}, nil
 	})
 }
@@ -354,7 +355,7 @@ func itemPublicTokenExchange(e *Emulator, c *call, req *publicTokenExchangeReque
 		return nil, apiError("INVALID_PUBLIC_TOKEN", "could not find matching public token; public tokens last 30 minutes and work once, so get a fresh one from Link's onSuccess")
 	}
 	delete(e.st.publicTokens, req.PublicToken)
-	e.changed()
+	e.changedPublicToken(req.PublicToken)
 	now := e.Now()
 	if !now.Before(pt.ExpiresAt) {
 		return nil, apiError("INVALID_PUBLIC_TOKEN", "could not find matching public token: it expired at %s (public tokens last 30 minutes); exchange it as soon as Link's onSuccess gives it to you", pt.ExpiresAt.Format(time.RFC3339))

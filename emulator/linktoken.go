@@ -127,7 +127,7 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 		info.Expiration = now.Add(updateLinkTokenLifetime)
 	}
 	e.st.addLinkToken(&linkToken{TokenInfo: info}, now)
-	e.changed()
+	e.changedLinkToken(info.Token)
 	return linkTokenCreateResponse{LinkToken: info.Token, Expiration: info.Expiration, RequestID: c.requestID}, nil
 }
 

@@ -30,10 +30,14 @@ type snapshot struct {
 	PublicTokens  []*publicToken `json:"public_tokens"`
 	WebhookKey    *persistedKey  `json:"webhook_key,omitempty"` // absent in files of older versions: a new key is made
 	Products      *productState  `json:"products,omitempty"`    // asset reports, transfers, users...
+	// JournalSeq is the last journal record the snapshot includes (see
+	// journal.go): later ones are replayed on top of it at load.
+	JournalSeq int64 `json:"journal_seq,omitempty"`
 }
 
-// snapshotJSON renders the state for the state file.
-func (e *Emulator) snapshotJSON() ([]byte, error) {
+// snapshotJSON renders the state for the state file, as including the
+// journal's records up to journalSeq.
+func (e *Emulator) snapshotJSON(journalSeq int64) ([]byte, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	key, err := e.whKey.persisted()
@@ -49,8 +53,9 @@ func (e *Emulator) snapshotJSON() ([]byte, error) {
 		LinkTokens:    sortedValues(e.st.linkTokens, func(t *linkToken) string { return t.Token }),
 		PublicTokens:  sortedValues(e.st.publicTokens, func(t *publicToken) string { return t.Token }),
 		Products:      e.st.prod,
+		JournalSeq:    journalSeq,
 	}
-	return json.MarshalIndent(snap, "", "  ")
+	return json.Marshal(snap)
 }
 
 // sortedValues returns m's values ordered by key(v), for stable files.
@@ -91,11 +96,19 @@ func checkWritable(path string) error {
 	return os.Remove(f.Name())
 }
 
-// load reads the state file at path into e. A missing file is an empty
-// state; the file is created on the first save.
+// load reads the state file at path into e, then replays its journal. A
+// missing file is an empty state; the file is created on the first save.
 func (e *Emulator) load(path string) error {
+	e.journal, _ = openJournal(path)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		// No snapshot yet: what a journal holds is replayed, and the
+		// first save writes a snapshot.
+		e.track.dirty.full = true
+		if err := e.replayJournal(0); err != nil {
+			return err
+		}
+		e.st.requeue()
 		return nil
 	}
 	if err != nil {
@@ -124,7 +137,6 @@ func (e *Emulator) load(path string) error {
 			e.st.publicTokens[t.Token] = t
 		}
 	}
-	e.st.requeue()
 	if snap.WebhookKey != nil {
 		key, err := snap.WebhookKey.key()
 		if err != nil {
@@ -132,26 +144,31 @@ func (e *Emulator) load(path string) error {
 		}
 		e.whKey = key
 	}
+	if snap.WebhookKey == nil {
+		e.track.dirty.full = true // save the new key
+	}
 	e.st.prod = snap.Products
 	e.clock.setOffset(time.Duration(snap.ClockOffsetNS))
+	if err := e.replayJournal(snap.JournalSeq); err != nil {
+		return err
+	}
+	e.st.requeue()
 	return nil
 }
 
 // saver writes the state file in the background, debounced, and once more
 // when closed.
 type saver struct {
-	render  func() ([]byte, error)
-	path    string
+	save    func() error
 	log     *slog.Logger
 	poked   chan struct{}
 	done    chan struct{}
 	stopped chan struct{}
 }
 
-func newSaver(render func() ([]byte, error), path string, log *slog.Logger) *saver {
+func newSaver(save func() error, log *slog.Logger) *saver {
 	s := &saver{
-		render:  render,
-		path:    path,
+		save:    save,
 		log:     log,
 		poked:   make(chan struct{}, 1),
 		done:    make(chan struct{}),
@@ -195,17 +212,6 @@ func (s *saver) close() error {
 	close(s.done)
 	<-s.stopped
 	return s.save()
-}
-
-func (s *saver) save() error {
-	data, err := s.render()
-	if err != nil {
-		return fmt.Errorf("emulator: rendering state: %w", err)
-	}
-	if err := writeFileAtomic(s.path, data); err != nil {
-		return fmt.Errorf("emulator: saving state to %s: %w; check that its directory exists and is writable", s.path, err)
-	}
-	return nil
 }
 
 // writeFileAtomic replaces path with data, mode 0600: it writes a temporary

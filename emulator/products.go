@@ -41,7 +41,7 @@ func (it *item) ensureProduct(p string) (bool, *sandbox.Error) {
 func (e *Emulator) useProduct(it *item, p string) *sandbox.Error {
 	added, err := it.ensureProduct(p)
 	if added {
-		e.changed()
+		e.changedItem(it)
 	}
 	return err
 }

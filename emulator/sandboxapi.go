@@ -111,7 +111,7 @@ type resetLoginResponse struct {
 func sandboxItemResetLogin(e *Emulator, c *call, req *accessTokenRequest) (any, *sandbox.Error) {
 	return e.withItem(req.AccessToken, func(it *item) (any, *sandbox.Error) {
 		it.Error = sandbox.NewError("ITEM_LOGIN_REQUIRED", "")
-		e.changed()
+		e.changedItem(it)
 		if it.Webhook != "" {
 			e.fireLocked(it, it.Webhook, "ITEM", "ERROR", map[string]any{"error": webhookError(it.Error)})
 		}

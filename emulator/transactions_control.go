@@ -169,7 +169,7 @@ func (e *Emulator) changeTransactionsLocked(it *item, req *txnChangesRequest) (*
 		resp.Removed = append(resp.Removed, id)
 	}
 	log.Updated = now.Truncate(time.Second)
-	e.changed()
+	e.changedItem(it)
 	if req.Webhooks == nil || *req.Webhooks {
 		if len(adds) > 0 || len(mods) > 0 || len(req.Remove) > 0 {
 			e.announceTxnChanges(it, len(adds), req.Remove)

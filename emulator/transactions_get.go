@@ -83,7 +83,7 @@ func transactionsGet(e *Emulator, c *call, req *transactionsGetRequest) (any, *s
 		}
 		if added {
 			it.pull(e.Now())
-			e.changed()
+			e.changedItem(it)
 			e.announceInitialPull(it)
 			return nil, apiError("PRODUCT_NOT_READY", "the requested product is not yet ready: Transactions was added to this Item just now and its data is being pulled. please provide a webhook (INITIAL_UPDATE, HISTORICAL_UPDATE) or try the request again later")
 		}
@@ -135,7 +135,7 @@ func (e *Emulator) updateTransactionsLocked(it *item, now time.Time, refresh boo
 		return
 	}
 	it.Txn.Updated = now.Truncate(time.Second)
-	e.changed()
+	e.changedItem(it)
 	if n > 0 {
 		e.announceTxnChanges(it, n, nil)
 	}

@@ -151,7 +151,7 @@ func transactionsSync(e *Emulator, c *call, req *transactionsSyncRequest) (any, 
 		if added {
 			// Added after Link: the first pull reaches today.
 			it.pull(e.Now())
-			e.changed()
+			e.changedItem(it)
 		}
 		page := it.since(seq, count)
 		opts := renderOptions{today: e.Now().Format(time.DateOnly)}
@@ -170,7 +170,7 @@ func transactionsSync(e *Emulator, c *call, req *transactionsSyncRequest) (any, 
 			// Sync was called before Plaid's initial pull finished (as it
 			// is right after Link): SYNC_UPDATES_AVAILABLE follows.
 			it.Synced = true
-			e.changed()
+			e.changedItem(it)
 			if it.Webhook != "" {
 				e.fireSyncUpdates(it)
 			}

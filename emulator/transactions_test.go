@@ -346,14 +346,14 @@ func TestIdleItemStateIsSmall(t *testing.T) {
 	h := newHarness(t, Options{})
 	access, _ := h.newItem("", plaid.PRODUCTS_TRANSACTIONS)
 	syncAll(t, h, access, "")
-	before, err := h.emu.snapshotJSON()
+	before, err := h.emu.snapshotJSON(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 10 {
 		h.newItem("", plaid.PRODUCTS_TRANSACTIONS)
 	}
-	after, err := h.emu.snapshotJSON()
+	after, err := h.emu.snapshotJSON(0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,10 @@ type PageEvent struct {
 	Time         time.Time       `json:"time"`
 	Rejected     bool            `json:"rejected,omitempty"`
 	RejectReason string          `json:"reject_reason,omitempty"`
+	// Refused is, for a rejected event, how many refused requests it
+	// stands for: 1 for one reported in full, more for a summary of those
+	// not reported one by one.
+	Refused int `json:"refused,omitempty"`
 }
 
 // String describes the event for logs, with the public_token masked.

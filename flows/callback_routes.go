@@ -59,20 +59,20 @@ func (c *CallbackServer) allowedOrigin(origin string) bool {
 	return origin == c.origins[0] || origin == c.origins[1]
 }
 
-// reject answers a refused request with a JSON error and reports it as a
-// rejected PageEvent, never as a Link event.
+// reject answers a refused request with a JSON error and counts it; the
+// sampler reports it as a rejected PageEvent (never as a Link event), in
+// full or in a summary.
 func (c *CallbackServer) reject(w http.ResponseWriter, r *http.Request, status int, kind, msg string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
-	if c.opts.OnRejected != nil {
-		c.opts.OnRejected(PageEvent{
-			Kind:         kind,
-			Time:         time.Now(),
-			Rejected:     true,
-			RejectReason: fmt.Sprintf("%s %s → %d: %s", r.Method, redactPath(r.URL.Path), status, msg),
-		})
-	}
+	c.refusals.refused(PageEvent{
+		Kind:         kind,
+		Time:         time.Now(),
+		Rejected:     true,
+		Refused:      1,
+		RejectReason: fmt.Sprintf("%s %s → %d: %s", r.Method, redactPath(r.URL.Path), status, msg),
+	}, status)
 }
 
 // redactPath shortens the unguessable id in a session or webhook path, so
@@ -186,9 +186,18 @@ func (c *CallbackServer) handleReport(w http.ResponseWriter, r *http.Request, s 
 		c.reject(w, r, status, ev.Kind, err.Error())
 		return
 	}
-	if !s.deliver(ev) {
+	if !s.admit() {
 		c.reject(w, r, http.StatusTooManyRequests, ev.Kind, fmt.Sprintf("this Link session has already reported %d events", maxSessionEvents))
 		return
 	}
+	// The report is kept before it is acknowledged: a 204 means it is in
+	// the session log, even if linkexplorer is killed the next moment.
+	if c.opts.OnReport != nil {
+		if err := c.opts.OnReport(s, ev); err != nil {
+			c.reject(w, r, http.StatusServiceUnavailable, ev.Kind, "the report could not be recorded: "+err.Error())
+			return
+		}
+	}
+	s.enqueue(ev)
 	w.WriteHeader(http.StatusNoContent)
 }

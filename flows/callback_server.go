@@ -46,9 +46,22 @@ type CallbackOptions struct {
 	// linkexplorer plays "your app's server". An *APIError it returns is
 	// shown on the page with its code and request_id. Required.
 	CreateLinkToken func(ctx context.Context, s *LinkSession) (token string, err error)
-	// OnRejected, when set, receives every refused request as a PageEvent
-	// with Rejected set. It runs on the request's goroutine: return quickly.
+	// OnRejected, when set, receives refused requests as PageEvents with
+	// Rejected set: per reason (status and report kind), the first few of
+	// each RefusalWindow one by one, and the rest as one summary event
+	// whose Refused field counts them, when the window ends or the server
+	// closes. It runs on the request's goroutine or a timer's: return
+	// quickly.
 	OnRejected func(PageEvent)
+	// RefusalWindow is the sampling window of OnRejected; 0 means
+	// DefaultRefusalWindow (a minute).
+	RefusalWindow time.Duration
+	// OnReport, when set, records an accepted report before the page is
+	// answered 204: the report is answered only once it returns, and a
+	// failure is answered 503 (the page does not retry; the event is then
+	// at least not acknowledged as kept). It runs on the request's
+	// goroutine.
+	OnReport func(s *LinkSession, ev PageEvent) error
 	// WaitTimeout bounds LinkSession.Wait; 0 means DefaultWaitTimeout.
 	WaitTimeout time.Duration
 	// WebhookPath, when set with OnWebhook, is the unguessable path
@@ -75,6 +88,8 @@ type CallbackServer struct {
 	origins [2]string // the Origin values accepted
 	csp     string
 	stop    func() bool
+
+	refusals *refusalSampler
 
 	mu       sync.Mutex
 	sessions map[string]*LinkSession
@@ -112,6 +127,11 @@ func StartCallbackServer(ctx context.Context, opts CallbackOptions) (*CallbackSe
 		csp:      pageCSP(script),
 		sessions: map[string]*LinkSession{},
 	}
+	c.refusals = newRefusalSampler(opts.RefusalWindow, func(ev PageEvent) {
+		if c.opts.OnRejected != nil {
+			c.opts.OnRejected(ev)
+		}
+	})
 	c.srv = &http.Server{
 		Handler:           c,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -189,6 +209,7 @@ func (c *CallbackServer) Close() {
 	c.mu.Unlock()
 	c.stop()
 	_ = c.srv.Close()
+	c.refusals.close()
 	for _, s := range sessions {
 		s.shutdown()
 	}

@@ -59,22 +59,27 @@ func (s *LinkSession) allowTokenRequest() bool {
 	return s.tokens <= maxTokenRequests
 }
 
-// deliver queues an event for Events; false when the session is over its
-// event budget.
-func (s *LinkSession) deliver(ev PageEvent) bool {
+// admit counts a report against the session's event budget; false when
+// the session is over it.
+func (s *LinkSession) admit() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.events >= maxSessionEvents {
-		s.mu.Unlock()
 		return false
 	}
 	s.events++
+	return true
+}
+
+// enqueue queues an admitted event for Events.
+func (s *LinkSession) enqueue(ev PageEvent) {
+	s.mu.Lock()
 	s.queue = append(s.queue, ev)
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	return true
 }
 
 // pump moves queued events to the Events channel, so that the HTTP handler

@@ -82,6 +82,7 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 		LinkScriptURL:   script,
 		CreateLinkToken: e.createLinkToken,
 		OnRejected:      e.onRejected,
+		OnReport:        e.onReport,
 		WaitTimeout:     opts.WaitTimeout,
 		WebhookPath:     e.webhookPath,
 		OnWebhook:       e.onWebhook,
@@ -202,8 +203,22 @@ func (e *Env) createLinkToken(ctx context.Context, s *LinkSession) (string, erro
 	return r.pageToken(ctx, s)
 }
 
-// onRejected records a request the callback server refused, in the latest
-// run's session.
+// onReport records a page report in the session of the run that opened
+// the page, before the callback server acknowledges it: a Link event
+// answered 204 is in the session log. Concurrent reports share a
+// transaction. The run publishes it when it reads it (Run.onPageEvent).
+func (e *Env) onReport(s *LinkSession, ev PageEvent) error {
+	session := ""
+	if r := e.runFor(s); r != nil {
+		session = r.id
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	return e.log.addWait(ctx, linkEventRecord(session, ev))
+}
+
+// onRejected records a request the callback server refused, or a summary
+// of those it did not report one by one, in the latest run's session.
 func (e *Env) onRejected(ev PageEvent) {
 	r := e.runForItem("")
 	session := ""
@@ -308,6 +323,11 @@ func parseWebhook(body []byte) WebhookReceived {
 	return wh
 }
 
+// RefusalSummary is the event name of a session-log row that sums up
+// refused requests not recorded one by one; its metadata is
+// {"refused": N}.
+const RefusalSummary = "summary"
+
 // linkEventRecord turns a page report into the store's LinkEvent.
 func linkEventRecord(session string, ev PageEvent) store.LinkEvent {
 	rec := store.LinkEvent{
@@ -332,6 +352,10 @@ func linkEventRecord(session string, ev PageEvent) store.LinkEvent {
 	if ev.Rejected {
 		rec.Kind, rec.EventName = store.EventKindRejected, cmp.Or(ev.Kind, "request")
 		rec.ErrorMessage = ev.RejectReason
+		if ev.Refused > 1 {
+			rec.EventName = RefusalSummary
+			rec.Metadata, _ = json.Marshal(map[string]int{"refused": ev.Refused})
+		}
 	}
 	return rec
 }

@@ -154,10 +154,10 @@ func linkExit(ev PageEvent) *LinkExitError {
 	}
 }
 
-// onPageEvent records a page report in the store, publishes it and adds
-// the moments that matter to the timeline.
+// onPageEvent publishes a page report (the callback server had it
+// recorded before acknowledging it: Env.onReport) and adds the moments
+// that matter to the timeline.
 func (r *Run) onPageEvent(ev PageEvent) {
-	r.env.log.add(linkEventRecord(r.id, ev))
 	r.publishLink(ev)
 	r.mu.Lock()
 	newSession := ev.LinkSessionID != "" && !r.st.linkSessions[ev.LinkSessionID]

@@ -35,10 +35,21 @@ type logWriter struct {
 	added    uint64 // records accepted so far
 	written  uint64 // records handled (written, or failed) so far
 	progress chan struct{}
-	err      error // the first write error not yet reported by flush
+	err      error         // the first write error not yet reported by flush
+	failed   []failedBatch // the latest failed batches, for addWait
 	dropped  int
 	stopOnce sync.Once
 }
+
+// failedBatch is a batch of records, numbered [from, to), whose write
+// failed.
+type failedBatch struct {
+	from, to uint64
+	err      error
+}
+
+// maxFailedBatches bounds the failed batches remembered for addWait.
+const maxFailedBatches = 64
 
 func newLogWriter(st *store.Store, logger *slog.Logger) *logWriter {
 	if logger == nil {
@@ -70,19 +81,58 @@ func callRecord(session string, c Call) store.APICall {
 }
 
 // add queues a record; it never blocks.
-func (w *logWriter) add(rec store.Record) {
+func (w *logWriter) add(rec store.Record) { w.enqueue(rec) }
+
+// enqueue queues a record and returns its number (1 for the first), 0 when
+// the queue is full and the record was dropped.
+func (w *logWriter) enqueue(rec store.Record) uint64 {
 	w.mu.Lock()
 	if len(w.queue) >= maxQueuedRecords {
 		w.dropped++
 		w.mu.Unlock()
-		return
+		return 0
 	}
 	w.queue = append(w.queue, rec)
 	w.added++
+	seq := w.added
 	w.mu.Unlock()
 	select {
 	case w.wake <- struct{}{}:
 	default:
+	}
+	return seq
+}
+
+// addWait queues a record and waits until it is committed to the session
+// log (with the records around it, in one transaction), returning the
+// error when it could not be written. What it returns nil for survives the
+// process being killed.
+func (w *logWriter) addWait(ctx context.Context, rec store.Record) error {
+	seq := w.enqueue(rec)
+	if seq == 0 {
+		return fmt.Errorf("the session log is %d records behind", maxQueuedRecords)
+	}
+	for {
+		w.mu.Lock()
+		if w.written >= seq {
+			var err error
+			for _, f := range w.failed {
+				if seq > f.from && seq <= f.to {
+					err = f.err
+				}
+			}
+			w.mu.Unlock()
+			return err
+		}
+		progress := w.progress
+		w.mu.Unlock()
+		select {
+		case <-progress:
+		case <-w.stopped:
+			return fmt.Errorf("the session log writer stopped before writing the record")
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the session log: %w", ctx.Err())
+		}
 	}
 }
 
@@ -104,10 +154,15 @@ func (w *logWriter) run() {
 		}
 		_, err := w.st.Add(context.Background(), batch...)
 		w.mu.Lock()
+		from := w.written
 		w.written += uint64(n)
 		if err != nil {
 			w.logger.Warn("recording into the session log failed", "records", n, "err", err)
 			w.err = cmp.Or(w.err, err)
+			if len(w.failed) == maxFailedBatches {
+				w.failed = w.failed[1:]
+			}
+			w.failed = append(w.failed, failedBatch{from: from, to: w.written, err: err})
 		}
 		close(w.progress)
 		w.progress = make(chan struct{})

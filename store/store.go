@@ -37,7 +37,9 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	wmu     sync.Mutex // serialises this process's writers; SQLite serialises processes
-	inserts *inserts   // prepared once, bound to each write transaction
+	inserts *inserts   // prepared once, bound to each write transaction; nil when read-only
+	// readOnly is set by OpenReadOnly: every write fails with ErrReadOnly.
+	readOnly bool
 }
 
 // DefaultDir returns the state directory: $LINKEXPLORER_HOME, else
@@ -164,6 +166,9 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the store. Running queries first end.
 func (s *Store) Close() error {
+	if s.readOnly {
+		return s.db.Close()
+	}
 	s.inserts.close()
 	// Refreshing the planner's statistics is best effort.
 	_, _ = s.db.Exec("PRAGMA optimize")
@@ -174,6 +179,9 @@ func (s *Store) Close() error {
 // tries again while another process holds the write lock for longer than
 // the busy timeout.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("%w (%s)", ErrReadOnly, s.path)
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.retryBusy(ctx, func() error { return s.writeOnce(ctx, fn) })
