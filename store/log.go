@@ -79,6 +79,13 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 	ids := make([]int64, len(rows))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ins := s.inserts.in(ctx, tx)
+		if len(rows) >= batchMin {
+			batch, ok, err := ins.insertBatch(ctx, tx, rows)
+			if ok || err != nil {
+				copy(ids, batch)
+				return err
+			}
+		}
 		for i, row := range rows {
 			var err error
 			if ids[i], err = ins.insert(ctx, row); err != nil {
@@ -165,7 +172,7 @@ func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 		wordsColumn(words), maskRules)
 	if err != nil {
 		if isForeignKey(err) {
-			return 0, fmt.Errorf("session %q does not exist; start a session before recording into it", r.sessionID)
+			return 0, missingSessionError(r.sessionID)
 		}
 		return 0, err
 	}
@@ -178,6 +185,12 @@ func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 		}
 	}
 	return id, nil
+}
+
+// missingSessionError says that entries were recorded into a session
+// that does not exist.
+func missingSessionError(id string) error {
+	return fmt.Errorf("session %q does not exist; start a session before recording into it", id)
 }
 
 // freeID returns the first unused entry id at or after want: entries that
