@@ -249,6 +249,13 @@ func (c APICall) row() (entryRow, error) {
 	maskFields(&c.Endpoint, &c.RequestID, &c.ErrorMessage, &c.ItemID)
 	method := cmp.Or(strings.ToUpper(c.Method), "POST")
 	source := cmp.Or(c.Source, SourceLinkexplorer)
+	switch source {
+	case storedSourceEmulator:
+		source = SourceApp
+	case SourceLinkexplorer, SourceApp:
+	default:
+		return entryRow{}, fmt.Errorf("unknown API call source %q (want %q or %q)", source, SourceLinkexplorer, SourceApp)
+	}
 	req, resp := redact.JSON(c.RequestBody), redact.JSON(c.ResponseBody)
 	itemID := cmp.Or(c.ItemID, itemIDIn(resp), itemIDIn(req))
 	status := ""

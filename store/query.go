@@ -16,7 +16,8 @@ type Filter struct {
 	LinkSessionID string
 	ItemID        string
 	ErrorCode     string    // e.g. "INVALID_LINK_TOKEN"
-	Kind          EntryKind // KindCall, KindEvent or KindWebhook
+	Kind          EntryKind // KindCall (linkexplorer's calls), KindApp (the user's app's calls), KindEvent or KindWebhook
+	Source        string    // SourceLinkexplorer, SourceApp or SourceDemo
 	Errors        bool      // only entries with an error code
 	// Text matches words and word prefixes, case-insensitively, in an
 	// entry's endpoint or event name, ids, error type, code and message,
@@ -164,7 +165,28 @@ func (s *Store) compile(ctx context.Context, f Filter) (filterSQL, error) {
 	add("e.link_session_id", strings.TrimSpace(f.LinkSessionID))
 	add("e.item_id", strings.TrimSpace(f.ItemID))
 	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)))
-	add("e.kind", string(f.Kind))
+	switch f.Kind {
+	case "":
+	case KindCall:
+		fs, indexed = fs.and("e.kind = 'call' AND NOT "+appCallSQL), true
+	case KindApp:
+		fs, indexed = fs.and("e.kind = 'call' AND "+appCallSQL), true
+	case KindEvent, KindWebhook:
+		add("e.kind", string(f.Kind))
+	default:
+		return filterSQL{}, fmt.Errorf("unknown kind %q: use %s", f.Kind, kindList())
+	}
+	switch strings.ToLower(strings.TrimSpace(f.Source)) {
+	case "":
+	case SourceApp:
+		fs = fs.and("e.kind = 'call' AND " + appCallSQL)
+	case SourceDemo:
+		fs = fs.and(demoSessionSQL)
+	case SourceLinkexplorer:
+		fs = fs.and("NOT (e.kind = 'call' AND " + appCallSQL + ") AND NOT " + demoSessionSQL)
+	default:
+		return filterSQL{}, fmt.Errorf("unknown source %q: use %s", f.Source, strings.Join(Sources, ", "))
+	}
 	if f.Errors {
 		fs = fs.and("e.error_code IS NOT NULL")
 	}
@@ -179,6 +201,22 @@ func (s *Store) compile(ctx context.Context, f Filter) (filterSQL, error) {
 		}
 	}
 	return fs, nil
+}
+
+// appCallSQL holds for an entry that is a call from the user's own app
+// (stored as "app", or "emulator" by older versions).
+const appCallSQL = `EXISTS (SELECT 1 FROM api_calls ac WHERE ac.entry_id = e.id AND ac.source IN ('app', 'emulator'))`
+
+// demoSessionSQL holds for an entry recorded by a run of the demo.
+const demoSessionSQL = `COALESCE(e.session_id IN (SELECT ds.id FROM sessions ds WHERE ds.kind LIKE 'demo:%'), 0)`
+
+// kindList names the kinds a Filter accepts.
+func kindList() string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // ids returns a query for the ids of the matching entries, and its
@@ -252,7 +290,7 @@ func entrySelect(bodies bool) string {
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
 		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3] + `,
-		e.masked`
+		e.masked, COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%'`
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -285,6 +323,7 @@ type entryRowScan struct {
 	evKind, evName, view, evMsg, exit, instID, instName, meta string
 	whType, whCode, whSig, whBody                             string
 	masked                                                    int
+	demo                                                      bool
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -292,7 +331,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked, &r.demo)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -301,7 +340,10 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 
 func (r entryRowScan) entry() (Entry, error) {
 	t := parseTime(r.time)
-	e := Entry{ID: r.id, Kind: EntryKind(r.kind), masked: r.masked}
+	e := Entry{ID: r.id, Kind: EntryKind(r.kind), masked: r.masked, demo: r.demo}
+	if r.source == storedSourceEmulator {
+		r.source = SourceApp
+	}
 	switch e.Kind {
 	case KindCall:
 		e.Call = &APICall{ID: r.id, SessionID: r.session, Time: t, Method: r.method, Endpoint: r.endpoint,

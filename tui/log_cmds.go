@@ -282,7 +282,7 @@ func ownCall(sessionID string, r flows.ObservedRequestDetail) store.APICall {
 	return store.APICall{
 		SessionID: sessionID, Time: r.Time, Method: r.Method, Endpoint: r.Path, HTTPStatus: r.Status,
 		RequestID: r.RequestID, ErrorType: r.ErrorType, ErrorCode: r.ErrorCode,
-		Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), Source: store.SourceEmulator,
+		Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), Source: store.SourceApp,
 		RequestBody: r.RequestBody, ResponseBody: r.ResponseBody,
 	}
 }

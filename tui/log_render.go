@@ -87,14 +87,9 @@ func (l *logScreen) rowView(e store.Entry, selected bool, widths []int) string {
 	return row + " " + st.Fail.Render(pad(cells[5], widths[5]))
 }
 
-// entryKind names an entry's kind for the table: calls from the user's own
-// app are "app".
-func entryKind(e store.Entry) string {
-	if e.Kind == store.KindCall && e.Source() == store.SourceEmulator {
-		return "app"
-	}
-	return string(e.Kind)
-}
+// entryKind names an entry's kind for the table, as the filter (kind:)
+// and the CLI name it: calls from the user's own app are "app".
+func entryKind(e store.Entry) string { return string(e.ShownKind()) }
 
 func (l *logScreen) statusLine() string {
 	st := l.c.styles

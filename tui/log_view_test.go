@@ -274,3 +274,57 @@ func TestLogKeepsRequestIDAtEverySize(t *testing.T) {
 		}
 	}
 }
+
+// TestLogKindAndSourceShareOneVocabulary: what the KIND column calls an
+// entry is what kind: finds, and source: tells the user's app from
+// linkexplorer and the demo.
+func TestLogKindAndSourceShareOneVocabulary(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	user, _ := s.StartSession(ctx, "app", store.ModeEmulated)
+	demo, _ := s.StartSession(ctx, "demo:quickstart", store.ModeEmulated)
+	if _, err := s.Add(ctx,
+		store.APICall{SessionID: user.ID, Time: at(1), Endpoint: "/link/token/create", HTTPStatus: 200, RequestID: "ReqOwn"},
+		store.APICall{SessionID: user.ID, Time: at(2), Endpoint: "/accounts/get", HTTPStatus: 200, RequestID: "ReqApp", Source: store.SourceApp},
+		store.APICall{SessionID: demo.ID, Time: at(3), Endpoint: "/item/get", HTTPStatus: 200, RequestID: "ReqDemo"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	settle(t, a, a.navigate(screenLog))
+	filter := func(text string) string {
+		t.Helper()
+		settle(t, a, press(a, "backspace"))
+		press(a, "/")
+		for _, r := range text {
+			a.Update(keyMsg(string(r)))
+		}
+		settle(t, a, press(a, "enter"))
+		return requestIDs(a.log)
+	}
+	for _, tc := range []struct{ filter, want string }{
+		{"kind:app", "ReqApp"},
+		{"kind:call", "ReqDemo ReqOwn"},
+		{"source:app", "ReqApp"},
+		{"source:linkexplorer", "ReqOwn"},
+		{"source:demo", "ReqDemo"},
+	} {
+		if got := filter(tc.filter); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.filter, got, tc.want)
+		}
+	}
+	filter("kind:app")
+	row := ""
+	for _, line := range strings.Split(plain(a.View()), "\n") {
+		if strings.Contains(line, "/accounts/get") {
+			row = line
+		}
+	}
+	if !strings.Contains(row, " app ") {
+		t.Errorf("the KIND column does not say app for the app's call: %q", row)
+	}
+}

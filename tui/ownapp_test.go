@@ -89,7 +89,7 @@ func TestOwnAppBurstIsRecorded(t *testing.T) {
 		t.Fatalf("newest entry: %v", err)
 	}
 	e := page.Entries[0]
-	if e.Source() != store.SourceEmulator || !strings.Contains(string(e.Call.ResponseBody), "ins_109508") {
+	if e.Source() != store.SourceApp || !strings.Contains(string(e.Call.ResponseBody), "ins_109508") {
 		t.Errorf("the newest entry is not the app's call with its body: %s %s", e.Source(), e.Call.ResponseBody)
 	}
 	if strings.Contains(string(e.Call.RequestBody), "my-own-secret-000001") {
