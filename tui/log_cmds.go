@@ -182,6 +182,35 @@ func loadEntry(s *store.Store, id int64) tea.Cmd {
 	}
 }
 
+// loadAdjacentEntry reads, with its bodies, the entry next to the entry
+// id in the log as filtered by f: the older one (below it in the table)
+// or the newer one.
+func loadAdjacentEntry(s *store.Store, f store.Filter, id int64, older bool) tea.Cmd {
+	if s == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		q := store.Query{Filter: f, Limit: 1, Bodies: true, After: id}
+		edge := "this is the newest entry"
+		if older {
+			q.After, q.Before, edge = 0, id, "this is the oldest entry"
+		}
+		if f != (store.Filter{}) {
+			edge += " the filter shows"
+		}
+		page, err := s.Entries(ctx, q)
+		if err != nil {
+			return failedMsg{reason: "reading the log entry", err: err}
+		}
+		if len(page.Entries) == 0 {
+			return notifiedMsg(edge)
+		}
+		return entryLoadedMsg{entry: page.Entries[0]}
+	}
+}
+
 // exportedMsg: the log was written to path.
 type exportedMsg struct{ path string }
 

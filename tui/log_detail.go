@@ -57,7 +57,7 @@ func (d *entryDetail) wheel(msg tea.MouseMsg) {
 
 func (d *entryDetail) view() string {
 	st := d.c.styles
-	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+" · esc goes back")
+	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+" · n/p next/previous · esc goes back")
 	return truncate(title, d.width) + "\n\n" + d.viewport.View()
 }
 

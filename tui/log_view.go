@@ -92,6 +92,11 @@ func (l *logScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case entryLoadedMsg:
 		l.detail = newEntryDetail(l.c, msg.entry, l.width, l.height)
+		for i, e := range l.entries { // the table follows n and p
+			if e.ID == msg.entry.ID {
+				l.cursor = i
+			}
+		}
 	case exportedMsg:
 		l.lastExport = msg.path
 		return l, notify("exported the session log to " + msg.path)

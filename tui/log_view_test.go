@@ -328,3 +328,52 @@ func TestLogKindAndSourceShareOneVocabulary(t *testing.T) {
 		t.Errorf("the KIND column does not say app for the app's call: %q", row)
 	}
 }
+
+// TestDetailStepsThroughEntries: n and p step an open entry to the next
+// (older) and previous (newer) entry of the log as filtered, the table's
+// cursor follows, and the ends say so.
+func TestDetailStepsThroughEntries(t *testing.T) {
+	s := bigLog(t, 30)
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	settle(t, a, a.navigate(screenLog))
+	l := a.log
+	settle(t, a, press(a, "enter"))
+	if l.detail == nil || l.detail.entry.RequestID() != "Req000029" {
+		t.Fatalf("enter did not open the newest entry:\n%s", plain(a.View()))
+	}
+	if v := plain(a.View()); !strings.Contains(v, "n next entry") || !strings.Contains(v, "p previous entry") {
+		t.Errorf("the footer does not show n and p:\n%s", v)
+	}
+	settle(t, a, press(a, "n"))
+	settle(t, a, press(a, "n"))
+	if got := l.detail.entry.RequestID(); got != "Req000027" || l.cursor != 2 {
+		t.Fatalf("n n: %s, cursor %d", got, l.cursor)
+	}
+	settle(t, a, press(a, "p"))
+	if got := l.detail.entry.RequestID(); got != "Req000028" || !strings.Contains(plain(a.View()), "Req000028") {
+		t.Fatalf("p: %s\n%s", got, plain(a.View()))
+	}
+	settle(t, a, press(a, "p"))
+	settle(t, a, press(a, "p"))
+	if got := l.detail.entry.RequestID(); got != "Req000029" || !strings.Contains(plain(a.View()), "this is the newest entry") {
+		t.Errorf("p at the newest entry: %s\n%s", got, plain(a.View()))
+	}
+
+	// With a filter, n steps to the next entry that matches.
+	press(a, "esc")
+	press(a, "/")
+	for _, r := range "code:invalid_link_token" {
+		a.Update(keyMsg(string(r)))
+	}
+	settle(t, a, press(a, "enter"))
+	settle(t, a, press(a, "enter"))
+	settle(t, a, press(a, "n"))
+	if got := l.detail.entry.RequestID(); got != "Req000017" {
+		t.Errorf("n under a filter: %s, want Req000017", got)
+	}
+	settle(t, a, press(a, "n"))
+	settle(t, a, press(a, "n"))
+	if !strings.Contains(plain(a.View()), "this is the oldest entry the filter shows") {
+		t.Errorf("n at the oldest match:\n%s", plain(a.View()))
+	}
+}
