@@ -78,7 +78,9 @@ func (l *logScreen) moveDown() tea.Cmd {
 		l.cursor++
 	case l.older && len(l.entries) > 1:
 		l.window = logWindow{top: l.entries[1].ID}
-		return l.reload(-1)
+		cmd := l.reload(-1)
+		l.wantBelow = l.entries[l.cursor].ID // the next entry, wherever the page puts it
+		return cmd
 	}
 	return nil
 }

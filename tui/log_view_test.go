@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -375,5 +376,52 @@ func TestDetailStepsThroughEntries(t *testing.T) {
 	settle(t, a, press(a, "n"))
 	if !strings.Contains(plain(a.View()), "this is the oldest entry the filter shows") {
 		t.Errorf("n at the oldest match:\n%s", plain(a.View()))
+	}
+}
+
+// TestLogSeparatesSessionsAndDays: a row separates sessions, dates show
+// when the entries span days, and with the separators taking rows every
+// entry is still reached by scrolling down, once.
+func TestLogSeparatesSessionsAndDays(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var all []string
+	for day := range 3 {
+		sess, err := s.StartSession(ctx, "flow:quickstart", store.ModeEmulated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 12 {
+			rid := fmt.Sprintf("Req%d%02d", day, i)
+			all = append([]string{rid}, all...)
+			when := at(i).Add(time.Duration(day-2) * 24 * time.Hour) // the last day is t0's
+			if _, err := s.AddCall(ctx, store.APICall{SessionID: sess.ID, Time: when, Endpoint: "/item/get", HTTPStatus: 200, RequestID: rid}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	settle(t, a, a.navigate(screenLog))
+	v := plain(a.View())
+	if !strings.Contains(v, "2026-01-02 15:04:16") || !strings.Contains(v, "── Thu 1 Jan 2026 · session ") {
+		t.Errorf("no dates or no separator:\n%s", v)
+	}
+	if n := strings.Count(v, "── "); n != 1 {
+		t.Errorf("%d separators, want 1 (two sessions on the screen):\n%s", n, v)
+	}
+	var seen []string
+	for range 60 {
+		e, _ := a.log.selectedEntry()
+		if len(seen) == 0 || seen[len(seen)-1] != e.RequestID() {
+			seen = append(seen, e.RequestID())
+		}
+		settle(t, a, press(a, "down"))
+	}
+	if strings.Join(seen, " ") != strings.Join(all, " ") {
+		t.Errorf("scrolling down visits\n%v\nwant\n%v", seen, all)
 	}
 }
