@@ -106,3 +106,53 @@ func TestBatchIntoUnknownSession(t *testing.T) {
 		t.Errorf("the failed batch left %d entries", n)
 	}
 }
+
+// TestTextSearchesBodies: the text filter finds calls and webhooks by the
+// keys and values of their bodies, through the words index, never by a
+// masked secret.
+func TestTextSearchesBodies(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	sess := startSession(t, s, "app")
+	_, err := s.Add(ctx,
+		APICall{SessionID: sess.ID, Endpoint: "/link/token/create", HTTPStatus: 200, RequestID: "reqLT",
+			RequestBody:  []byte(`{"client_name":"Acme Budget","user":{"client_user_id":"user-7781"},"secret":"sekrit-0123456789abcdef"}`),
+			ResponseBody: []byte(`{"link_token":"link-sandbox-1","expiration":"2026-01-02T19:04:05Z"}`)},
+		APICall{SessionID: sess.ID, Endpoint: "/accounts/get", HTTPStatus: 200, RequestID: "reqAG",
+			ResponseBody: []byte(`{"accounts":[{"name":"Plaid Saving","subtype":"savings"}]}`)},
+		Webhook{SessionID: sess.ID, Body: []byte(`{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","initial_update_complete":true}`)},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"user-7781", "POST /link/token/create"},
+		{"acme budg", "POST /link/token/create"},
+		{"savings", "POST /accounts/get"},
+		{"initial_update_complete", "TRANSACTIONS: SYNC_UPDATES_AVAILABLE"},
+		{"0123456789abcdef", ""},
+	} {
+		page, err := s.Entries(ctx, Query{Filter: Filter{Text: tc.text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := titles(page.Entries); got != tc.want {
+			t.Errorf("text %q: %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	// A huge body is indexed up to its bound.
+	var big strings.Builder
+	big.WriteString(`{"transactions":[`)
+	for i := range 2000 {
+		fmt.Fprintf(&big, `{"name":"shop%d"},`, i)
+	}
+	big.WriteString(`{}]}`)
+	if _, err := s.AddCall(ctx, APICall{SessionID: sess.ID, Endpoint: "/transactions/sync", ResponseBody: []byte(big.String())}); err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]int{"shop5": 1, "shop1999": 0} {
+		if n, _ := s.Count(ctx, Filter{Text: text}); n != want {
+			t.Errorf("text %q in a huge body: %d, want %d", text, n, want)
+		}
+	}
+}

@@ -271,7 +271,8 @@ func (c APICall) row() (entryRow, error) {
 		errorType: c.ErrorType, errorCode: c.ErrorCode,
 		detailSQL:  insertCall,
 		detailArgs: []any{method, c.Endpoint, c.HTTPStatus, c.ErrorMessage, int64(c.Duration), source, string(req), string(resp)},
-		search:     []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, c.ErrorMessage, searchSource},
+		search: []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, c.ErrorMessage, searchSource,
+			bodyWords(req, resp)},
 	}, nil
 }
 
@@ -327,7 +328,8 @@ func (w Webhook) row() (entryRow, error) {
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
 		detailSQL:  insertWebhook,
 		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature},
-		search:     []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature)},
+		search: []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature),
+			bodyWords(body)},
 	}, nil
 }
 

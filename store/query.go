@@ -21,8 +21,11 @@ type Filter struct {
 	Errors        bool      // only entries with an error code
 	// Text matches words and word prefixes, case-insensitively, in an
 	// entry's endpoint or event name, ids, error type, code and message,
-	// view, exit status, institution and webhook type and code (not in
-	// bodies). Words are runs of letters and digits: "login" finds
+	// view, exit status, institution and webhook type and code, and in
+	// the request and response bodies of calls and webhooks' bodies
+	// (their first 400 distinct words, keys and values; a masked value is
+	// found only by what is shown of it; entries recorded before bodies were
+	// indexed are found by their other fields). Words are runs of letters and digits: "login" finds
 	// ITEM_LOGIN_REQUIRED, "public_token/exch" finds
 	// /item/public_token/exchange. Every word given must match; the last
 	// word of each space-separated term may be a prefix.
