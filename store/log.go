@@ -235,7 +235,7 @@ const (
 		duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertEvent = `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
 		exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature) VALUES (?, ?, ?, ?, ?)`
+	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature, verification) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 func (c APICall) row() (entryRow, error) {
@@ -327,7 +327,7 @@ func (w Webhook) row() (entryRow, error) {
 		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
 		detailSQL:  insertWebhook,
-		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature},
+		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature, verificationHeader(w.Verification)},
 		search: []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature),
 			bodyWords(body)},
 	}, nil
@@ -404,6 +404,32 @@ func lenientUnmarshal(body []byte, v any) bool {
 	err := json.Unmarshal(body, v)
 	var typeErr *json.UnmarshalTypeError
 	return err == nil || errors.As(err, &typeErr)
+}
+
+// maxVerification bounds the Plaid-Verification header kept: Plaid's is
+// well under 1 KB; anything longer is not Plaid's and is cut.
+const maxVerification = 4096
+
+// verificationHeader is the Plaid-Verification header as kept: trimmed and
+// bounded; a value that is not shaped like a JWT (three base64url parts) is
+// masked, since it is not Plaid's and might be anything.
+func verificationHeader(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > maxVerification {
+		v = v[:maxVerification]
+	}
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return redact.Text(v)
+	}
+	for _, p := range parts {
+		for _, r := range p {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '=') {
+				return redact.Text(v)
+			}
+		}
+	}
+	return v
 }
 
 // signatureWord is the word a webhook's signature check is found by:

@@ -282,9 +282,11 @@ const joins = `LEFT JOIN api_calls c ON c.entry_id = e.id
 // columns are empty.
 func entrySelect(bodies bool) string {
 	b := [4]string{"''", "''", "''", "''"}
+	verification := "''"
 	if bodies {
 		b = [4]string{"COALESCE(c.request_body, '')", "COALESCE(c.response_body, '')",
 			"COALESCE(v.metadata, '')", "COALESCE(w.body, '')"}
+		verification = "COALESCE(w.verification, '')"
 	}
 	return `SELECT e.id, e.kind, e.time, COALESCE(e.session_id, ''), COALESCE(e.request_id, ''),
 		COALESCE(e.link_session_id, ''), COALESCE(e.item_id, ''), COALESCE(e.error_type, ''), COALESCE(e.error_code, ''),
@@ -293,7 +295,7 @@ func entrySelect(bodies bool) string {
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
 		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3] + `,
-		e.masked, COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%'`
+		e.masked, COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%', ` + verification
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -327,6 +329,7 @@ type entryRowScan struct {
 	whType, whCode, whSig, whBody                             string
 	masked                                                    int
 	demo                                                      bool
+	verification                                              string
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -334,7 +337,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked, &r.demo)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked, &r.demo, &r.verification)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -360,7 +363,8 @@ func (r entryRowScan) entry() (Entry, error) {
 			InstitutionName: r.instName, Metadata: bytesOrNil(r.meta)}
 	case KindWebhook:
 		e.Webhook = &Webhook{ID: r.id, SessionID: r.session, Time: t, WebhookType: r.whType, WebhookCode: r.whCode,
-			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Signature: r.whSig, Body: bytesOrNil(r.whBody)}
+			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Signature: r.whSig, Body: bytesOrNil(r.whBody),
+			Verification: r.verification}
 	default:
 		return Entry{}, fmt.Errorf("log entry %d has unknown kind %q", r.id, r.kind)
 	}

@@ -116,6 +116,10 @@ type Webhook struct {
 	ErrorType   string    // read from Body's error when empty
 	ErrorCode   string    // read from Body's error when empty
 	Signature   string    // the Plaid-Verification check: "verified", "unsigned", "invalid: …"; "" when not checked
+	// Verification is the Plaid-Verification header as received: a JWT
+	// (header.claims.signature, each base64url), signed by Plaid, holding
+	// no secret. Read back only with the bodies (Query.Bodies, Entry).
+	Verification string
 	Body        json.RawMessage
 }
 

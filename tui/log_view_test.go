@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -466,5 +467,47 @@ func TestLogCountStaysWhilePageLoads(t *testing.T) {
 	a.Update(page)
 	if !strings.Contains(plain(a.View()), "4 matches") {
 		t.Errorf("the count went away when the page arrived after it:\n%s", plain(a.View()))
+	}
+}
+
+// TestWebhookDetailShowsVerification: a webhook's detail shows the
+// Plaid-Verification header it came with and its decoded header and
+// claims.
+func TestWebhookDetailShowsVerification(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	enc := base64.RawURLEncoding.EncodeToString
+	sum := strings.Repeat("ab", 32)
+	jwt := enc([]byte(`{"alg":"ES256","kid":"6c5516e1-92dc-479e-a8ff-5a51992e0001","typ":"JWT"}`)) + "." +
+		enc([]byte(`{"iat":1767366245,"request_body_sha256":"`+sum+`"}`)) + "." + enc(make([]byte, 64))
+	if _, err := s.AddWebhook(ctx, store.Webhook{Time: at(1), Signature: "verified (kid 6c5516e1)", Verification: jwt,
+		Body: []byte(`{"webhook_type":"ITEM","webhook_code":"WEBHOOK_UPDATE_ACKNOWLEDGED","item_id":"it1"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddWebhook(ctx, store.Webhook{Time: at(2), Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	a.Update(tea.WindowSizeMsg{Width: 100, Height: 60})
+	settle(t, a, a.navigate(screenLog))
+	settle(t, a, press(a, "enter"))
+	if v := plain(a.View()); !strings.Contains(v, "No Plaid-Verification header came with this webhook") {
+		t.Errorf("an unsigned webhook's detail:\n%s", v)
+	}
+	settle(t, a, press(a, "n"))
+	v := plain(a.View())
+	for _, want := range []string{"PLAID-VERIFICATION", jwt[:40], "alg                  ES256",
+		"kid                  6c5516e1-92dc-479e-a8ff-5a51992e0001", "iat                  1767366245 (", "request_body_sha256  " + sum} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the webhook's detail lacks %q:\n%s", want, v)
+		}
+	}
+	joined := strings.ReplaceAll(v, "\n", "")
+	if !strings.Contains(joined, jwt) {
+		t.Errorf("the JWT is not shown whole (in lines that join to it)")
 	}
 }
