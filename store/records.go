@@ -120,7 +120,7 @@ type Webhook struct {
 	// (header.claims.signature, each base64url), signed by Plaid, holding
 	// no secret. Read back only with the bodies (Query.Bodies, Entry).
 	Verification string
-	Body        json.RawMessage
+	Body         json.RawMessage
 }
 
 // Item status values; an Item in error has its error code as status.
