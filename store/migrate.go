@@ -47,7 +47,7 @@ func schemaV5(ctx context.Context, tx *sql.Tx) error {
 
 // schemaV6: webhooks.verification, the Plaid-Verification header (a JWT)
 // the webhook came with, so that its detail can show the header and its
-// decoded claims; ” for the webhooks before, and for unsigned ones.
+// decoded claims; empty for the webhooks before, and for unsigned ones.
 func schemaV6(ctx context.Context, tx *sql.Tx) error {
 	return addColumn(ctx, tx, "webhooks", "verification", "TEXT NOT NULL DEFAULT ''")
 }
