@@ -128,6 +128,8 @@ func TestBinaryBadFlagOrValue(t *testing.T) {
 		{[]string{"run", "--timeout", "soon", "quickstart"}, "linkexplorer run", `invalid argument "soon" for "--timeout"`, ""},
 		{[]string{"log", "--limit", "many"}, "linkexplorer log", `invalid argument "many" for "--limit"`, ""},
 		{[]string{"log", "--format", "mdd"}, "linkexplorer log", `unknown --format "mdd"`, "md"},
+		{[]string{"log", "--kind", "apps"}, "linkexplorer log", `unknown --kind "apps"`, "app"},
+		{[]string{"log", "--source", "dmeo"}, "linkexplorer log", `unknown --source "dmeo"`, "demo"},
 		{[]string{"demo", "--pace", "0"}, "linkexplorer demo", "--pace must be positive", ""},
 		{[]string{"doctor", "--json", "extra"}, "linkexplorer doctor", `unexpected arguments ["extra"]`, ""},
 		{[]string{"migrate", "--src", ".", "--format", "html"}, "linkexplorer migrate", "unknown report format", ""},
@@ -393,5 +395,67 @@ func TestBinaryLogLastIsTheRunJustDone(t *testing.T) {
 		if !strings.Contains(md, id[1]) {
 			t.Errorf("log --last --md lacks the run's request_id %s:\n%s", id[1], md)
 		}
+	}
+}
+
+// TestBinaryLogKindAndSource: the built binary's log speaks the terminal
+// app's vocabulary: KIND app for the user's app's calls, --kind app and
+// --source app|linkexplorer|demo select them, and the exports say the same.
+func TestBinaryLogKindAndSource(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	user, _ := st.StartSession(ctx, "app", store.ModeEmulated)
+	demo, _ := st.StartSession(ctx, "demo:quickstart", store.ModeEmulated)
+	_, err = st.Add(ctx,
+		store.APICall{SessionID: user.ID, Endpoint: "/link/token/create", HTTPStatus: 200, RequestID: "ReqOwn"},
+		store.APICall{SessionID: user.ID, Endpoint: "/accounts/get", HTTPStatus: 200, RequestID: "ReqApp", Source: store.SourceApp},
+		store.APICall{SessionID: demo.ID, Endpoint: "/item/get", HTTPStatus: 200, RequestID: "ReqDemo"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := execBinary(t, append([]string{"log", "--state-dir", dir}, args...)...)
+		if code != 0 {
+			t.Fatalf("log %v: exit %d\n%s", args, code, errOut)
+		}
+		return out
+	}
+	rows := func(out string) string {
+		var got []string
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[len(f)-3], "Req") {
+				got = append(got, f[3]+"="+f[len(f)-3])
+			}
+		}
+		return strings.Join(got, " ")
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "call=ReqDemo app=ReqApp call=ReqOwn"},
+		{[]string{"--kind", "app"}, "app=ReqApp"},
+		{[]string{"--kind", "CALL"}, "call=ReqDemo call=ReqOwn"},
+		{[]string{"--source", "app"}, "app=ReqApp"},
+		{[]string{"--source", "linkexplorer"}, "call=ReqOwn"},
+		{[]string{"--source", "demo"}, "call=ReqDemo"},
+	} {
+		if got := rows(run(tc.args...)); got != tc.want {
+			t.Errorf("log %v: %s, want %s", tc.args, got, tc.want)
+		}
+	}
+	js := run("--source", "app", "--json")
+	if !strings.Contains(js, `"kind":"app"`) || !strings.Contains(js, `"source":"app"`) || strings.Contains(js, "ReqOwn") {
+		t.Errorf("log --source app --json:\n%s", js)
+	}
+	csv := run("--kind", "app", "--csv")
+	if !strings.Contains(csv, ",app,"+user.ID+",app,POST /accounts/get,") {
+		t.Errorf("log --kind app --csv:\n%s", csv)
 	}
 }

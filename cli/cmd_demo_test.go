@@ -227,7 +227,7 @@ func TestDemoWiringPlaysAFlow(t *testing.T) {
 	}
 	defer st.Close()
 	sessions, err := st.Sessions(context.Background(), 10)
-	if err != nil || len(sessions) != 1 || sessions[0].Kind != "flow:quickstart" || sessions[0].Status != store.SessionOK {
+	if err != nil || len(sessions) != 1 || sessions[0].Kind != "demo:quickstart" || sessions[0].Status != store.SessionOK {
 		t.Fatalf("sessions kept in --state-dir: %+v, %v", sessions, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, emulatorStateFile)); !errors.Is(err, os.ErrNotExist) {

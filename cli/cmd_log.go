@@ -19,6 +19,7 @@ import (
 type logOptions struct {
 	f                                                              *factory
 	session, requestID, linkSessionID, itemID, errorCode, stateDir string
+	kind, source                                                   string
 	last                                                           bool
 	formatName                                                     string
 	asJSON, asCSV, asMD                                            bool
@@ -50,6 +51,7 @@ matches.`,
 		Example: `  linkexplorer log                                  # the newest entries
   linkexplorer log --last --md                      # the last session, for a support ticket
   linkexplorer log --error-code INVALID_LINK_TOKEN --format json
+  linkexplorer log --source app                     # only your own app's requests to the emulator
   linkexplorer log --session SESSION_ID --csv > session.csv`,
 		Args:              noArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
@@ -72,6 +74,8 @@ matches.`,
 	fs.StringVar(&opts.linkSessionID, "link-session-id", "", "only the events of this Link session")
 	fs.StringVar(&opts.itemID, "item-id", "", "only entries about this Item")
 	fs.StringVar(&opts.errorCode, "error-code", "", "only entries with this error code, e.g. INVALID_LINK_TOKEN")
+	fs.StringVar(&opts.kind, "kind", "", "only entries of this kind: call (linkexplorer's API calls), app (your own app's API calls), event (Link) or webhook")
+	fs.StringVar(&opts.source, "source", "", "only entries made by: linkexplorer, app (your own app, seen by the emulator) or demo")
 	fs.StringVar(&opts.stateDir, "state-dir", "", "`directory` of the session log (default $LINKEXPLORER_HOME, else $XDG_STATE_HOME/linkexplorer, else ~/.local/state/linkexplorer)")
 	fs.IntVar(&opts.limit, "limit", store.DefaultPageSize, fmt.Sprintf("how many entries the text listing shows (at most %d)", store.MaxPageSize))
 	fs.StringVar(&opts.formatName, "format", "text", "text (the listing), or export as json, csv or md")
@@ -79,13 +83,43 @@ matches.`,
 	fs.BoolVar(&opts.asCSV, "csv", false, "export as CSV, one row per entry: --format csv")
 	fs.BoolVar(&opts.asMD, "md", false, "export as Markdown for a Plaid support ticket: --format md")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(logExportFormats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(logKinds(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(logSources(), cobra.ShellCompDirectiveNoFileComp))
 	completeNoFile(cmd, "session", "request-id", "link-session-id", "item-id", "error-code", "limit")
 	_ = cmd.MarkFlagDirname("state-dir")
 	return cmd
 }
 
+// logKinds are the values of log's --kind, as the log shows them.
+func logKinds() []cobra.Completion {
+	return []cobra.Completion{
+		"call\tlinkexplorer's own Plaid API calls",
+		"app\tyour own app's Plaid API calls, seen by the emulator",
+		"event\tLink's callbacks (onEvent, onSuccess, onExit) and page steps",
+		"webhook\twebhooks received",
+	}
+}
+
+// logSources are the values of log's --source.
+func logSources() []cobra.Completion {
+	return []cobra.Completion{
+		"linkexplorer\twhat linkexplorer did: its calls, Link's events, webhooks",
+		"app\tyour own app's calls to the emulator",
+		"demo\twhat the demo's runs did",
+	}
+}
+
 // check validates the flags and resolves the format.
 func (o *logOptions) check(limitSet bool) error {
+	o.kind, o.source = strings.ToLower(strings.TrimSpace(o.kind)), strings.ToLower(strings.TrimSpace(o.source))
+	if o.kind != "" && !slices.Contains(choiceNames(logKinds()), o.kind) {
+		return &usageError{err: fmt.Errorf("unknown --kind %q: use call (linkexplorer's API calls), app (your own app's), event or webhook", o.kind),
+			suggest: closest(o.kind, choiceNames(logKinds()))}
+	}
+	if o.source != "" && !slices.Contains(choiceNames(logSources()), o.source) {
+		return &usageError{err: fmt.Errorf("unknown --source %q: use linkexplorer, app (your own app) or demo", o.source),
+			suggest: closest(o.source, choiceNames(logSources()))}
+	}
 	var formats []store.Format
 	switch o.formatName {
 	case "text":
@@ -134,7 +168,7 @@ func printLog(ctx context.Context, o logOptions, w io.Writer) error {
 	defer st.Close()
 	f := store.Filter{
 		SessionID: o.session, RequestID: o.requestID, LinkSessionID: o.linkSessionID,
-		ItemID: o.itemID, ErrorCode: strings.ToUpper(o.errorCode),
+		ItemID: o.itemID, ErrorCode: strings.ToUpper(o.errorCode), Kind: store.EntryKind(o.kind), Source: o.source,
 	}
 	if o.last {
 		sess, err := st.LastRun(ctx)
@@ -166,7 +200,7 @@ func listEntries(ctx context.Context, st *store.Store, f store.Filter, limit int
 	fmt.Fprintln(tw, "TIME\tSESSION\tKIND\tWHAT\tSTATUS\tREQUEST_ID\tLINK_SESSION_ID\tERROR")
 	for _, e := range page.Entries {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			e.Time().Local().Format("2006-01-02 15:04:05.000"), dash(e.SessionID()), e.Kind,
+			e.Time().Local().Format("2006-01-02 15:04:05.000"), dash(e.SessionID()), e.ShownKind(),
 			dash(e.Title()), dash(e.Status()), dash(e.RequestID()), dash(e.LinkSessionID()), dash(e.ErrorCode()))
 	}
 	if err := tw.Flush(); err != nil {

@@ -19,6 +19,9 @@ import (
 const (
 	defaultRequestsLimit = 100
 	maxRequestsLimit     = 1000
+	// maxRequestsBodyBytes bounds the bodies one GET /__emulator/requests
+	// ?bodies=true answer carries; the rest come with the next page.
+	maxRequestsBodyBytes = 4 << 20
 	maxControlBody       = 64 << 10
 	// maxClockOffset is how far ahead the virtual clock may run.
 	maxClockOffset = 100 * 365 * 24 * time.Hour
@@ -219,8 +222,23 @@ func (e *Emulator) ctlRequests(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, apiError("INVALID_FIELD", "limit must be between 1 and %d, got %q", maxRequestsLimit, q.Get("limit")))
 		return
 	}
-	entries, next := e.requests.list(since, int(limit), q.Get("path"))
-	writeJSON(w, http.StatusOK, map[string]any{"requests": entries, "next_since": next})
+	bodies := q.Get("bodies")
+	if bodies != "" && bodies != "0" && bodies != "1" && bodies != "true" && bodies != "false" {
+		writeControlError(w, apiError("INVALID_FIELD", "bodies must be true or false, got %q", bodies))
+		return
+	}
+	lq := listQuery{since: since, limit: int(limit), path: q.Get("path"), notClientID: q.Get("not_client_id"),
+		bodies: bodies == "1" || bodies == "true", maxBodyBytes: maxRequestsBodyBytes}
+	entries, next, more := e.requests.list(lq)
+	if !lq.bodies {
+		writeJSON(w, http.StatusOK, map[string]any{"requests": entries, "next_since": next, "more": more})
+		return
+	}
+	details := make([]requestDetail, len(entries))
+	for i, entry := range entries {
+		details[i] = newRequestDetail(entry)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"requests": details, "next_since": next, "more": more})
 }
 
 func queryUint(s string, def uint64) (uint64, error) {
@@ -248,9 +266,11 @@ func (e *Emulator) ctlRequest(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, apiError("NOT_FOUND", "request %d is not in the log (it keeps the last %d requests)", seq, requestLogSize))
 		return
 	}
-	writeJSON(w, http.StatusOK, requestDetail{
-		requestEntry: entry, RequestBody: bodyValue(entry.reqBody), ResponseBody: bodyValue(entry.respBody),
-	})
+	writeJSON(w, http.StatusOK, newRequestDetail(entry))
+}
+
+func newRequestDetail(entry requestEntry) requestDetail {
+	return requestDetail{requestEntry: entry, RequestBody: bodyValue(entry.reqBody), ResponseBody: bodyValue(entry.respBody)}
 }
 
 // bodyValue is a stored body as JSON: itself when valid JSON, else a string.

@@ -119,7 +119,22 @@ func TestControlRequestLog(t *testing.T) {
 	if rs := out["requests"].([]any); len(rs) != 1 || out["next_since"] != float64(4) {
 		t.Errorf("path filter: %v", out)
 	}
-	for _, q := range []string{"since=-1", "limit=0", "limit=5000", "since=x"} {
+	// bodies=true carries the masked bodies in the page, and more says
+	// whether a next page waits; not_client_id leaves out one app's calls.
+	_, out = h.control("GET", "/__emulator/requests?since=1&limit=2&bodies=true", nil)
+	if rs := out["requests"].([]any); len(rs) != 2 || out["next_since"] != float64(3) || out["more"] != true {
+		t.Fatalf("bodies=true&limit=2: %v", out)
+	} else if resp := rs[0].(map[string]any)["response_body"].(map[string]any); resp["access_token"] == access ||
+		!strings.HasPrefix(resp["access_token"].(string), "access-sandbox-…") {
+		t.Errorf("bodies=true exchange response %v", resp)
+	}
+	_, out = h.control("GET", "/__emulator/requests?bodies=true&not_client_id=raw-client", nil)
+	if rs := out["requests"].([]any); len(rs) != 3 || out["next_since"] != float64(4) || out["more"] != false {
+		t.Errorf("not_client_id: %v", out)
+	} else if s := fmt.Sprint(rs); strings.Contains(s, "raw-client") {
+		t.Errorf("not_client_id kept raw-client's request: %s", s)
+	}
+	for _, q := range []string{"since=-1", "limit=0", "limit=5000", "since=x", "bodies=maybe"} {
 		if status, _ := h.control("GET", "/__emulator/requests?"+q, nil); status != 400 {
 			t.Errorf("%s: %d", q, status)
 		}
@@ -155,7 +170,7 @@ func TestRequestLogRingAndBudget(t *testing.T) {
 	for i := range 5 {
 		l.add(requestEntry{Path: fmt.Sprint("/p", i)}, []byte(`{"a":"`+strings.Repeat("x", 30)+`"}`), nil)
 	}
-	got, next := l.list(0, 10, "")
+	got, next, _ := l.list(listQuery{limit: 10})
 	if len(got) != 3 || got[0].Seq != 3 || next != 5 {
 		t.Fatalf("ring: %d entries from seq %d, next %d", len(got), got[0].Seq, next)
 	}
@@ -168,12 +183,17 @@ func TestRequestLogRingAndBudget(t *testing.T) {
 	if e, _ := l.get(5); e.reqBody == nil {
 		t.Error("newest body dropped")
 	}
+	// With bodies, a page stops at its byte bound, but holds one entry
+	// at least.
+	if got, next, more := l.list(listQuery{limit: 10, bodies: true, maxBodyBytes: 1}); len(got) != 1 || next != 3 || !more {
+		t.Errorf("byte-bounded page: %d entries, next %d, more %v", len(got), next, more)
+	}
 	l.clear()
-	if got, next := l.list(0, 10, ""); len(got) != 0 || next != 5 {
+	if got, next, _ := l.list(listQuery{limit: 10}); len(got) != 0 || next != 5 {
 		t.Errorf("after clear: %d entries, next %d", len(got), next)
 	}
 	l.add(requestEntry{}, nil, nil)
-	if got, _ := l.list(0, 10, ""); len(got) != 1 || got[0].Seq != 6 {
+	if got, _, _ := l.list(listQuery{limit: 10}); len(got) != 1 || got[0].Seq != 6 {
 		t.Errorf("after clear, seqs continue: %+v", got)
 	}
 }

@@ -78,20 +78,37 @@ func (l *requestLog) oldest() uint64 {
 	return l.first
 }
 
-// list returns up to limit entries after seq since, oldest first, whose path
-// is path (any path when empty), and the seq to pass as since next time.
-func (l *requestLog) list(since uint64, limit int, path string) ([]requestEntry, uint64) {
+// listQuery says which entries list returns.
+type listQuery struct {
+	since        uint64
+	limit        int
+	path         string // only this path, any when empty
+	notClientID  string // leave out the requests made with this client_id
+	bodies       bool   // the answer will carry the bodies: bound their bytes
+	maxBodyBytes int    // with bodies, stop after this many bytes (at least one entry)
+}
+
+// list returns up to q.limit entries after seq q.since, oldest first, that
+// match q, the seq to pass as since next time, and whether entries remain
+// after it.
+func (l *requestLog) list(q listQuery) ([]requestEntry, uint64, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := []requestEntry{}
-	next := max(since, l.oldest()-1)
-	for seq := next + 1; seq <= l.last && len(out) < limit; seq++ {
+	next := max(q.since, l.oldest()-1)
+	bytes := 0
+	for seq := next + 1; seq <= l.last && len(out) < q.limit; seq++ {
+		e := l.ring[(seq-1)%uint64(len(l.ring))]
+		if q.bodies && len(out) > 0 && bytes+len(e.reqBody)+len(e.respBody) > q.maxBodyBytes {
+			break
+		}
 		next = seq
-		if e := l.ring[(seq-1)%uint64(len(l.ring))]; path == "" || e.Path == path {
+		if (q.path == "" || e.Path == q.path) && (q.notClientID == "" || e.ClientID != q.notClientID) {
 			out = append(out, e)
+			bytes += len(e.reqBody) + len(e.respBody)
 		}
 	}
-	return out, next
+	return out, next, next < l.last
 }
 
 // get returns the entry with sequence number seq, if still held.

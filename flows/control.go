@@ -140,6 +140,43 @@ func (c *Control) Requests(ctx context.Context, since int64, limit int) ([]Obser
 	return out.Requests, out.NextSince, nil
 }
 
+// RequestPage is one page of the emulator's request log with bodies.
+type RequestPage struct {
+	Requests  []ObservedRequestDetail
+	NextSince int64 // the since of the next page
+	More      bool  // requests after NextSince are already waiting
+}
+
+// RequestsWithBodies lists, in one request, the Plaid API requests the
+// emulator served after sequence number since, oldest first, at most limit,
+// with their bodies (masked), leaving out those made with notClientID when
+// it is not empty.
+func (c *Control) RequestsWithBodies(ctx context.Context, since int64, limit int, notClientID string) (RequestPage, error) {
+	if since < 0 || limit < 0 {
+		return RequestPage{}, fmt.Errorf("listing emulator requests: since (%d) and limit (%d) must not be negative", since, limit)
+	}
+	q := url.Values{"since": {strconv.FormatInt(since, 10)}, "bodies": {"true"}}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if notClientID != "" {
+		q.Set("not_client_id", notClientID)
+	}
+	var out struct {
+		Requests  []ObservedRequestDetail `json:"requests"`
+		NextSince int64                   `json:"next_since"`
+		More      bool                    `json:"more"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/__emulator/requests?"+q.Encode(), nil, &out); err != nil {
+		return RequestPage{NextSince: since}, err
+	}
+	for i := range out.Requests {
+		d := &out.Requests[i]
+		d.RequestBody, d.ResponseBody = maskRawBody(d.RequestBody), maskRawBody(d.ResponseBody)
+	}
+	return RequestPage{Requests: out.Requests, NextSince: out.NextSince, More: out.More}, nil
+}
+
 // Request returns one observed request with its request and response
 // bodies (secrets masked).
 func (c *Control) Request(ctx context.Context, seq int64) (ObservedRequestDetail, error) {

@@ -249,7 +249,7 @@ func (e *Env) onWebhook(body []byte, jwt string) {
 		ctx = withRun(ctx, r)
 	}
 	wh.Signature = e.webhookKeys.check(ctx, jwt, body, time.Now())
-	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Body: json.RawMessage(body)})
+	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Verification: jwt, Body: json.RawMessage(body)})
 	wh.StatusEffect = e.followItemStatus(wh)
 	if r != nil {
 		r.publishWebhook(wh)

@@ -129,6 +129,10 @@ type RunOptions struct {
 	// NewItem makes update mode link a new Item instead of reusing one from
 	// the session log, so that the run does not depend on earlier ones.
 	NewItem bool
+	// Demo marks the run as one the demo played: its session's kind is
+	// "demo:FLOW" instead of "flow:FLOW", so the log can tell (and filter,
+	// source:demo) what the demo did from what the user did.
+	Demo bool
 }
 
 // MaxAutopilotDelay is the slowest pace the emulated Link's autopilot
@@ -152,7 +156,11 @@ func (e *Env) NewRunWith(ctx context.Context, flow *Flow, opts RunOptions) (*Run
 	if e.Config.Mode == ModePlaid {
 		mode = store.ModePlaid
 	}
-	sess, err := e.Store.StartSession(ctx, "flow:"+flow.Name, mode)
+	kind := "flow:" + flow.Name
+	if opts.Demo {
+		kind = "demo:" + flow.Name
+	}
+	sess, err := e.Store.StartSession(ctx, kind, mode)
 	if err != nil {
 		return nil, err
 	}

@@ -311,6 +311,11 @@ func TestUpdateModeEndToEndAuto(t *testing.T) {
 		if e.Status() != "verified" {
 			t.Errorf("stored webhook %s: signature %q, want verified", e.Webhook.WebhookCode, e.Webhook.Signature)
 		}
+		// The Plaid-Verification header is kept, and decodes.
+		if vc, err := DecodeVerification(e.Webhook.Verification); err != nil || vc.Alg != "ES256" || vc.Kid == "" ||
+			vc.IssuedAt.IsZero() || len(vc.RequestBodySHA256) != 64 {
+			t.Errorf("stored webhook %s: Plaid-Verification %q decodes to %+v, %v", e.Webhook.WebhookCode, e.Webhook.Verification, vc, err)
+		}
 	}
 	// The key that verified them was fetched in the run, with a request_id.
 	keyCalls := 0

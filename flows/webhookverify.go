@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -147,4 +148,43 @@ func decodeJWTPart(seg string, into any) error {
 		return fmt.Errorf("not JSON")
 	}
 	return nil
+}
+
+// VerificationClaims is what a Plaid-Verification JWT says, decoded for
+// display: its header's alg, kid and typ, and its claims. It holds no
+// secret: the JWT is signed by Plaid's private key, which never leaves
+// Plaid.
+type VerificationClaims struct {
+	Alg, Kid, Typ     string
+	IssuedAt          time.Time // iat; zero when absent
+	RequestBodySHA256 string
+}
+
+// DecodeVerification decodes a Plaid-Verification JWT's header and claims
+// without checking its signature (the log keeps the check's outcome).
+func DecodeVerification(jwt string) (VerificationClaims, error) {
+	parts := strings.Split(strings.TrimSpace(jwt), ".")
+	if len(parts) != 3 {
+		return VerificationClaims{}, errors.New("not a JWT (header.claims.signature)")
+	}
+	var header struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}
+	if err := decodeJWTPart(parts[0], &header); err != nil {
+		return VerificationClaims{}, fmt.Errorf("the JWT header: %w", err)
+	}
+	var claims struct {
+		Iat               int64  `json:"iat"`
+		RequestBodySHA256 string `json:"request_body_sha256"`
+	}
+	if err := decodeJWTPart(parts[1], &claims); err != nil {
+		return VerificationClaims{}, fmt.Errorf("the JWT claims: %w", err)
+	}
+	vc := VerificationClaims{Alg: header.Alg, Kid: header.Kid, Typ: header.Typ, RequestBodySHA256: claims.RequestBodySHA256}
+	if claims.Iat != 0 {
+		vc.IssuedAt = time.Unix(claims.Iat, 0).UTC()
+	}
+	return vc, nil
 }

@@ -76,13 +76,26 @@ func (e Entry) Status() string {
 		func(w *Webhook) string { return signatureWord(w.Signature) })
 }
 
-// Source says who made the entry: SourceEmulator for calls the emulator
-// saw from the user's own app, else SourceLinkexplorer.
+// Source says who made the entry: SourceApp for calls the emulator saw
+// from the user's own app, SourceDemo for what a run of the demo recorded,
+// else SourceLinkexplorer.
 func (e Entry) Source() string {
-	if e.Call != nil && e.Call.Source != "" {
-		return e.Call.Source
+	switch {
+	case e.Call != nil && (e.Call.Source == SourceApp || e.Call.Source == storedSourceEmulator):
+		return SourceApp
+	case e.demo:
+		return SourceDemo
 	}
 	return SourceLinkexplorer
+}
+
+// ShownKind is the entry's kind as the log shows, filters and exports it:
+// KindApp for an API call from the user's own app, else Kind.
+func (e Entry) ShownKind() EntryKind {
+	if e.Kind == KindCall && e.Source() == SourceApp {
+		return KindApp
+	}
+	return e.Kind
 }
 
 func (e Entry) pick(call func(*APICall) string, event func(*LinkEvent) string, webhook func(*Webhook) string) string {

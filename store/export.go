@@ -185,12 +185,13 @@ type filterJSON struct {
 	ItemID        string `json:"item_id,omitempty"`
 	ErrorCode     string `json:"error_code,omitempty"`
 	Kind          string `json:"kind,omitempty"`
+	Source        string `json:"source,omitempty"`
 	Errors        bool   `json:"errors_only,omitempty"`
 	Text          string `json:"text,omitempty"`
 }
 
 func filterToJSON(f Filter) filterJSON {
-	return filterJSON{f.SessionID, f.RequestID, f.LinkSessionID, f.ItemID, f.ErrorCode, string(f.Kind), f.Errors, f.Text}
+	return filterJSON{f.SessionID, f.RequestID, f.LinkSessionID, f.ItemID, f.ErrorCode, string(f.Kind), f.Source, f.Errors, f.Text}
 }
 
 type sessionJSON struct {
@@ -254,14 +255,14 @@ type entryJSON struct {
 // entryFields is an entry in the JSON export, its bodies as stored: the
 // writer embeds each as JSON when it is JSON, else as a JSON string.
 func entryFields(e Entry) entryJSON {
-	j := entryJSON{ID: e.ID, Time: formatTime(e.Time()), Kind: e.Kind, SessionID: e.SessionID(),
+	j := entryJSON{ID: e.ID, Time: formatTime(e.Time()), Kind: e.ShownKind(), Source: e.Source(), SessionID: e.SessionID(),
 		RequestID: e.RequestID(), LinkSessionID: e.LinkSessionID(), ItemID: e.ItemID(),
 		ErrorType: e.ErrorType(), ErrorCode: e.ErrorCode(), ErrorMessage: e.ErrorMessage()}
 	switch {
 	case e.Call != nil:
 		c := e.Call
 		ms := float64(c.Duration) / float64(time.Millisecond)
-		j.Source, j.Method, j.Endpoint, j.HTTPStatus, j.DurationMS = c.Source, c.Method, c.Endpoint, &c.HTTPStatus, &ms
+		j.Method, j.Endpoint, j.HTTPStatus, j.DurationMS = c.Method, c.Endpoint, &c.HTTPStatus, &ms
 		j.RequestBody, j.ResponseBody = c.RequestBody, c.ResponseBody
 	case e.Event != nil:
 		v := e.Event
@@ -289,7 +290,7 @@ func (s *Store) exportCSV(ctx context.Context, w *bufio.Writer, f Filter) error 
 		if e.Event != nil {
 			institution = e.Event.InstitutionName
 		}
-		row := []string{strconv.FormatInt(e.ID, 10), formatTime(e.Time()), string(e.Kind), e.SessionID(), e.Source(),
+		row := []string{strconv.FormatInt(e.ID, 10), formatTime(e.Time()), string(e.ShownKind()), e.SessionID(), e.Source(),
 			e.Title(), e.Status(), e.RequestID(), e.LinkSessionID(), e.ItemID(), e.ErrorType(), e.ErrorCode(),
 			e.ErrorMessage(), duration, institution}
 		for i := range row {

@@ -41,7 +41,7 @@ func (s *Store) exportMarkdown(ctx context.Context, w *bufio.Writer, f Filter) e
 	}
 	fmt.Fprintf(w, "\n## Log\n\n| Time | Kind | What | Status | request_id | link_session_id | Error |\n|---|---|---|---|---|---|---|\n")
 	return s.each(ctx, f, false, func(e Entry) error {
-		_, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", mdTimeOf(e.Time()), e.Kind, mdCell(e.Title()),
+		_, err := fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", mdTimeOf(e.Time()), e.ShownKind(), mdCell(e.Title()),
 			mdCell(e.Status()), mdCode(e.RequestID()), mdCode(e.LinkSessionID()), mdError(e))
 		return err
 	})
@@ -133,6 +133,7 @@ func describeFilter(f Filter) string {
 	add("item_id", f.ItemID)
 	add("error_code", f.ErrorCode)
 	add("kind", string(f.Kind))
+	add("source", f.Source)
 	if f.Errors {
 		parts = append(parts, "errors only")
 	}

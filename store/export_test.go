@@ -139,7 +139,7 @@ func TestExportMarkdown(t *testing.T) {
 		"# linkexplorer session log", "- Entries: 16, newest first", "## Sessions", "flow:invalid-token",
 		"## Link sessions", "| `lsB1` | 2025-03-14 15:09:34.535 | 2025-03-14 15:09:34.535 | `INVALID_LINK_TOKEN` |",
 		"## Errors", "`INVALID_INPUT` | `INVALID_LINK_TOKEN` | `reqB2` | `lsB1`",
-		"## Log", "| 2025-03-14 15:09:38.535 | call | POST /item/public_token/exchange | 200 | `reqB4` |  |  |",
+		"## Log", "| 2025-03-14 15:09:38.535 | app | POST /item/public_token/exchange | 200 | `reqB4` |  |  |",
 		"`Xreq1pipe\\|test`", "`INVALID_INPUT/INVALID_PUBLIC_TOKEN`", "`reqA1`", "`reqA2`", "`lsA`",
 	} {
 		if !strings.Contains(out, want) {

@@ -79,6 +79,13 @@ func (s *Store) Add(ctx context.Context, recs ...Record) ([]int64, error) {
 	ids := make([]int64, len(rows))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ins := s.inserts.in(ctx, tx)
+		if len(rows) >= batchMin {
+			batch, ok, err := ins.insertBatch(ctx, tx, rows)
+			if ok || err != nil {
+				copy(ids, batch)
+				return err
+			}
+		}
 		for i, row := range rows {
 			var err error
 			if ids[i], err = ins.insert(ctx, row); err != nil {
@@ -165,7 +172,7 @@ func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 		wordsColumn(words), maskRules)
 	if err != nil {
 		if isForeignKey(err) {
-			return 0, fmt.Errorf("session %q does not exist; start a session before recording into it", r.sessionID)
+			return 0, missingSessionError(r.sessionID)
 		}
 		return 0, err
 	}
@@ -178,6 +185,12 @@ func (ins *inserts) insert(ctx context.Context, r entryRow) (int64, error) {
 		}
 	}
 	return id, nil
+}
+
+// missingSessionError says that entries were recorded into a session
+// that does not exist.
+func missingSessionError(id string) error {
+	return fmt.Errorf("session %q does not exist; start a session before recording into it", id)
 }
 
 // freeID returns the first unused entry id at or after want: entries that
@@ -222,7 +235,7 @@ const (
 		duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertEvent = `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
 		exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature) VALUES (?, ?, ?, ?, ?)`
+	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature, verification) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 func (c APICall) row() (entryRow, error) {
@@ -236,6 +249,13 @@ func (c APICall) row() (entryRow, error) {
 	maskFields(&c.Endpoint, &c.RequestID, &c.ErrorMessage, &c.ItemID)
 	method := cmp.Or(strings.ToUpper(c.Method), "POST")
 	source := cmp.Or(c.Source, SourceLinkexplorer)
+	switch source {
+	case storedSourceEmulator:
+		source = SourceApp
+	case SourceLinkexplorer, SourceApp:
+	default:
+		return entryRow{}, fmt.Errorf("unknown API call source %q (want %q or %q)", source, SourceLinkexplorer, SourceApp)
+	}
 	req, resp := redact.JSON(c.RequestBody), redact.JSON(c.ResponseBody)
 	itemID := cmp.Or(c.ItemID, itemIDIn(resp), itemIDIn(req))
 	status := ""
@@ -251,7 +271,8 @@ func (c APICall) row() (entryRow, error) {
 		errorType: c.ErrorType, errorCode: c.ErrorCode,
 		detailSQL:  insertCall,
 		detailArgs: []any{method, c.Endpoint, c.HTTPStatus, c.ErrorMessage, int64(c.Duration), source, string(req), string(resp)},
-		search:     []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, c.ErrorMessage, searchSource},
+		search: []string{method, c.Endpoint, status, c.RequestID, itemID, c.ErrorType, c.ErrorCode, c.ErrorMessage, searchSource,
+			bodyWords(req, resp)},
 	}, nil
 }
 
@@ -306,8 +327,9 @@ func (w Webhook) row() (entryRow, error) {
 		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
 		detailSQL:  insertWebhook,
-		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature},
-		search:     []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature)},
+		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature, verificationHeader(w.Verification)},
+		search: []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature),
+			bodyWords(body)},
 	}, nil
 }
 
@@ -382,6 +404,32 @@ func lenientUnmarshal(body []byte, v any) bool {
 	err := json.Unmarshal(body, v)
 	var typeErr *json.UnmarshalTypeError
 	return err == nil || errors.As(err, &typeErr)
+}
+
+// maxVerification bounds the Plaid-Verification header kept: Plaid's is
+// well under 1 KB; anything longer is not Plaid's and is cut.
+const maxVerification = 4096
+
+// verificationHeader is the Plaid-Verification header as kept: trimmed and
+// bounded; a value that is not shaped like a JWT (three base64url parts) is
+// masked, since it is not Plaid's and might be anything.
+func verificationHeader(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > maxVerification {
+		v = v[:maxVerification]
+	}
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return redact.Text(v)
+	}
+	for _, p := range parts {
+		for _, r := range p {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '=') {
+				return redact.Text(v)
+			}
+		}
+	}
+	return v
 }
 
 // signatureWord is the word a webhook's signature check is found by:

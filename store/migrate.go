@@ -9,7 +9,7 @@ import (
 // migrations are the schema versions in order: migrations[i] takes the
 // schema from version i to i+1, and PRAGMA user_version holds the version.
 // Each one is written to be harmless when run again.
-var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4), schemaV5}
+var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4), schemaV5, schemaV6}
 
 // migration takes the schema one version up, inside tx.
 type migration func(ctx context.Context, tx *sql.Tx) error
@@ -43,6 +43,13 @@ DELETE FROM session_owners WHERE session_id NOT IN (SELECT id FROM sessions WHER
 // was masked with when written (see maskRules); 0 for the entries before.
 func schemaV5(ctx context.Context, tx *sql.Tx) error {
 	return addColumn(ctx, tx, "log_entries", "masked", "INTEGER NOT NULL DEFAULT 0")
+}
+
+// schemaV6: webhooks.verification, the Plaid-Verification header (a JWT)
+// the webhook came with, so that its detail can show the header and its
+// decoded claims; empty for the webhooks before, and for unsigned ones.
+func schemaV6(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "webhooks", "verification", "TEXT NOT NULL DEFAULT ''")
 }
 
 // addColumn adds a column unless the table has it already, which SQLite's

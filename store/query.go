@@ -16,12 +16,16 @@ type Filter struct {
 	LinkSessionID string
 	ItemID        string
 	ErrorCode     string    // e.g. "INVALID_LINK_TOKEN"
-	Kind          EntryKind // KindCall, KindEvent or KindWebhook
+	Kind          EntryKind // KindCall (linkexplorer's calls), KindApp (the user's app's calls), KindEvent or KindWebhook
+	Source        string    // SourceLinkexplorer, SourceApp or SourceDemo
 	Errors        bool      // only entries with an error code
 	// Text matches words and word prefixes, case-insensitively, in an
 	// entry's endpoint or event name, ids, error type, code and message,
-	// view, exit status, institution and webhook type and code (not in
-	// bodies). Words are runs of letters and digits: "login" finds
+	// view, exit status, institution and webhook type and code, and in
+	// the request and response bodies of calls and webhooks' bodies
+	// (their first 400 distinct words, keys and values; a masked value is
+	// found only by what is shown of it; entries recorded before bodies were
+	// indexed are found by their other fields). Words are runs of letters and digits: "login" finds
 	// ITEM_LOGIN_REQUIRED, "public_token/exch" finds
 	// /item/public_token/exchange. Every word given must match; the last
 	// word of each space-separated term may be a prefix.
@@ -170,7 +174,28 @@ func (s *Store) compile(ctx context.Context, f Filter) (filterSQL, error) {
 	add("e.link_session_id", strings.TrimSpace(f.LinkSessionID))
 	add("e.item_id", strings.TrimSpace(f.ItemID))
 	add("e.error_code", strings.ToUpper(strings.TrimSpace(f.ErrorCode)))
-	add("e.kind", string(f.Kind))
+	switch f.Kind {
+	case "":
+	case KindCall:
+		fs, indexed = fs.and("e.kind = 'call' AND NOT "+appCallSQL), true
+	case KindApp:
+		fs, indexed = fs.and("e.kind = 'call' AND "+appCallSQL), true
+	case KindEvent, KindWebhook:
+		add("e.kind", string(f.Kind))
+	default:
+		return filterSQL{}, fmt.Errorf("unknown kind %q: use %s", f.Kind, kindList())
+	}
+	switch strings.ToLower(strings.TrimSpace(f.Source)) {
+	case "":
+	case SourceApp:
+		fs = fs.and("e.kind = 'call' AND " + appCallSQL)
+	case SourceDemo:
+		fs = fs.and(demoSessionSQL)
+	case SourceLinkexplorer:
+		fs = fs.and("NOT (e.kind = 'call' AND " + appCallSQL + ") AND NOT " + demoSessionSQL)
+	default:
+		return filterSQL{}, fmt.Errorf("unknown source %q: use %s", f.Source, strings.Join(Sources, ", "))
+	}
 	if f.Errors {
 		fs = fs.and("e.error_code IS NOT NULL")
 	}
@@ -185,6 +210,22 @@ func (s *Store) compile(ctx context.Context, f Filter) (filterSQL, error) {
 		}
 	}
 	return fs, nil
+}
+
+// appCallSQL holds for an entry that is a call from the user's own app
+// (stored as "app", or "emulator" by older versions).
+const appCallSQL = `EXISTS (SELECT 1 FROM api_calls ac WHERE ac.entry_id = e.id AND ac.source IN ('app', 'emulator'))`
+
+// demoSessionSQL holds for an entry recorded by a run of the demo.
+const demoSessionSQL = `COALESCE(e.session_id IN (SELECT ds.id FROM sessions ds WHERE ds.kind LIKE 'demo:%'), 0)`
+
+// kindList names the kinds a Filter accepts.
+func kindList() string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // ids returns a query for the ids of the matching entries, and its
@@ -247,9 +288,11 @@ const joins = `LEFT JOIN api_calls c ON c.entry_id = e.id
 // columns are empty.
 func entrySelect(bodies bool) string {
 	b := [4]string{"''", "''", "''", "''"}
+	verification := "''"
 	if bodies {
 		b = [4]string{"COALESCE(c.request_body, '')", "COALESCE(c.response_body, '')",
 			"COALESCE(v.metadata, '')", "COALESCE(w.body, '')"}
+		verification = "COALESCE(w.verification, '')"
 	}
 	return `SELECT e.id, e.kind, e.time, COALESCE(e.session_id, ''), COALESCE(e.request_id, ''),
 		COALESCE(e.link_session_id, ''), COALESCE(e.item_id, ''), COALESCE(e.error_type, ''), COALESCE(e.error_code, ''),
@@ -258,7 +301,7 @@ func entrySelect(bodies bool) string {
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
 		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3] + `,
-		e.masked`
+		e.masked, COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%', ` + verification
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -291,6 +334,8 @@ type entryRowScan struct {
 	evKind, evName, view, evMsg, exit, instID, instName, meta string
 	whType, whCode, whSig, whBody                             string
 	masked                                                    int
+	demo                                                      bool
+	verification                                              string
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -298,7 +343,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked, &r.demo, &r.verification)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -307,7 +352,10 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 
 func (r entryRowScan) entry() (Entry, error) {
 	t := parseTime(r.time)
-	e := Entry{ID: r.id, Kind: EntryKind(r.kind), masked: r.masked}
+	e := Entry{ID: r.id, Kind: EntryKind(r.kind), masked: r.masked, demo: r.demo}
+	if r.source == storedSourceEmulator {
+		r.source = SourceApp
+	}
 	switch e.Kind {
 	case KindCall:
 		e.Call = &APICall{ID: r.id, SessionID: r.session, Time: t, Method: r.method, Endpoint: r.endpoint,
@@ -321,7 +369,8 @@ func (r entryRowScan) entry() (Entry, error) {
 			InstitutionName: r.instName, Metadata: bytesOrNil(r.meta)}
 	case KindWebhook:
 		e.Webhook = &Webhook{ID: r.id, SessionID: r.session, Time: t, WebhookType: r.whType, WebhookCode: r.whCode,
-			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Signature: r.whSig, Body: bytesOrNil(r.whBody)}
+			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Signature: r.whSig, Body: bytesOrNil(r.whBody),
+			Verification: r.verification}
 	default:
 		return Entry{}, fmt.Errorf("log entry %d has unknown kind %q", r.id, r.kind)
 	}

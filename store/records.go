@@ -33,11 +33,24 @@ type Session struct {
 	Summary   string    // one line describing the outcome
 }
 
-// Source values of an APICall.
+// Sources of entries: who made them. They are one vocabulary with the
+// kinds: an API call from the user's own app is of kind "app" and source
+// "app", in the terminal app, the CLI (log --kind, --source) and exports.
 const (
-	SourceLinkexplorer = "linkexplorer" // made by linkexplorer's own Plaid client
-	SourceEmulator     = "emulator"     // observed by the emulator, made by the user's own app
+	SourceLinkexplorer = "linkexplorer" // made by linkexplorer: its own Plaid client, its Link page, webhooks to it
+	SourceApp          = "app"          // an API call the user's own app made, observed by the emulator
+	SourceDemo         = "demo"         // made by a run the demo played (a session of kind "demo:…")
+	// SourceEmulator is the older name of SourceApp; entries written with
+	// it (stored as "emulator") read back as SourceApp.
+	SourceEmulator = SourceApp
 )
+
+// storedSourceEmulator is how versions before the shared vocabulary
+// stored SourceApp.
+const storedSourceEmulator = "emulator"
+
+// Sources lists the sources a Filter accepts.
+var Sources = []string{SourceLinkexplorer, SourceApp, SourceDemo}
 
 // APICall is one Plaid API request and its response.
 //
@@ -58,7 +71,7 @@ type APICall struct {
 	ErrorMessage string // Plaid's error_message, or the transport error
 	ItemID       string // found in the bodies when left empty
 	Duration     time.Duration
-	Source       string // SourceLinkexplorer (the default) or SourceEmulator
+	Source       string // SourceLinkexplorer (the default) or SourceApp
 	RequestBody  []byte
 	ResponseBody []byte
 }
@@ -103,7 +116,11 @@ type Webhook struct {
 	ErrorType   string    // read from Body's error when empty
 	ErrorCode   string    // read from Body's error when empty
 	Signature   string    // the Plaid-Verification check: "verified", "unsigned", "invalid: …"; "" when not checked
-	Body        json.RawMessage
+	// Verification is the Plaid-Verification header as received: a JWT
+	// (header.claims.signature, each base64url), signed by Plaid, holding
+	// no secret. Read back only with the bodies (Query.Bodies, Entry).
+	Verification string
+	Body         json.RawMessage
 }
 
 // Item status values; an Item in error has its error code as status.
@@ -136,7 +153,14 @@ const (
 	KindCall    EntryKind = "call"
 	KindEvent   EntryKind = "event"
 	KindWebhook EntryKind = "webhook"
+	// KindApp is the kind shown, filtered and exported for an API call
+	// from the user's own app: stored as a KindCall with SourceApp. As a
+	// Filter's Kind, KindCall then means linkexplorer's own calls.
+	KindApp EntryKind = "app"
 )
+
+// Kinds lists the kinds a Filter accepts, as shown.
+var Kinds = []EntryKind{KindCall, KindApp, KindEvent, KindWebhook}
 
 // Entry is one line of the unified session log: an API call, a Link event or
 // a webhook. Exactly one of Call, Event and Webhook is set, as Kind says.
@@ -151,5 +175,6 @@ type Entry struct {
 	Event   *LinkEvent
 	Webhook *Webhook
 
-	masked int // the masking rules' version it was written with (maskRules)
+	masked int  // the masking rules' version it was written with (maskRules)
+	demo   bool // recorded by a run of the demo (its session's kind is "demo:…")
 }

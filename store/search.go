@@ -70,6 +70,33 @@ func wordsColumn(words []string) string {
 	return " " + strings.Join(words, " ") + " "
 }
 
+// maxBodyWords bounds the words of an entry's bodies that the text filter
+// finds: enough for every key and value of a Plaid request or error, an
+// Item, accounts and a page of transactions, while a huge response costs
+// a bounded index.
+const maxBodyWords = 400
+
+// bodyWords is the text of an entry's (masked) bodies that the text filter
+// searches: their first maxBodyWords distinct words, keys and values
+// alike, so that "ins_109508", "checking" or "client_user_id" find the
+// calls that sent or received them.
+func bodyWords(bodies ...[]byte) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, b := range bodies {
+		for _, w := range splitWords(string(b)) {
+			if len(out) == maxBodyWords {
+				return strings.Join(out, " ")
+			}
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return strings.Join(out, " ")
+}
+
 func splitWords(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r)

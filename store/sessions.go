@@ -14,7 +14,7 @@ import (
 )
 
 // StartSession records the start of a session of the given kind ("app",
-// "flow:quickstart", …) and mode, now, with status SessionRunning.
+// "flow:quickstart", "demo:quickstart", …) and mode, now, with status SessionRunning.
 func (s *Store) StartSession(ctx context.Context, kind, mode string) (Session, error) {
 	if kind == "" || mode == "" {
 		return Session{}, errors.New("starting a session: its kind and mode are required")
@@ -95,13 +95,14 @@ func (s *Store) LastSession(ctx context.Context) (Session, error) {
 }
 
 // LastRun returns the most recently started session that is worth
-// reporting: one that has log entries, or a flow run (kind "flow:…") even
+// reporting: one that has log entries, or a flow run (kind "flow:…", or
+// "demo:…" when the demo played it) even
 // if it recorded nothing. The empty "app" session every launch of the
 // terminal app opens is skipped, so `log --last` prints the run the user
 // just did. ErrNotFound when there is none.
 func (s *Store) LastRun(ctx context.Context) (Session, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions s
-		WHERE s.kind LIKE 'flow:%' OR EXISTS (SELECT 1 FROM log_entries e WHERE e.session_id = s.id)
+		WHERE s.kind LIKE 'flow:%' OR s.kind LIKE 'demo:%' OR EXISTS (SELECT 1 FROM log_entries e WHERE e.session_id = s.id)
 		ORDER BY started_at DESC, id DESC LIMIT 1`)
 	sess, err := scanSession(row)
 	if err != nil {

@@ -85,6 +85,7 @@ type app struct {
 	confirm       *confirmationAskedMsg
 	status        string
 	statusErr     bool
+	statusSource  string // the failedMsg.source of the error shown
 	help          help.Model
 }
 
@@ -181,10 +182,15 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case failedMsg:
 		a.c.log.Error(msg.Error())
-		a.status, a.statusErr = msg.Error(), true
+		a.status, a.statusErr, a.statusSource = msg.Error(), true, msg.source
+		return a, nil
+	case statusClearedMsg:
+		if a.statusErr && a.statusSource == msg.source {
+			a.status, a.statusErr, a.statusSource = "", false, ""
+		}
 		return a, nil
 	case notifiedMsg:
-		a.status, a.statusErr = string(msg), false
+		a.status, a.statusErr, a.statusSource = string(msg), false, ""
 		return a, nil
 	}
 	return a, tea.Batch(a.broadcast(msg), a.demo.observe(msg, a.demoView()))

@@ -137,7 +137,7 @@ func TestRequestsFromYourOwnApp(t *testing.T) {
 		t.Fatalf("entries of the app session: %d, %v", len(page.Entries), err)
 	}
 	e := page.Entries[0]
-	if e.Source() != store.SourceEmulator || e.Title() != "POST /institutions/get_by_id" || e.RequestID() == "" {
+	if e.Source() != store.SourceApp || e.Title() != "POST /institutions/get_by_id" || e.RequestID() == "" {
 		t.Errorf("recorded %s from %s with request_id %q", e.Title(), e.Source(), e.RequestID())
 	}
 	if strings.Contains(string(e.Call.RequestBody), "my-own-secret-000001") {

@@ -3,13 +3,17 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/flows/flowstest"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -129,4 +133,97 @@ func BenchmarkLogScroll(b *testing.B) {
 			}
 		})
 	}
+}
+
+// ingestPage is how many requests one op of BenchmarkOwnAppIngest records.
+const ingestPage = 1000
+
+// BenchmarkOwnAppIngest measures the recording of requests from the user's
+// own app: one op is 1,000 requests the emulator served, read from its
+// request log with their bodies and written to the session log, page after
+// page as the poller does (sub-benchmark "ingest"); against the raw store
+// insert of the same calls, already built, in the same pages ("store").
+// The requests are sent to the emulator with the timer stopped.
+func BenchmarkOwnAppIngest(b *testing.B) {
+	kit := flowstest.New(b, flowstest.Options{Browser: flows.BrowserNone})
+	env := kit.Env
+	ctx := context.Background()
+	sess, err := env.Store.StartSession(ctx, "app", store.ModeEmulated)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var since int64
+	// burst sends n requests from "the user's app" and returns them as the
+	// poller reads them, for the raw baseline.
+	burst := func(b *testing.B, n int) []flows.ObservedRequestDetail {
+		body := `{"client_id":"my-own-app","secret":"my-own-secret-000001","institution_id":"ins_109508","country_codes":["US"]}`
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < n; i += 8 {
+					resp, err := http.Post(kit.EmulatorURL+"/institutions/get_by_id", "application/json", strings.NewReader(body))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		var out []flows.ObservedRequestDetail
+		for s := since; ; {
+			page, err := env.Control.RequestsWithBodies(ctx, s, ownRequestBatch, env.Config.ClientID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out, s = append(out, page.Requests...), page.NextSince
+			if !page.More {
+				return out
+			}
+		}
+	}
+	b.Run("ingest", func(b *testing.B) {
+		for range b.N {
+			b.StopTimer()
+			burst(b, ingestPage)
+			b.StartTimer()
+			added := 0
+			for more := true; more; {
+				var n int
+				var err error
+				n, since, more, err = recordOwnRequests(ctx, env.Control, env.Store, sess.ID, env.Config.ClientID, since)
+				if err != nil {
+					b.Fatal(err)
+				}
+				added += n
+			}
+			if added != ingestPage {
+				b.Fatalf("recorded %d of %d requests", added, ingestPage)
+			}
+		}
+		b.ReportMetric(float64(b.N*ingestPage)/b.Elapsed().Seconds(), "req/s")
+	})
+	b.Run("store", func(b *testing.B) {
+		for range b.N {
+			b.StopTimer()
+			reqs := burst(b, ingestPage)
+			since += int64(len(reqs)) // the "ingest" run reads on from here
+			b.StartTimer()
+			for start := 0; start < len(reqs); start += ownRequestBatch {
+				page := reqs[start:min(start+ownRequestBatch, len(reqs))]
+				recs := make([]store.Record, len(page))
+				for i, r := range page {
+					recs[i] = ownCall(sess.ID, r)
+				}
+				if _, err := env.Store.Add(ctx, recs...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.N*ingestPage)/b.Elapsed().Seconds(), "req/s")
+	})
 }

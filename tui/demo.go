@@ -280,7 +280,7 @@ func (d *demo) ready(b demoBeat, v demoView) bool {
 func (d *demo) act(b demoBeat, v demoView) tea.Cmd {
 	switch {
 	case b.kind == beatStart:
-		opts := flows.RunOptions{Autopilot: true, AutopilotDelay: d.opts.AutopilotDelay, NewItem: true}
+		opts := flows.RunOptions{Autopilot: true, AutopilotDelay: d.opts.AutopilotDelay, NewItem: true, Demo: true}
 		return func() tea.Msg { return flowStartConfirmedMsg{flow: b.flow, opts: opts} }
 	case b.kind == beatRun && v.current == b.step:
 		d.pressed = true

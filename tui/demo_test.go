@@ -99,7 +99,7 @@ func checkDemoSessions(t *testing.T, st *store.Store) {
 		kinds = append(kinds, s.Kind)
 	}
 	slices.Sort(kinds)
-	if want := []string{"flow:invalid-token", "flow:quickstart", "flow:update-mode"}; !slices.Equal(kinds, want) {
+	if want := []string{"demo:invalid-token", "demo:quickstart", "demo:update-mode"}; !slices.Equal(kinds, want) {
 		t.Errorf("sessions %v, want %v", kinds, want)
 	}
 }

@@ -174,7 +174,7 @@ func logFixture(t testing.TB) *store.Store {
 			ErrorMessage: "invalid link_token provided", ExitStatus: "requires_credentials", LinkSessionID: lsid1},
 		store.APICall{Time: at(20), Method: "POST", Endpoint: "/item/public_token/exchange", HTTPStatus: 200, RequestID: "ReqExchange001"},
 		store.APICall{Time: at(25), Method: "POST", Endpoint: "/accounts/get", HTTPStatus: 400, RequestID: "ReqOwnApp00001",
-			ErrorType: "ITEM_ERROR", ErrorCode: "ITEM_LOGIN_REQUIRED", Source: store.SourceEmulator},
+			ErrorType: "ITEM_ERROR", ErrorCode: "ITEM_LOGIN_REQUIRED", Source: store.SourceApp},
 		store.Webhook{Time: at(30), Body: []byte(`{"webhook_type":"ITEM","webhook_code":"WEBHOOK_UPDATE_ACKNOWLEDGED","item_id":"M5eVJqLnv3tbzdngLDp9FL5OlDNxlNhlE55op"}`)},
 	}
 	if _, err := s.Add(context.Background(), recs...); err != nil {

@@ -24,6 +24,9 @@ func TestParseFilter(t *testing.T) {
 		{"lsid:6f1e item:M5e session:01ab accounts", store.Filter{LinkSessionID: "6f1e", ItemID: "M5e", SessionID: "01ab", Text: "accounts"}},
 		{"http://localhost:3000 webhook", store.Filter{Text: "http://localhost:3000 webhook"}},
 		{"code:", store.Filter{Text: "code:"}},
+		{"kind:APP", store.Filter{Kind: store.KindApp}},
+		{"source:App kind:call", store.Filter{Source: store.SourceApp, Kind: store.KindCall}},
+		{"from:demo", store.Filter{Source: store.SourceDemo}},
 	}
 	for _, c := range cases {
 		got, err := parseFilter(c.in)
@@ -31,7 +34,7 @@ func TestParseFilter(t *testing.T) {
 			t.Errorf("parseFilter(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"kind:item", "is:ok"} {
+	for _, bad := range []string{"kind:item", "is:ok", "source:bank"} {
 		if _, err := parseFilter(bad); err == nil {
 			t.Errorf("parseFilter(%q) accepted a bad value", bad)
 		}

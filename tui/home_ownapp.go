@@ -39,8 +39,13 @@ func (p *ownAppPoller) poll() tea.Cmd {
 	return pollOwnRequests(p.c.control, p.c.store, p.c.sessionID, p.c.env.Config.ClientID, p.since)
 }
 
+// ownAppFailure is the status source of a failed poll: its error leaves
+// the footer when a poll succeeds again.
+const ownAppFailure = "own-app-poll"
+
 // update handles the poller's messages: a finished poll schedules the
-// next; a failure is reported once, until a poll succeeds again.
+// next, at once while a burst is being read; a failure is reported once,
+// until a poll succeeds again, which takes the error off the screen.
 func (p *ownAppPoller) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ownAppPollDueMsg:
@@ -49,7 +54,13 @@ func (p *ownAppPoller) update(msg tea.Msg) tea.Cmd {
 		next := tea.Tick(ownAppPollEvery, func(time.Time) tea.Msg { return ownAppPollDueMsg{} })
 		p.since = msg.since
 		if msg.err == nil {
-			p.failing = false
+			if msg.more {
+				next = p.poll()
+			}
+			if p.failing {
+				p.failing = false
+				return tea.Batch(next, func() tea.Msg { return statusClearedMsg{source: ownAppFailure} })
+			}
 			return next
 		}
 		p.c.log.Warn("polling the emulator for requests from your own app", "err", msg.err)
@@ -58,7 +69,7 @@ func (p *ownAppPoller) update(msg tea.Msg) tea.Cmd {
 		}
 		p.failing = true
 		return tea.Batch(next, func() tea.Msg {
-			return failedMsg{reason: "reading the requests from your own app", err: msg.err}
+			return failedMsg{reason: "reading the requests from your own app", err: msg.err, source: ownAppFailure}
 		})
 	}
 	return nil

@@ -83,6 +83,9 @@ func newFlowKeys() flowKeys {
 type logKeys struct {
 	listKeys
 	Filter, Detail, Export, Copy, Clear key.Binding
+	// Next and Prev step an open entry's detail to the entry below (older)
+	// or above (newer) in the log, as filtered.
+	Next, Prev key.Binding
 }
 
 func newLogKeys() logKeys {
@@ -93,6 +96,8 @@ func newLogKeys() logKeys {
 		Export:   bind([]string{"x"}, "x", "export"),
 		Copy:     bind([]string{"c"}, "c", "copy request_id"),
 		Clear:    bind([]string{"backspace"}, "⌫", "clear filter"),
+		Next:     bind([]string{"n", "]"}, "n", "next entry"),
+		Prev:     bind([]string{"p", "["}, "p", "previous entry"),
 	}
 }
 

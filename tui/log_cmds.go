@@ -182,6 +182,35 @@ func loadEntry(s *store.Store, id int64) tea.Cmd {
 	}
 }
 
+// loadAdjacentEntry reads, with its bodies, the entry next to the entry
+// id in the log as filtered by f: the older one (below it in the table)
+// or the newer one.
+func loadAdjacentEntry(s *store.Store, f store.Filter, id int64, older bool) tea.Cmd {
+	if s == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		q := store.Query{Filter: f, Limit: 1, Bodies: true, After: id}
+		edge := "this is the newest entry"
+		if older {
+			q.After, q.Before, edge = 0, id, "this is the oldest entry"
+		}
+		if f != (store.Filter{}) {
+			edge += " the filter shows"
+		}
+		page, err := s.Entries(ctx, q)
+		if err != nil {
+			return failedMsg{reason: "reading the log entry", err: err}
+		}
+		if len(page.Entries) == 0 {
+			return notifiedMsg(edge)
+		}
+		return entryLoadedMsg{entry: page.Entries[0]}
+	}
+}
+
 // exportedMsg: the log was written to path.
 type exportedMsg struct{ path string }
 
@@ -225,55 +254,64 @@ func writeExport(s *store.Store, dir string, format store.Format, f store.Filter
 type ownRequestsPolledMsg struct {
 	added int
 	since int64
+	more  bool // more requests are already waiting: poll again at once
 	err   error
 }
 
-// ownRequestBatch bounds the requests recorded per poll.
-const ownRequestBatch = 200
+const (
+	// ownRequestBatch bounds the requests recorded per poll: one GET of
+	// the emulator's request log with their bodies, one transaction of the
+	// store. A burst is read page after page, each poll as soon as the
+	// last is written (the store's pace is the backpressure), so no poll
+	// has more than a page of work to do.
+	ownRequestBatch = 500
+	// ownRequestTimeout bounds one poll: a page read and written. A page
+	// takes well under a second; the bound only catches a stuck emulator
+	// or store, and a poll that hits it is retried from the same place.
+	ownRequestTimeout = 30 * time.Second
+)
 
 // pollOwnRequests records in the store the Plaid requests the emulator
 // served to apps other than linkexplorer since the sequence number since.
 // Requests made with ownClientID are linkexplorer's own, already logged.
 func pollOwnRequests(c *flows.Control, s *store.Store, sessionID, ownClientID string, since int64) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), ownRequestTimeout)
 		defer cancel()
-		added, next, err := recordOwnRequests(ctx, c, s, sessionID, ownClientID, since)
-		return ownRequestsPolledMsg{added: added, since: next, err: err}
+		added, next, more, err := recordOwnRequests(ctx, c, s, sessionID, ownClientID, since)
+		return ownRequestsPolledMsg{added: added, since: next, more: more, err: err}
 	}
 }
 
-func recordOwnRequests(ctx context.Context, c *flows.Control, s *store.Store, sessionID, ownClientID string, since int64) (int, int64, error) {
-	reqs, next, err := c.Requests(ctx, since, ownRequestBatch)
+// recordOwnRequests records one page of the user's app's requests after
+// since, in one transaction; it returns how many it added, the since of
+// the next page and whether that page is already waiting.
+func recordOwnRequests(ctx context.Context, c *flows.Control, s *store.Store, sessionID, ownClientID string, since int64) (int, int64, bool, error) {
+	page, err := c.RequestsWithBodies(ctx, since, ownRequestBatch, ownClientID)
 	if err != nil {
-		return 0, since, err
+		return 0, since, false, err
 	}
-	var recs []store.Record
-	for _, r := range reqs {
+	recs := make([]store.Record, 0, len(page.Requests))
+	for _, r := range page.Requests {
 		if r.ClientID == ownClientID {
 			continue // linkexplorer's own call, already in the log
 		}
-		recs = append(recs, ownCall(ctx, c, sessionID, r))
+		recs = append(recs, ownCall(sessionID, r))
 	}
-	if len(recs) == 0 {
-		return 0, next, nil
+	if len(recs) > 0 {
+		if _, err := s.Add(ctx, recs...); err != nil {
+			return 0, since, false, err
+		}
 	}
-	if _, err := s.Add(ctx, recs...); err != nil {
-		return 0, since, err
-	}
-	return len(recs), next, nil
+	return len(recs), page.NextSince, page.More, nil
 }
 
-// ownCall turns an observed request into a log entry, with its bodies when
-// the emulator still has them.
-func ownCall(ctx context.Context, c *flows.Control, sessionID string, r flows.ObservedRequest) store.APICall {
-	call := store.APICall{
+// ownCall turns an observed request, with its bodies, into a log entry.
+func ownCall(sessionID string, r flows.ObservedRequestDetail) store.APICall {
+	return store.APICall{
 		SessionID: sessionID, Time: r.Time, Method: r.Method, Endpoint: r.Path, HTTPStatus: r.Status,
 		RequestID: r.RequestID, ErrorType: r.ErrorType, ErrorCode: r.ErrorCode,
-		Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), Source: store.SourceEmulator,
+		Duration: time.Duration(r.DurationMS * float64(time.Millisecond)), Source: store.SourceApp,
+		RequestBody: r.RequestBody, ResponseBody: r.ResponseBody,
 	}
-	if d, err := c.Request(ctx, r.Seq); err == nil {
-		call.RequestBody, call.ResponseBody = d.RequestBody, d.ResponseBody
-	}
-	return call
 }

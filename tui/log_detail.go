@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -57,7 +58,7 @@ func (d *entryDetail) wheel(msg tea.MouseMsg) {
 
 func (d *entryDetail) view() string {
 	st := d.c.styles
-	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+" · esc goes back")
+	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+" · n/p next/previous · esc goes back")
 	return truncate(title, d.width) + "\n\n" + d.viewport.View()
 }
 
@@ -91,6 +92,43 @@ func (d *entryDetail) content(w int) string {
 	}
 	for _, b := range bodiesOf(e) {
 		out += "\n\n" + st.Section.Render(b.title) + "\n" + wrap(prettyJSON(st, b.body), w)
+	}
+	if e.Webhook != nil {
+		out += "\n\n" + verificationSection(st, e.Webhook.Verification, w)
+	}
+	return out
+}
+
+// verificationSection shows a webhook's Plaid-Verification header and its
+// decoded header and claims (a JWT signed by Plaid: no secret in it).
+func verificationSection(st styles, jwt string, w int) string {
+	title := st.Section.Render("PLAID-VERIFICATION")
+	if jwt == "" {
+		return title + "\n" + st.Muted.Render(wrap("No Plaid-Verification header came with this webhook (or it was recorded before headers were kept).", w))
+	}
+	// The JWT on lines of its own, cut at the width only (no hyphens), so
+	// that selecting the lines copies it whole.
+	var jwtLines []string
+	for rest := jwt; rest != ""; {
+		n := min(len(rest), max(w, 20))
+		jwtLines = append(jwtLines, rest[:n])
+		rest = rest[n:]
+	}
+	out := title + "\n" + st.Text.Render(strings.Join(jwtLines, "\n"))
+	vc, err := flows.DecodeVerification(jwt)
+	if err != nil {
+		return out + "\n" + st.Fail.Render(wrap("cannot decode it: "+err.Error(), w))
+	}
+	rows := [][2]string{{"alg", vc.Alg}, {"kid", vc.Kid}, {"typ", vc.Typ}}
+	if !vc.IssuedAt.IsZero() {
+		rows = append(rows, [2]string{"iat", fmt.Sprintf("%d (%s)", vc.IssuedAt.Unix(), vc.IssuedAt.Local().Format("2006-01-02 15:04:05 MST"))})
+	}
+	rows = append(rows, [2]string{"request_body_sha256", vc.RequestBodySHA256})
+	out += "\n\n" + st.Muted.Render("decoded (header, claims):")
+	for _, r := range rows {
+		if r[1] != "" {
+			out += "\n" + st.Muted.Render(pad(r[0], 20)) + " " + st.Text.Render(r[1])
+		}
 	}
 	return out
 }

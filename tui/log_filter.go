@@ -2,13 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // filterHelp explains the filter syntax on the filter line.
-const filterHelp = "words, or field:value with session, request_id, link_session_id, item, code, kind (call/event/webhook), and is:error"
+const filterHelp = "words, or field:value with session, request_id, link_session_id, item, code, kind (call/app/event/webhook), source (linkexplorer/app/demo), and is:error"
 
 // parseFilter reads the log filter typed after /: field:value terms set
 // the matching field, is:error keeps entries with an error, and the other
@@ -51,10 +52,16 @@ func setFilterField(f *store.Filter, name, val string) (known bool, err error) {
 		f.ErrorCode = strings.ToUpper(val)
 	case "kind":
 		k := store.EntryKind(strings.ToLower(val))
-		if k != store.KindCall && k != store.KindEvent && k != store.KindWebhook {
-			return true, fmt.Errorf("kind:%s is not a kind of entry; use kind:call, kind:event or kind:webhook", val)
+		if !slices.Contains(store.Kinds, k) {
+			return true, fmt.Errorf("kind:%s is not a kind of entry; use kind:call (linkexplorer's API calls), kind:app (your app's), kind:event or kind:webhook", val)
 		}
 		f.Kind = k
+	case "source", "src", "from":
+		src := strings.ToLower(val)
+		if !slices.Contains(store.Sources, src) {
+			return true, fmt.Errorf("source:%s is not a source; use source:linkexplorer, source:app (your own app) or source:demo", val)
+		}
+		f.Source = src
 	case "is":
 		if !strings.EqualFold(val, "error") {
 			return true, fmt.Errorf("is:%s is not a filter; use is:error for entries with an error", val)

@@ -78,7 +78,9 @@ func (l *logScreen) moveDown() tea.Cmd {
 		l.cursor++
 	case l.older && len(l.entries) > 1:
 		l.window = logWindow{top: l.entries[1].ID}
-		return l.reload(-1)
+		cmd := l.reload(-1)
+		l.wantBelow = l.entries[l.cursor].ID // the next entry, wherever the page puts it
+		return cmd
 	}
 	return nil
 }
@@ -177,6 +179,10 @@ func (l *logScreen) detailKey(msg tea.KeyMsg) tea.Cmd {
 		l.detail = nil
 	case key.Matches(msg, l.keys.Copy):
 		return copyText(l.c.clipboard, "request_id", l.detail.entry.RequestID())
+	case key.Matches(msg, l.keys.Next):
+		return loadAdjacentEntry(l.c.store, l.filter, l.detail.entry.ID, true)
+	case key.Matches(msg, l.keys.Prev):
+		return loadAdjacentEntry(l.c.store, l.filter, l.detail.entry.ID, false)
 	default:
 		l.detail.scroll(msg, l.keys.listKeys)
 	}
@@ -194,7 +200,7 @@ func (l *logScreen) ShortHelp() []key.Binding {
 		e := l.exportKeys
 		return []key.Binding{e.Markdown, e.JSON, e.CSV, e.Cancel}
 	case l.detail != nil:
-		return []key.Binding{k.Up, k.Down, k.Copy, l.c.keys.Global.Back}
+		return []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Global.Back}
 	}
 	out := []key.Binding{k.Up, k.Down, k.Filter, k.Detail, k.Export}
 	if l.filterText != "" {
@@ -208,7 +214,7 @@ func (l *logScreen) FullHelp() [][]key.Binding {
 	k := l.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Clear, k.Detail, k.Copy},
+		{k.Filter, k.Clear, k.Detail, k.Next, k.Prev, k.Copy},
 		{k.Export, l.exportKeys.Markdown, l.exportKeys.JSON, l.exportKeys.CSV},
 	}
 }

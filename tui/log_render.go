@@ -2,6 +2,9 @@ package tui
 
 import (
 	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/linkexplorer/linkexplorer/store"
 )
@@ -27,8 +30,13 @@ func (l *logScreen) View() string {
 	if l.detail != nil {
 		return l.detail.view()
 	}
-	widths := layoutColumns(logColumns, l.width-logGutter)
-	lines := []string{l.titleLine(), l.c.styles.TableHeader.Render("  " + tableHeader(logColumns, widths))}
+	cols := logColumns
+	if l.spansDays() {
+		cols = append([]column(nil), logColumns...)
+		cols[0].width = len(dayTimeFormat)
+	}
+	widths := layoutColumns(cols, l.width-logGutter)
+	lines := []string{l.titleLine(), l.c.styles.TableHeader.Render("  " + tableHeader(cols, widths))}
 	lines = append(lines, l.rowsView(widths)...)
 	for len(lines) < l.height-1 {
 		lines = append(lines, "")
@@ -66,17 +74,79 @@ func (l *logScreen) rowsView(widths []int) []string {
 		return []string{st.Muted.Render("  The log is empty. Run a flow from Home and its calls and events appear here.")}
 	}
 	out := make([]string, 0, len(l.entries))
+	days := l.spansDays()
 	for i, e := range l.entries {
-		out = append(out, l.rowView(e, i == l.cursor, widths))
+		if i > 0 {
+			if sep, ok := l.separator(l.entries[i-1], e, days); ok {
+				out = append(out, sep)
+			}
+		}
+		out = append(out, l.rowView(e, i == l.cursor, widths, days))
 	}
 	return out
 }
 
+// dayTimeFormat is the TIME column when the entries shown span days.
+const dayTimeFormat = "2006-01-02 15:04:05"
+
+// spansDays reports whether the entries shown are not all of today (local
+// time): their TIME then carries the date.
+func (l *logScreen) spansDays() bool {
+	if len(l.entries) == 0 {
+		return false
+	}
+	today := l.c.now().Local().Format(time.DateOnly)
+	newest, oldest := l.entries[0].Time().Local(), l.entries[len(l.entries)-1].Time().Local()
+	return newest.Format(time.DateOnly) != today || oldest.Format(time.DateOnly) != today
+}
+
+// separators counts the separator rows between the entries.
+func separators(entries []store.Entry) int {
+	n := 0
+	for i := 1; i < len(entries); i++ {
+		if sessionOrDayChanges(entries[i-1], entries[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+func sessionOrDayChanges(newer, older store.Entry) bool {
+	return newer.SessionID() != older.SessionID() ||
+		newer.Time().Local().Format(time.DateOnly) != older.Time().Local().Format(time.DateOnly)
+}
+
+// separator is the row between two entries of different sessions or
+// days: it names the older entry's session (and day, when the log spans
+// days), which starts below it.
+func (l *logScreen) separator(newer, older store.Entry, days bool) (string, bool) {
+	if !sessionOrDayChanges(newer, older) {
+		return "", false
+	}
+	var parts []string
+	if days {
+		parts = append(parts, older.Time().Local().Format("Mon 2 Jan 2006"))
+	}
+	if id := older.SessionID(); id != "" {
+		parts = append(parts, "session "+id)
+	}
+	label := "── " + strings.Join(parts, " · ") + " "
+	w := max(l.width-logGutter, 0)
+	if n := w - lipgloss.Width(label); n > 0 {
+		label += strings.Repeat("─", n)
+	}
+	return "  " + l.c.styles.Muted.Render(truncate(label, w)), true
+}
+
 // rowView renders one entry; an entry with an error shows its code in the
 // error style, and the cursor row is marked with ▸ as well as colour.
-func (l *logScreen) rowView(e store.Entry, selected bool, widths []int) string {
+func (l *logScreen) rowView(e store.Entry, selected bool, widths []int, days bool) string {
 	st := l.c.styles
-	cells := []string{clockTime(e.Time()), entryKind(e), oneLine(e.Title()), oneLine(e.Status()), oneLine(e.RequestID()), oneLine(e.ErrorCode())}
+	when := clockTime(e.Time())
+	if days {
+		when = e.Time().Local().Format(dayTimeFormat)
+	}
+	cells := []string{when, entryKind(e), oneLine(e.Title()), oneLine(e.Status()), oneLine(e.RequestID()), oneLine(e.ErrorCode())}
 	if selected {
 		return st.RowSelected.Render("▸ " + tableRow(cells, widths))
 	}
@@ -87,14 +157,9 @@ func (l *logScreen) rowView(e store.Entry, selected bool, widths []int) string {
 	return row + " " + st.Fail.Render(pad(cells[5], widths[5]))
 }
 
-// entryKind names an entry's kind for the table: calls from the user's own
-// app are "app".
-func entryKind(e store.Entry) string {
-	if e.Kind == store.KindCall && e.Source() == store.SourceEmulator {
-		return "app"
-	}
-	return string(e.Kind)
-}
+// entryKind names an entry's kind for the table, as the filter (kind:)
+// and the CLI name it: calls from the user's own app are "app".
+func entryKind(e store.Entry) string { return string(e.ShownKind()) }
 
 func (l *logScreen) statusLine() string {
 	st := l.c.styles

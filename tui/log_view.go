@@ -32,6 +32,7 @@ type logScreen struct {
 	cursor     int
 	wantCursor int   // where the cursor goes when the page arrives; -1: last row
 	wantEntry  int64 // or the entry it stays on, if the page holds it
+	wantBelow  int64 // or the first entry older than this one (scrolling down)
 	pageSeq    int
 	loaded     bool
 	count      int
@@ -92,6 +93,11 @@ func (l *logScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case entryLoadedMsg:
 		l.detail = newEntryDetail(l.c, msg.entry, l.width, l.height)
+		for i, e := range l.entries { // the table follows n and p
+			if e.ID == msg.entry.ID {
+				l.cursor = i
+			}
+		}
 	case exportedMsg:
 		l.lastExport = msg.path
 		return l, notify("exported the session log to " + msg.path)
@@ -117,6 +123,7 @@ func (l *logScreen) pageLoaded(msg logPageLoadedMsg) tea.Cmd {
 		return nil
 	}
 	before := l.newestID()
+	msg = l.fitSeparators(msg)
 	l.entries, l.older, l.newer, l.loaded = msg.entries, msg.older, msg.newer, true
 	l.window = logWindow{} // the newest page: it follows new entries
 	if len(msg.entries) > 0 && msg.newer {
@@ -129,11 +136,27 @@ func (l *logScreen) pageLoaded(msg logPageLoadedMsg) tea.Cmd {
 	return nil
 }
 
+// fitSeparators drops entries so that the page and its separator rows
+// (between sessions and days) fit the table: from the oldest end, or from
+// the newest when the page is the log's oldest, so that every entry stays
+// reachable by scrolling.
+func (l *logScreen) fitSeparators(msg logPageLoadedMsg) logPageLoadedMsg {
+	rows := l.rows()
+	for len(msg.entries) > 1 && len(msg.entries)+separators(msg.entries) > rows {
+		if msg.older || !msg.newer {
+			msg.entries, msg.older = msg.entries[:len(msg.entries)-1], true
+		} else {
+			msg.entries, msg.newer = msg.entries[1:], true
+		}
+	}
+	return msg
+}
+
 // placeCursor puts the cursor on the entry it was on, if the page still
 // holds it, else on the row asked for.
 func (l *logScreen) placeCursor() {
 	for i, e := range l.entries {
-		if l.wantEntry != 0 && e.ID == l.wantEntry {
+		if l.wantEntry != 0 && e.ID == l.wantEntry || l.wantBelow != 0 && e.ID < l.wantBelow {
 			l.cursor = i
 			return
 		}
@@ -166,7 +189,7 @@ func (l *logScreen) reload(cursor int) tea.Cmd {
 		return nil
 	}
 	l.pageSeq = l.c.nextID()
-	l.wantCursor, l.wantEntry = cursor, 0
+	l.wantCursor, l.wantEntry, l.wantBelow = cursor, 0, 0
 	return loadLogPage(l.c.store, l.pageSeq, l.filter, l.window, l.rows())
 }
 

@@ -2,11 +2,13 @@ package tui
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -275,6 +277,156 @@ func TestLogKeepsRequestIDAtEverySize(t *testing.T) {
 	}
 }
 
+// TestLogKindAndSourceShareOneVocabulary: what the KIND column calls an
+// entry is what kind: finds, and source: tells the user's app from
+// linkexplorer and the demo.
+func TestLogKindAndSourceShareOneVocabulary(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	user, _ := s.StartSession(ctx, "app", store.ModeEmulated)
+	demo, _ := s.StartSession(ctx, "demo:quickstart", store.ModeEmulated)
+	if _, err := s.Add(ctx,
+		store.APICall{SessionID: user.ID, Time: at(1), Endpoint: "/link/token/create", HTTPStatus: 200, RequestID: "ReqOwn"},
+		store.APICall{SessionID: user.ID, Time: at(2), Endpoint: "/accounts/get", HTTPStatus: 200, RequestID: "ReqApp", Source: store.SourceApp},
+		store.APICall{SessionID: demo.ID, Time: at(3), Endpoint: "/item/get", HTTPStatus: 200, RequestID: "ReqDemo"},
+	); err != nil {
+		t.Fatal(err)
+	}
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	settle(t, a, a.navigate(screenLog))
+	filter := func(text string) string {
+		t.Helper()
+		settle(t, a, press(a, "backspace"))
+		press(a, "/")
+		for _, r := range text {
+			a.Update(keyMsg(string(r)))
+		}
+		settle(t, a, press(a, "enter"))
+		return requestIDs(a.log)
+	}
+	for _, tc := range []struct{ filter, want string }{
+		{"kind:app", "ReqApp"},
+		{"kind:call", "ReqDemo ReqOwn"},
+		{"source:app", "ReqApp"},
+		{"source:linkexplorer", "ReqOwn"},
+		{"source:demo", "ReqDemo"},
+	} {
+		if got := filter(tc.filter); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.filter, got, tc.want)
+		}
+	}
+	filter("kind:app")
+	row := ""
+	for _, line := range strings.Split(plain(a.View()), "\n") {
+		if strings.Contains(line, "/accounts/get") {
+			row = line
+		}
+	}
+	if !strings.Contains(row, " app ") {
+		t.Errorf("the KIND column does not say app for the app's call: %q", row)
+	}
+}
+
+// TestDetailStepsThroughEntries: n and p step an open entry to the next
+// (older) and previous (newer) entry of the log as filtered, the table's
+// cursor follows, and the ends say so.
+func TestDetailStepsThroughEntries(t *testing.T) {
+	s := bigLog(t, 30)
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	settle(t, a, a.navigate(screenLog))
+	l := a.log
+	settle(t, a, press(a, "enter"))
+	if l.detail == nil || l.detail.entry.RequestID() != "Req000029" {
+		t.Fatalf("enter did not open the newest entry:\n%s", plain(a.View()))
+	}
+	if v := plain(a.View()); !strings.Contains(v, "n next entry") || !strings.Contains(v, "p previous entry") {
+		t.Errorf("the footer does not show n and p:\n%s", v)
+	}
+	settle(t, a, press(a, "n"))
+	settle(t, a, press(a, "n"))
+	if got := l.detail.entry.RequestID(); got != "Req000027" || l.cursor != 2 {
+		t.Fatalf("n n: %s, cursor %d", got, l.cursor)
+	}
+	settle(t, a, press(a, "p"))
+	if got := l.detail.entry.RequestID(); got != "Req000028" || !strings.Contains(plain(a.View()), "Req000028") {
+		t.Fatalf("p: %s\n%s", got, plain(a.View()))
+	}
+	settle(t, a, press(a, "p"))
+	settle(t, a, press(a, "p"))
+	if got := l.detail.entry.RequestID(); got != "Req000029" || !strings.Contains(plain(a.View()), "this is the newest entry") {
+		t.Errorf("p at the newest entry: %s\n%s", got, plain(a.View()))
+	}
+
+	// With a filter, n steps to the next entry that matches.
+	press(a, "esc")
+	press(a, "/")
+	for _, r := range "code:invalid_link_token" {
+		a.Update(keyMsg(string(r)))
+	}
+	settle(t, a, press(a, "enter"))
+	settle(t, a, press(a, "enter"))
+	settle(t, a, press(a, "n"))
+	if got := l.detail.entry.RequestID(); got != "Req000017" {
+		t.Errorf("n under a filter: %s, want Req000017", got)
+	}
+	settle(t, a, press(a, "n"))
+	settle(t, a, press(a, "n"))
+	if !strings.Contains(plain(a.View()), "this is the oldest entry the filter shows") {
+		t.Errorf("n at the oldest match:\n%s", plain(a.View()))
+	}
+}
+
+// TestLogSeparatesSessionsAndDays: a row separates sessions, dates show
+// when the entries span days, and with the separators taking rows every
+// entry is still reached by scrolling down, once.
+func TestLogSeparatesSessionsAndDays(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var all []string
+	for day := range 3 {
+		sess, err := s.StartSession(ctx, "flow:quickstart", store.ModeEmulated)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 12 {
+			rid := fmt.Sprintf("Req%d%02d", day, i)
+			all = append([]string{rid}, all...)
+			when := at(i).Add(time.Duration(day-2) * 24 * time.Hour) // the last day is t0's
+			if _, err := s.AddCall(ctx, store.APICall{SessionID: sess.ID, Time: when, Endpoint: "/item/get", HTTPStatus: 200, RequestID: rid}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	settle(t, a, a.navigate(screenLog))
+	v := plain(a.View())
+	if !strings.Contains(v, "2026-01-02 15:04:16") || !strings.Contains(v, "── Thu 1 Jan 2026 · session ") {
+		t.Errorf("no dates or no separator:\n%s", v)
+	}
+	if n := strings.Count(v, "── "); n != 1 {
+		t.Errorf("%d separators, want 1 (two sessions on the screen):\n%s", n, v)
+	}
+	var seen []string
+	for range 60 {
+		e, _ := a.log.selectedEntry()
+		if len(seen) == 0 || seen[len(seen)-1] != e.RequestID() {
+			seen = append(seen, e.RequestID())
+		}
+		settle(t, a, press(a, "down"))
+	}
+	if strings.Join(seen, " ") != strings.Join(all, " ") {
+		t.Errorf("scrolling down visits\n%v\nwant\n%v", seen, all)
+	}
+}
+
 // TestLogCountStaysWhilePageLoads: when the count of a new filter arrives
 // before its page, the page's arrival must not hide the count again (the
 // title flickered "4 matches" → nothing → "4 matches", and a golden caught
@@ -315,5 +467,47 @@ func TestLogCountStaysWhilePageLoads(t *testing.T) {
 	a.Update(page)
 	if !strings.Contains(plain(a.View()), "4 matches") {
 		t.Errorf("the count went away when the page arrived after it:\n%s", plain(a.View()))
+	}
+}
+
+// TestWebhookDetailShowsVerification: a webhook's detail shows the
+// Plaid-Verification header it came with and its decoded header and
+// claims.
+func TestWebhookDetailShowsVerification(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	enc := base64.RawURLEncoding.EncodeToString
+	sum := strings.Repeat("ab", 32)
+	jwt := enc([]byte(`{"alg":"ES256","kid":"6c5516e1-92dc-479e-a8ff-5a51992e0001","typ":"JWT"}`)) + "." +
+		enc([]byte(`{"iat":1767366245,"request_body_sha256":"`+sum+`"}`)) + "." + enc(make([]byte, 64))
+	if _, err := s.AddWebhook(ctx, store.Webhook{Time: at(1), Signature: "verified (kid 6c5516e1)", Verification: jwt,
+		Body: []byte(`{"webhook_type":"ITEM","webhook_code":"WEBHOOK_UPDATE_ACKNOWLEDGED","item_id":"it1"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddWebhook(ctx, store.Webhook{Time: at(2), Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	a := sized(Options{Env: &flows.Env{Store: s}})
+	a.Update(tea.WindowSizeMsg{Width: 100, Height: 60})
+	settle(t, a, a.navigate(screenLog))
+	settle(t, a, press(a, "enter"))
+	if v := plain(a.View()); !strings.Contains(v, "No Plaid-Verification header came with this webhook") {
+		t.Errorf("an unsigned webhook's detail:\n%s", v)
+	}
+	settle(t, a, press(a, "n"))
+	v := plain(a.View())
+	for _, want := range []string{"PLAID-VERIFICATION", jwt[:40], "alg                  ES256",
+		"kid                  6c5516e1-92dc-479e-a8ff-5a51992e0001", "iat                  1767366245 (", "request_body_sha256  " + sum} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the webhook's detail lacks %q:\n%s", want, v)
+		}
+	}
+	joined := strings.ReplaceAll(v, "\n", "")
+	if !strings.Contains(joined, jwt) {
+		t.Errorf("the JWT is not shown whole (in lines that join to it)")
 	}
 }

@@ -47,7 +47,15 @@ type flowChosenMsg struct{ flow *flows.Flow }
 type failedMsg struct {
 	reason string
 	err    error
+	// source names what failed when its error can stop being true (a
+	// background job that recovers): a statusClearedMsg of the same source
+	// takes the error off the screen.
+	source string
 }
+
+// statusClearedMsg: what failed with this source works again; its error,
+// if still shown, goes.
+type statusClearedMsg struct{ source string }
 
 func (f failedMsg) Error() string {
 	if f.reason == "" {
