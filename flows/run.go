@@ -30,8 +30,11 @@ type Env struct {
 	log         *logWriter
 	webhookPath string
 	webhookKeys *webhookKeys
-	// openHeadless opens a page in headless Chromium for --browser=auto
-	// (tests substitute their own tab).
+	// headless is the one headless Chromium of --browser=auto, shared by
+	// every run and kept running until Close.
+	headless *headlessBrowser
+	// openHeadless, when set, opens a page instead of headless (tests
+	// substitute their own tab).
 	openHeadless func(ctx context.Context, url string) (stop func(), err error)
 
 	mu     sync.Mutex
@@ -164,7 +167,17 @@ func (e *Env) NewRunWith(ctx context.Context, flow *Flow, opts RunOptions) (*Run
 	}
 	r.st.linkSessions = map[string]bool{}
 	e.register(r)
+	if e.Browser == BrowserAuto && e.Control != nil && e.openHeadless == nil && opensLink(flow) {
+		// Chromium's launch is the slowest part of a Link step: start it
+		// now, while the first steps create the link_token.
+		e.headless.prewarm()
+	}
 	return r, nil
+}
+
+// opensLink reports whether flow has a step that opens Link.
+func opensLink(flow *Flow) bool {
+	return slices.ContainsFunc(flow.Steps, func(s Step) bool { return s.Kind == StepLink })
 }
 
 // defaultTokenRequest is the /link/token/create request built from the
