@@ -32,6 +32,7 @@ type commonFlags struct {
 	callbackAddr string
 	browser      string
 	emulatorAddr string // registered by the commands that start the embedded emulator
+	exportDir    string // registered by the commands that open the terminal app
 
 	// Not flags: set by the caller before setup.
 	logger      *slog.Logger  // debug logs of the flows and the emulator; nil discards
