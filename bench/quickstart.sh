@@ -51,7 +51,7 @@ flags=(--headless --no-sandbox --disable-gpu --no-first-run --no-default-browser
   --password-store=basic --use-mock-keychain --hide-scrollbars --mute-audio)
 baseline() {
   local prof="$work/prof-$1"
-  "$chromium" "${flags[@]}" --user-data-dir="$prof" --dump-dom "http://127.0.0.1:$port/" >"$work/dom"
+  "$chromium" "${flags[@]}" --user-data-dir="$prof" --dump-dom "http://127.0.0.1:$port/" >"$work/dom" 2>/dev/null
   rm -rf "$prof"
   grep -q "hello from js" "$work/dom" || { echo "bench: the baseline page did not render" >&2; exit 1; }
 }
