@@ -100,7 +100,9 @@ wait_for "Session log ·"
 wait_for "POST /auth/get"
 
 # An export asks where, offering --export-dir, and writes there only.
-keys x m
+keys x
+wait_for "as: m Markdown"
+keys m
 wait_for "to directory: $work/exports"
 keys Enter
 wait_for "exported to $work/exports/linkexplorer-log-"
@@ -115,7 +117,7 @@ wait_for "Session log ·"
 
 keys q
 wait_for "EXIT=0"
-profiles() { find "$1" -maxdepth 1 -name 'linkexplorer-chromium-*' | wc -l; }
+profiles() { find "$1" -maxdepth 1 \( -name 'linkexplorer-chromium-*' -o -name 'org.chromium.Chromium.*' \) | wc -l; }
 [ "$(profiles "$work/tmp")" = 0 ] || fail "headless Chromium's profile is left in TMPDIR after quitting: $(ls "$work/tmp")"
 
 # Quitting while Link is open in headless Chromium removes its temporary

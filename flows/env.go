@@ -64,6 +64,9 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.PrewarmBrowser && browser == BrowserAuto && cfg.Mode == ModeEmulated {
+		e.headless.prewarm()
+	}
 	e.log = newLogWriter(opts.Store, e.Logger)
 	e.Client = NewPlaidClient(cfg, envRecorder{e})
 	e.webhookKeys = &webhookKeys{client: e.Client}
@@ -87,6 +90,7 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 		OnWebhook:       e.onWebhook,
 	})
 	if err != nil {
+		e.headless.close()
 		_ = e.log.close()
 		return nil, err
 	}

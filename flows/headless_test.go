@@ -13,15 +13,20 @@ import (
 	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
-// profileDirs counts headless Chromium's temporary profile directories in
-// dir.
+// profileDirs counts what headless Chromium leaves in the temporary
+// directory dir: its profile directories, and the directories of its
+// singleton sockets.
 func profileDirs(t *testing.T, dir string) int {
 	t.Helper()
-	m, err := filepath.Glob(filepath.Join(dir, headless.ProfilePrefix+"*"))
-	if err != nil {
-		t.Fatal(err)
+	n := 0
+	for _, pat := range []string{headless.ProfilePrefix + "*", "org.chromium.Chromium.*"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(m)
 	}
-	return len(m)
+	return n
 }
 
 // TestHeadlessBrowserIsReused: with --browser auto, the first run's Link
@@ -50,8 +55,8 @@ func TestHeadlessBrowserIsReused(t *testing.T) {
 		if !env.headless.running() {
 			t.Errorf("after run %d headless Chromium is not running", i+1)
 		}
-		if n := profileDirs(t, tmp); n != 1 {
-			t.Errorf("after run %d: %d profile directories, want 1 (one browser)", i+1, n)
+		if n := profileDirs(t, tmp); n != 2 {
+			t.Errorf("after run %d: %d profile and socket directories, want 2 (one browser)", i+1, n)
 		}
 	}
 	if err := env.Close(); err != nil {
@@ -86,8 +91,8 @@ func TestQuitMidLinkRemovesProfile(t *testing.T) {
 	nextEvent(t, r, "the page opened in headless Chromium", func(ev Event) bool {
 		return ev.Kind == EventWaiting && strings.Contains(ev.Message, "Opened the callback page in headless Chromium")
 	})
-	if n := profileDirs(t, tmp); n != before+1 {
-		t.Errorf("while Link is open: %d profile directories, want %d", n, before+1)
+	if n := profileDirs(t, tmp); n != before+2 {
+		t.Errorf("while Link is open: %d profile and socket directories, want %d", n, before+2)
 	}
 	cancel()
 	_ = r.Close()

@@ -54,6 +54,12 @@ type EnvOptions struct {
 	Logger *slog.Logger
 	// WaitTimeout bounds each wait for Link; 0 is DefaultWaitTimeout.
 	WaitTimeout time.Duration
+	// PrewarmBrowser starts headless Chromium for --browser auto (offline)
+	// as the Env is built, in parallel with the callback server and the
+	// first run's link_token, for a command that runs a flow straight away
+	// (linkexplorer run). Without it the browser starts with the first run
+	// that opens Link.
+	PrewarmBrowser bool
 }
 
 // Flows returns the flows in menu order: quickstart, update-mode,

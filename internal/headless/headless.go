@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/chromedp/chromedp"
 )
@@ -117,7 +119,7 @@ func Start(ctx context.Context) (*Browser, error) {
 		// close immediate: there is nothing in the profile to keep.
 		cancelAlloc()
 		cancelBrowser()
-		_ = os.RemoveAll(dir)
+		removeProfile(dir)
 	}
 	if err := chromedp.Do(browserCtx); err != nil {
 		b.Close()
@@ -159,3 +161,17 @@ func (b *Browser) Open(ctx context.Context, url string) (closeTab func(), err er
 // Close stops the browser and removes its profile directory. It is safe to
 // call more than once.
 func (b *Browser) Close() { b.cancel() }
+
+// removeProfile removes a profile directory and the directory of the
+// singleton socket that Chromium keeps beside it in the temporary directory
+// (org.chromium.Chromium.XXXXXX, named by the profile's SingletonSocket
+// link), which a killed Chromium leaves behind.
+func removeProfile(dir string) {
+	if target, err := os.Readlink(filepath.Join(dir, "SingletonSocket")); err == nil {
+		sock := filepath.Dir(target)
+		if strings.HasPrefix(filepath.Base(sock), "org.chromium.Chromium.") || strings.HasPrefix(filepath.Base(sock), "com.google.Chrome.") {
+			_ = os.RemoveAll(sock)
+		}
+	}
+	_ = os.RemoveAll(dir)
+}
