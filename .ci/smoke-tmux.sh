@@ -27,7 +27,7 @@ sock="linkexplorer-smoke-$$"
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 bin="$work/linkexplorer"
 state="$work/state"
-mkdir -p "$work/cwd"
+mkdir -p "$work/cwd" "$work/exports" "$work/tmp" "$work/tmp2"
 
 echo "== smoke: building"
 go build -o "$bin" .
@@ -71,7 +71,7 @@ keys() { tmux -L "$sock" send-keys -t smoke "$@"; }
 # Start in an empty directory (no .env) with no Plaid keys: offline.
 start=$(date +%s%N)
 tmux -L "$sock" new-session -d -s smoke -x 100 -y 30 -c "$work/cwd" \
-  "env -u PLAID_CLIENT_ID -u PLAID_SECRET '$bin' --browser auto --state-dir '$state'; echo \"EXIT=\$?\"; sleep 600"
+  "env -u PLAID_CLIENT_ID -u PLAID_SECRET TMPDIR='$work/tmp' '$bin' --browser auto --state-dir '$state' --export-dir '$work/exports'; echo \"EXIT=\$?\"; sleep 600"
 until grep -qF "FLOWS" <<<"$(pane)" || ((SECONDS >= deadline)); do
   sleep 0.005
 done
@@ -99,6 +99,16 @@ keys Tab
 wait_for "Session log ·"
 wait_for "POST /auth/get"
 
+# An export asks where, offering --export-dir, and writes there only.
+keys x
+wait_for "as: m Markdown"
+keys m
+wait_for "to directory: $work/exports"
+keys Enter
+wait_for "exported to $work/exports/linkexplorer-log-"
+ls "$work/exports"/linkexplorer-log-*.md >/dev/null 2>&1 || fail "no export in --export-dir"
+[ -z "$(ls -A "$work/cwd")" ] || fail "the export wrote into the working directory: $(ls -A "$work/cwd")"
+
 # Too small, then back.
 tmux -L "$sock" resize-window -t smoke -x 50 -y 15
 wait_for "please enlarge"
@@ -107,6 +117,29 @@ wait_for "Session log ·"
 
 keys q
 wait_for "EXIT=0"
+profiles() { find "$1" -maxdepth 1 \( -name 'linkexplorer-chromium-*' -o -name 'org.chromium.Chromium.*' \) | wc -l; }
+[ "$(profiles "$work/tmp")" = 0 ] || fail "headless Chromium's profile is left in TMPDIR after quitting: $(ls "$work/tmp")"
+
+# Quitting while Link is open in headless Chromium removes its temporary
+# profile.
+tmux -L "$sock" new-session -d -s midlink -x 100 -y 30 -c "$work/cwd" \
+  "env -u PLAID_CLIENT_ID -u PLAID_SECRET TMPDIR='$work/tmp2' '$bin' --browser auto --state-dir '$state'; echo \"EXIT=\$?\"; sleep 600"
+pane() { tmux -L "$sock" capture-pane -p -t midlink; }
+keys() { tmux -L "$sock" send-keys -t midlink "$@"; }
+wait_for "FLOWS"
+keys Enter
+wait_for "run: Create a link_token"
+keys Enter
+wait_for "step 2 of 5"
+keys Enter
+has_profile() { [ "$(profiles "$work/tmp2")" -ge 1 ]; }
+until_true "headless Chromium's profile to appear" has_profile
+keys q
+wait_for "Quit and abandon the run?"
+keys y
+wait_for "EXIT=0"
+[ "$(profiles "$work/tmp2")" = 0 ] || fail "quitting mid-Link left headless Chromium's profile: $(ls "$work/tmp2")"
+tmux -L "$sock" kill-session -t midlink
 
 # The run is in the store, as the CLI sees it.
 logged=$("$bin" log --state-dir "$state")
@@ -129,4 +162,4 @@ gone() { ! pgrep -f -- "--browser none --state-dir $state" >/dev/null; }
 until_true "the second app to exit after its terminal closed" gone
 last=$("$bin" log --state-dir "$state" --last --md)
 grep -qE '\| flow:quickstart \|.*\| cancelled \|' <<<"$last" || { echo "$last" >&2; fail "after the terminal closed, the run is not recorded as cancelled"; }
-echo "== smoke: ok (quickstart through the terminal app; closing the terminal mid-run records the run as cancelled)"
+echo "== smoke: ok (quickstart through the terminal app; an export in --export-dir; no Chromium profile left after quitting mid-Link; closing the terminal mid-run records the run as cancelled)"

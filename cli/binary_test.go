@@ -459,3 +459,39 @@ func TestBinaryLogKindAndSource(t *testing.T) {
 		t.Errorf("log --kind app --csv:\n%s", csv)
 	}
 }
+
+// TestBinaryExportDir: --export-dir and $LINKEXPLORER_EXPORT_DIR must name
+// an existing directory; either is refused, naming itself, before the
+// terminal is touched, so no export can go somewhere unintended. (The
+// smoke test in .ci/smoke-tmux.sh exports through the app in a real
+// terminal with --export-dir.)
+func TestBinaryExportDir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	code, stdout, stderr := execBinary(t, "--export-dir", missing)
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, `--export-dir "`+missing+`" is not a directory`) {
+		t.Errorf("--export-dir %s: exit %d, stdout %q, stderr %q", missing, code, stdout, stderr)
+	}
+	code, _, stderr = execBinary(t, "demo", "--export-dir", missing)
+	if code != exitUsage || !strings.Contains(stderr, "--export-dir") {
+		t.Errorf("demo --export-dir %s: exit %d, stderr %q", missing, code, stderr)
+	}
+
+	bin := buildBinary(t)
+	ctx, cancel := deadlineContext(t)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LINKEXPLORER_HOME=" + t.TempDir(), "LINKEXPLORER_EXPORT_DIR=" + missing}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitUsage || !strings.Contains(string(out), "$LINKEXPLORER_EXPORT_DIR") {
+		t.Errorf("LINKEXPLORER_EXPORT_DIR=%s: %v\n%s", missing, err, out)
+	}
+
+	// An existing directory passes the check: the app then needs a
+	// terminal, which the test has not.
+	code, _, stderr = execBinary(t, "--export-dir", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, "needs a terminal") {
+		t.Errorf("--export-dir with a directory: exit %d, stderr %q", code, stderr)
+	}
+}

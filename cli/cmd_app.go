@@ -64,6 +64,7 @@ PLAID_SECRET (environment or .env) it talks to Plaid's Sandbox.`,
 	cmd.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	opts.common.register(cmd)
 	opts.common.registerEmulatorAddr(cmd)
+	opts.common.registerExportDir(cmd)
 	cmd.Flags().BoolVar(&opts.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
 
 	cmd.AddCommand(
@@ -96,6 +97,10 @@ func openApp(opts *appOptions) error {
 	if err := opts.common.check(); err != nil {
 		return err
 	}
+	exportDir, err := resolveExportDir(opts.common.exportDir, os.Getenv)
+	if err != nil {
+		return err
+	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return &exitError{code: exitUsage, err: errors.New("the terminal app needs a terminal; in scripts use \"linkexplorer run FLOW\" and \"linkexplorer log\"")}
 	}
@@ -106,7 +111,7 @@ func openApp(opts *appOptions) error {
 		}
 		defer closeLog()
 	}
-	return runApp(&opts.common, opts.f.errOut)
+	return runApp(&opts.common, exportDir, opts.f.errOut)
 }
 
 // openDebugLog points f's logger at the debug log file (mode 0600).
@@ -130,7 +135,7 @@ func openDebugLog(f *commonFlags) (func(), error) {
 
 // runApp wires the services, runs the UI until it quits and then stops
 // everything; its error is printed once the terminal is restored.
-func runApp(f *commonFlags, stderr io.Writer) error {
+func runApp(f *commonFlags, exportDir string, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, err := setup(ctx, f, stderr)
@@ -140,7 +145,7 @@ func runApp(f *commonFlags, stderr io.Writer) error {
 	sessionID := startAppSession(ctx, a)
 	cwd, _ := os.Getwd()
 	prepareTerminal("linkexplorer")
-	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: cwd, Logger: f.logger, StateDir: a.stateDir, WorkDir: cwd})
+	m := tui.New(tui.Options{Env: a.env, SessionID: sessionID, ExportDir: exportDir, Logger: f.logger, StateDir: a.stateDir, WorkDir: cwd})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion())
 	stopHangup := quitOnHangup(p)
 	final, runErr := p.Run()

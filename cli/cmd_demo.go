@@ -28,6 +28,8 @@ type demoOptions struct {
 	flows  []*flows.Flow
 	pace   time.Duration
 	delay  time.Duration
+	// exportDir is where exports are offered first, resolved by check.
+	exportDir string
 }
 
 // newCmdDemo plays the demo: linkexplorer demo [FLOW|all] [flags]. runF,
@@ -80,6 +82,7 @@ func (d *demoOptions) register(cmd *cobra.Command) {
 	fs.StringVar(&c.stateDir, "state-dir", "", "keep the demo's session log in this `directory` (default: a temporary one, removed at the end)")
 	fs.StringVar(&c.mode, "mode", "emulated", "emulated or plaid; the demo always plays emulated (offline), and says so when plaid was asked for")
 	fs.BoolVar(&d.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
+	c.registerExportDir(cmd)
 	completeModeAndBrowser(cmd)
 	completeNoFile(cmd, "pace", "autopilot-delay", "callback-addr")
 	_ = cmd.MarkFlagDirname("state-dir")
@@ -90,6 +93,11 @@ func (d *demoOptions) check(name string) error {
 	if err := d.common.check(); err != nil {
 		return err
 	}
+	dir, err := resolveExportDir(d.common.exportDir, os.Getenv)
+	if err != nil {
+		return err
+	}
+	d.exportDir = dir
 	switch {
 	case d.pace <= 0:
 		return usageErrorf("--pace must be positive, e.g. 2.5s")
@@ -187,9 +195,8 @@ func demoStateDir(flagValue string) (dir string, remove func() error, err error)
 
 // demoModel is the terminal app, set to play the demo as it starts.
 func demoModel(a *app, d *demoOptions) tea.Model {
-	cwd, _ := os.Getwd()
 	return tui.New(tui.Options{
-		Env: a.env, Banner: demoBanner, ExportDir: cwd, Logger: d.common.logger,
+		Env: a.env, Banner: demoBanner, ExportDir: d.exportDir, Logger: d.common.logger,
 		Demo: &tui.DemoOptions{Flows: d.flows, Pace: d.pace, AutopilotDelay: d.delay, Autostart: true},
 	})
 }

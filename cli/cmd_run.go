@@ -123,6 +123,7 @@ func runFlow(opts *runOptions) (err error) {
 	ctx, cancel := context.WithTimeout(sigCtx, opts.timeout)
 	defer cancel()
 
+	opts.common.prewarm = true // Chromium's launch overlaps the callback server and the link_token
 	a, err := setup(ctx, &opts.common, stderr)
 	if err != nil {
 		return err

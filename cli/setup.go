@@ -32,10 +32,12 @@ type commonFlags struct {
 	callbackAddr string
 	browser      string
 	emulatorAddr string // registered by the commands that start the embedded emulator
+	exportDir    string // registered by the commands that open the terminal app
 
 	// Not flags: set by the caller before setup.
 	logger      *slog.Logger  // debug logs of the flows and the emulator; nil discards
 	waitTimeout time.Duration // bound on each wait for Link; 0 is flows.DefaultWaitTimeout
+	prewarm     bool          // start headless Chromium (--browser auto) with the Env: a flow runs at once
 }
 
 // register adds the flags to cmd, with the completion of their values.
@@ -141,7 +143,7 @@ func setup(ctx context.Context, f *commonFlags, stderr io.Writer) (*app, error) 
 	browser, _ := flows.ParseBrowserMode(f.browser) // checked above
 	a.env, err = flows.NewEnv(ctx, flows.EnvOptions{
 		Config: a.cfg, Store: a.store, Browser: browser, CallbackAddr: f.callbackAddr,
-		Logger: logger, WaitTimeout: f.waitTimeout,
+		Logger: logger, WaitTimeout: f.waitTimeout, PrewarmBrowser: f.prewarm,
 	})
 	if err != nil {
 		a.Close()

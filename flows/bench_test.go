@@ -11,6 +11,7 @@ import (
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
 	"github.com/linkexplorer/linkexplorer/emulator/emulatortest"
+	"github.com/linkexplorer/linkexplorer/internal/headless"
 )
 
 // countRecorder is the cheapest possible Recorder, so the benchmark measures
@@ -83,5 +84,37 @@ func BenchmarkRecordingTransportOnly(b *testing.B) {
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkQuickstartReusedBrowser is a quickstart with --browser auto in
+// an Env whose headless Chromium already runs (a second flow in the
+// terminal app): link_token, Link completed by the autopilot in a new tab,
+// exchange and checks. bench/quickstart.sh reports it against a bare
+// Chromium launch-and-load measured in the same run.
+func BenchmarkQuickstartReusedBrowser(b *testing.B) {
+	if _, err := headless.Find(); err != nil {
+		b.Skip(err)
+	}
+	env, _ := NewKitEnv(b, BrowserAuto, ModeEmulated)
+	f, _ := FlowByName("quickstart")
+	run := func() {
+		r, err := env.NewRun(context.Background(), f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() {
+			for range r.Events() {
+			}
+		}()
+		if rep := r.RunAll(context.Background()); !rep.OK {
+			b.Fatal(rep.Error)
+		}
+		_ = r.Close()
+	}
+	run() // the first flow launches the browser
+	b.ResetTimer()
+	for b.Loop() {
+		run()
 	}
 }

@@ -59,10 +59,13 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 	}
 	e := &Env{
 		Config: cfg, Store: opts.Store, Browser: browser,
-		Logger: opts.Logger, runs: map[*Run]bool{}, openHeadless: openHeadless,
+		Logger: opts.Logger, runs: map[*Run]bool{}, headless: newHeadlessBrowser(ctx),
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.PrewarmBrowser && browser == BrowserAuto && cfg.Mode == ModeEmulated {
+		e.headless.prewarm()
 	}
 	e.log = newLogWriter(opts.Store, e.Logger)
 	e.Client = NewPlaidClient(cfg, envRecorder{e})
@@ -88,6 +91,7 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 		OnWebhook:       e.onWebhook,
 	})
 	if err != nil {
+		e.headless.close()
 		_ = e.log.close()
 		return nil, err
 	}
@@ -130,9 +134,10 @@ func isEmulator(ctx context.Context, base string) bool {
 	return err == nil
 }
 
-// Close stops the callback server and writes what is left to the session
-// log.
+// Close stops headless Chromium (removing its temporary profile) and the
+// callback server, and writes what is left to the session log.
 func (e *Env) Close() error {
+	e.headless.close() // the browser and its temporary profile
 	e.Callback.Close()
 	return e.log.close()
 }

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/chromedp/chromedp"
+	"os"
 
 	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/headless"
@@ -43,19 +42,41 @@ func (r *Run) openLink(ctx context.Context, purpose string) (PageEvent, error) {
 		r.mu.Unlock()
 	}()
 	r.fact("page", sess.URL())
-	stop := r.showPage(ctx, sess.URL())
-	defer stop()
+	r.showPage(ctx, sess.URL())
+	defer r.closeTab()
 	return r.waitLink(ctx, sess)
 }
 
+// closeTab closes the page's headless tab, if it has one, in the
+// background: nothing waits for it, and the exchange that follows Link
+// must not.
+func (r *Run) closeTab() {
+	r.mu.Lock()
+	stop := r.st.closeTab
+	r.st.closeTab = nil
+	r.mu.Unlock()
+	if stop != nil {
+		go stop()
+	}
+}
+
+// setTab keeps the closer of the tab showing the page, closing the one it
+// replaces.
+func (r *Run) setTab(stop func()) {
+	r.closeTab()
+	r.mu.Lock()
+	r.st.closeTab = stop
+	r.mu.Unlock()
+}
+
 // showPage gets the page in front of a browser, as the run's BrowserMode
-// says, and announces the wait. The returned func closes what it opened.
-func (r *Run) showPage(ctx context.Context, url string) (stop func()) {
+// says, and announces the wait.
+func (r *Run) showPage(ctx context.Context, url string) {
 	waiting := func(msg string) { r.publish(Event{Kind: EventWaiting, URL: url, Message: msg}) }
 	pilot := r.autopilot()
 	switch {
 	case r.env.Browser == BrowserAuto:
-		return r.showHeadless(ctx, url, waiting)
+		r.showHeadless(ctx, url, waiting)
 	case r.env.Browser == BrowserNone && pilot:
 		waiting("Open " + url + " in a browser: the emulated Link's autopilot completes Link there by itself; waiting for Link.")
 	case r.env.Browser == BrowserNone:
@@ -63,13 +84,12 @@ func (r *Run) showPage(ctx context.Context, url string) (stop func()) {
 	default:
 		waiting(openSystemBrowser(url, pilot))
 	}
-	return func() {}
 }
 
 // openSystemBrowser opens url in the user's browser and says what happens
 // next.
 func openSystemBrowser(url string, pilot bool) string {
-	switch err := browser.Open(url); {
+	switch err := systemBrowser(url); {
 	case err != nil:
 		return err.Error() + "; waiting for Link."
 	case pilot:
@@ -78,34 +98,107 @@ func openSystemBrowser(url string, pilot bool) string {
 	return "Opened the callback page in your browser: complete Link there (" + url + ")."
 }
 
+// systemBrowser opens url with the system's opener. When that fails on a
+// machine with no display, the error says so and offers --browser auto.
+func systemBrowser(url string) error {
+	err := browser.Open(url)
+	if err != nil && !browser.HasDisplay(os.Getenv) {
+		return fmt.Errorf("no display for --browser system (DISPLAY and WAYLAND_DISPLAY are unset, and the opener failed): open %s in a browser by hand, or run linkexplorer with --browser auto, where headless Chromium and the emulated Link's autopilot complete Link with no display", url)
+	}
+	return err
+}
+
+// startingChromium is what a Link step says while headless Chromium starts.
+const startingChromium = "starting headless Chromium…"
+
 // showHeadless opens the page in headless Chromium, where the armed
 // autopilot completes Link. Without Chromium, the user opens the page and
 // the autopilot still does the rest.
-func (r *Run) showHeadless(ctx context.Context, url string, waiting func(string)) (stop func()) {
-	stop, err := r.env.openHeadless(ctx, url)
+func (r *Run) showHeadless(ctx context.Context, url string, waiting func(string)) {
+	if r.env.openHeadless == nil && !r.env.headless.running() {
+		waiting(startingChromium)
+	}
+	stop, err := r.env.headlessTab(ctx, url)
 	switch {
 	case err == nil:
+		r.setTab(stop)
 		waiting("Opened the callback page in headless Chromium: the emulated Link's autopilot completes Link (" + url + ").")
-		return stop
+	case ctx.Err() != nil:
+		// The step was cancelled (the user quit): nothing to say.
 	case errors.Is(err, headless.ErrNotFound):
 		waiting("No Chromium for --browser=auto, but the autopilot is armed: open " + url + " in any browser and Link completes by itself.")
 	default:
 		waiting(fmt.Sprintf("Headless Chromium failed (%v); the autopilot is armed: open %s in any browser and Link completes by itself.", err, url))
 	}
-	return func() {}
 }
 
-// openHeadless starts headless Chromium on url; stop closes it.
-func openHeadless(ctx context.Context, url string) (stop func(), err error) {
-	hctx, cancel, err := headless.NewContext(ctx)
+// headlessTab opens url in a tab of the Env's headless Chromium, launching
+// it when it is not running; stop closes the tab.
+func (e *Env) headlessTab(ctx context.Context, url string) (stop func(), err error) {
+	if e.openHeadless != nil {
+		return e.openHeadless(ctx, url)
+	}
+	return e.headless.open(ctx, url)
+}
+
+// OpenPage opens the current Link page again (the o key), as the Env's
+// BrowserMode says: auto opens it in a new tab of headless Chromium,
+// relaunching Chromium if it is not running, with the autopilot armed
+// again; system opens the system browser; none opens nothing. It returns
+// what it did, for the user.
+func (r *Run) OpenPage(ctx context.Context) (string, error) {
+	url := r.PageURL()
+	if url == "" {
+		return "", errors.New("no Link page is open: run the step that opens Link first")
+	}
+	switch r.env.Browser {
+	case BrowserNone:
+		return "--browser none opens no browser: open " + url + " in a browser yourself", nil
+	case BrowserAuto:
+		return r.reopenHeadless(ctx, url)
+	}
+	if err := systemBrowser(url); err != nil {
+		return "", err
+	}
+	return "opened the Link page in your browser", nil
+}
+
+// reopenHeadless opens the page in a new headless tab, which replaces the
+// step's tab.
+func (r *Run) reopenHeadless(ctx context.Context, url string) (string, error) {
+	r.mu.Lock()
+	tok := r.st.linkToken
+	r.mu.Unlock()
+	if tok != "" && r.autopilot() {
+		if err := r.armAutopilot(ctx, tok, nil); err != nil {
+			return "", err
+		}
+	}
+	relaunch := r.env.openHeadless == nil && !r.env.headless.running()
+	if relaunch {
+		r.publish(Event{Kind: EventWaiting, URL: url, Message: startingChromium})
+	}
+	stop, err := r.env.headlessTab(ctx, url)
 	if err != nil {
-		return nil, err
+		if errors.Is(err, headless.ErrNotFound) {
+			return "", fmt.Errorf("%w; or open %s in any browser", err, url)
+		}
+		return "", fmt.Errorf("opening the Link page in headless Chromium: %w; open %s in any browser instead", err, url)
 	}
-	if err := chromedp.Do(hctx, chromedp.Navigate(url)); err != nil {
-		cancel()
-		return nil, err
+	if r.PageURL() != url { // Link ended while the tab opened
+		go stop()
+		return "the Link page closed meanwhile: nothing to reopen", nil
 	}
-	return cancel, nil
+	r.setTab(stop)
+	msg := "Reopened the callback page in a new headless Chromium tab: the emulated Link's autopilot completes Link (" + url + ")."
+	if relaunch {
+		msg = "Relaunched headless Chromium and reopened the callback page: the emulated Link's autopilot completes Link (" + url + ")."
+	}
+	r.publish(Event{Kind: EventWaiting, URL: url, Message: msg})
+	if relaunch {
+		return "relaunched headless Chromium on the Link page", nil
+	}
+	return "reopened the Link page in headless Chromium", nil
 }
 
 // waitLink records every report of the page until Link succeeds or ends

@@ -30,8 +30,11 @@ type Env struct {
 	log         *logWriter
 	webhookPath string
 	webhookKeys *webhookKeys
-	// openHeadless opens a page in headless Chromium for --browser=auto
-	// (tests substitute their own tab).
+	// headless is the one headless Chromium of --browser=auto, shared by
+	// every run and kept running until Close.
+	headless *headlessBrowser
+	// openHeadless, when set, opens a page instead of headless (tests
+	// substitute their own tab).
 	openHeadless func(ctx context.Context, url string) (stop func(), err error)
 
 	mu     sync.Mutex
@@ -51,6 +54,12 @@ type EnvOptions struct {
 	Logger *slog.Logger
 	// WaitTimeout bounds each wait for Link; 0 is DefaultWaitTimeout.
 	WaitTimeout time.Duration
+	// PrewarmBrowser starts headless Chromium for --browser auto (offline)
+	// as the Env is built, in parallel with the callback server and the
+	// first run's link_token, for a command that runs a flow straight away
+	// (linkexplorer run). Without it the browser starts with the first run
+	// that opens Link.
+	PrewarmBrowser bool
 }
 
 // Flows returns the flows in menu order: quickstart, update-mode,
@@ -172,7 +181,17 @@ func (e *Env) NewRunWith(ctx context.Context, flow *Flow, opts RunOptions) (*Run
 	}
 	r.st.linkSessions = map[string]bool{}
 	e.register(r)
+	if e.Browser == BrowserAuto && e.Control != nil && e.openHeadless == nil && opensLink(flow) {
+		// Chromium's launch is the slowest part of a Link step: start it
+		// now, while the first steps create the link_token.
+		e.headless.prewarm()
+	}
 	return r, nil
+}
+
+// opensLink reports whether flow has a step that opens Link.
+func opensLink(flow *Flow) bool {
+	return slices.ContainsFunc(flow.Steps, func(s Step) bool { return s.Kind == StepLink })
 }
 
 // defaultTokenRequest is the /link/token/create request built from the

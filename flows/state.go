@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/linkexplorer/linkexplorer/internal/browser"
 	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
@@ -25,6 +24,7 @@ type runState struct {
 	nextPilot *Autopilot
 
 	page      *LinkSession // the open Link page
+	closeTab  func()       // closes the page's headless tab (--browser auto)
 	pageCalls int          // the page's POST /create_link_token calls
 
 	publicToken     string
@@ -132,15 +132,6 @@ func (r *Run) itemID() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.st.item
-}
-
-// OpenBrowser (re)opens the current page in the system browser.
-func (r *Run) OpenBrowser() error {
-	url := r.PageURL()
-	if url == "" {
-		return errors.New("no Link page is open: run the step that opens Link first")
-	}
-	return browser.Open(url)
 }
 
 // ExpireLinkToken expires the current link_token now, through the

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -32,8 +33,9 @@ type Options struct {
 	Flows []*flows.Flow
 	// Banner names the mode; empty means Env.Config.Describe().
 	Banner string
-	// ExportDir is where session log exports are written; empty means the
-	// working directory.
+	// ExportDir is the directory the export prompt offers first (the
+	// user confirms or changes it before anything is written); empty
+	// means the working directory.
 	ExportDir string
 	// SessionID is the app's session in the store, where requests from the
 	// user's own app to the emulator are recorded; empty records none.
@@ -192,6 +194,10 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case notifiedMsg:
 		a.status, a.statusErr, a.statusSource = string(msg), false, ""
 		return a, nil
+	case exportedMsg: // the next export offers the same directory
+		a.c.exportDir = filepath.Dir(msg.path)
+	case reportExportedMsg:
+		a.c.exportDir = filepath.Dir(msg.path)
 	}
 	return a, tea.Batch(a.broadcast(msg), a.demo.observe(msg, a.demoView()))
 }

@@ -380,7 +380,7 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevStep, k.NextStep):
 		f.inspect(msg)
 	case key.Matches(msg, k.OpenBrowser) && f.run != nil && f.snap.pageURL != "":
-		return reopenBrowser(f.run)
+		return reopenPage(f.ctx, f.run, f.browserMode(), f.c.clipboard)
 	case key.Matches(msg, k.CopyURL):
 		return copyText(f.c.clipboard, "page URL", f.snap.pageURL)
 	case key.Matches(msg, k.Expire) && f.canExpire():
@@ -509,7 +509,7 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 	add(k.Retry, f.canRetry())
 	add(k.Skip, f.canStep())
 	add(k.Back, f.canStep() && f.snap.current > 0)
-	add(k.OpenBrowser, f.run != nil && f.snap.pageURL != "" && f.busy)
+	add(f.openKey(), f.run != nil && f.snap.pageURL != "" && f.busy)
 	add(k.CopyURL, f.snap.pageURL != "" && f.busy)
 	add(k.Expire, f.canExpire() && f.busy)
 	add(k.Copy, f.requestID() != "")
@@ -522,8 +522,28 @@ func (f *flowScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Edit, k.Retry, k.Skip, k.Back},
 		{k.PrevStep, k.NextStep, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
-		{k.Copy, k.OpenBrowser, k.CopyURL, k.Expire},
+		{k.Copy, f.openKey(), k.CopyURL, k.Expire},
 	}
+}
+
+// browserMode is --browser: how o opens the Link page.
+func (f *flowScreen) browserMode() flows.BrowserMode {
+	if f.c.env == nil {
+		return flows.BrowserSystem
+	}
+	return f.c.env.Browser
+}
+
+// openKey is o, described as --browser makes it work.
+func (f *flowScreen) openKey() key.Binding {
+	b := f.keys.OpenBrowser
+	switch f.browserMode() {
+	case flows.BrowserAuto:
+		b.SetHelp("o", "reopen in headless Chromium")
+	case flows.BrowserNone:
+		b.SetHelp("o", "show & copy page URL")
+	}
+	return b
 }
 
 // stepsLabel is "step 2 of 5".

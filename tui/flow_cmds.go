@@ -2,9 +2,11 @@ package tui
 
 import (
 	"context"
+	"io"
 	"sync/atomic"
 	"time"
 
+	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/linkexplorer/linkexplorer/flows"
@@ -159,13 +161,21 @@ func expireLinkToken(ctx context.Context, r *liveRun) tea.Cmd {
 	}
 }
 
-// reopenBrowser opens the Link page in the system browser again.
-func reopenBrowser(r *liveRun) tea.Cmd {
+// reopenPage opens the Link page again as --browser says (o): in a new
+// headless Chromium tab (auto), the system browser (system), or not at all
+// (none: the URL is copied to the clipboard instead).
+func reopenPage(ctx context.Context, r *liveRun, mode flows.BrowserMode, clipboard io.Writer) tea.Cmd {
 	return func() tea.Msg {
-		if err := r.OpenBrowser(); err != nil {
-			return failedMsg{reason: "opening the browser", err: err}
+		what, err := r.OpenPage(ctx)
+		if err != nil {
+			return failedMsg{reason: "opening the Link page", err: err}
 		}
-		return notifiedMsg("opened the Link page in the browser")
+		if mode == flows.BrowserNone {
+			if _, err := osc52.New(r.PageURL()).WriteTo(clipboard); err == nil {
+				what += " (the URL is copied to the clipboard)"
+			}
+		}
+		return notifiedMsg(what)
 	}
 }
 

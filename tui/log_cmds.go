@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -227,18 +226,13 @@ func exportLog(s *store.Store, dir string, format store.Format, f store.Filter, 
 }
 
 func writeExport(s *store.Store, dir string, format store.Format, f store.Filter, now time.Time) (string, error) {
-	if dir == "" {
-		dir = "."
-	}
-	abs, err := filepath.Abs(dir)
+	abs, err := exportTarget(dir)
 	if err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("linkexplorer-log-%s.%s", now.Format("20060102-150405"), format)
-	path := filepath.Join(abs, name)
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	file, path, err := createNew(abs, "linkexplorer-log-"+now.Format("20060102-150405"), string(format))
 	if err != nil {
-		return "", fmt.Errorf("%w (choose a writable directory with --state-dir, or free some space)", err)
+		return "", fmt.Errorf("%w (press x again and choose a writable directory, or free some space)", err)
 	}
 	err = s.Export(context.Background(), file, format, f)
 	if cerr := file.Close(); err == nil {

@@ -17,6 +17,8 @@ func (l *logScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return l.filterKey(msg)
 	case l.exporting:
 		return l.exportKey(msg)
+	case l.prompt != nil:
+		return l.promptKey(msg)
 	}
 	return l.tableKey(msg)
 }
@@ -48,7 +50,7 @@ func (l *logScreen) tableKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Detail):
 		return l.openDetail()
 	case key.Matches(msg, k.Export) && l.c.store != nil:
-		l.exporting = true
+		l.exporting, l.lastExport = true, ""
 	case key.Matches(msg, k.Copy):
 		e, _ := l.selectedEntry()
 		return copyText(l.c.clipboard, "request_id", e.RequestID())
@@ -143,6 +145,7 @@ func (l *logScreen) applyFilter(text string) tea.Cmd {
 	l.filtering = false
 	l.input.Blur()
 	l.filter, l.filterText, l.window = f, text, logWindow{}
+	l.lastExport = "" // it exported other entries than these
 	l.entries, l.loaded = nil, false
 	l.counted = false // the old count was of another filter
 	return tea.Batch(l.reload(0), l.recount())
@@ -162,7 +165,35 @@ func (l *logScreen) exportKey(msg tea.KeyMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	return exportLog(l.c.store, l.c.exportDir, format, l.filter, l.c.now())
+	l.format = format
+	l.prompt = newExportPrompt(l.c, l.exportScope()+" as "+formatName(format), l.width)
+	return nil
+}
+
+// promptKey handles a key while the export's directory is asked for.
+func (l *logScreen) promptKey(msg tea.KeyMsg) tea.Cmd {
+	dir, done, cmd := l.prompt.update(msg, l.exportKeys.Cancel)
+	if !done {
+		return cmd
+	}
+	l.prompt = nil
+	if key.Matches(msg, l.exportKeys.Cancel) {
+		return nil
+	}
+	return exportLog(l.c.store, dir, l.format, l.filter, l.c.now())
+}
+
+// formatName names an export format for people.
+func formatName(f store.Format) string {
+	switch f {
+	case store.FormatMarkdown:
+		return "Markdown"
+	case store.FormatJSON:
+		return "JSON"
+	case store.FormatCSV:
+		return "CSV"
+	}
+	return string(f)
 }
 
 func (l *logScreen) openDetail() tea.Cmd {
@@ -199,6 +230,8 @@ func (l *logScreen) ShortHelp() []key.Binding {
 	case l.exporting:
 		e := l.exportKeys
 		return []key.Binding{e.Markdown, e.JSON, e.CSV, e.Cancel}
+	case l.prompt != nil:
+		return l.prompt.keys(l.exportKeys.Cancel)
 	case l.detail != nil:
 		return []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Global.Back}
 	}

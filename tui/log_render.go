@@ -167,7 +167,9 @@ func (l *logScreen) statusLine() string {
 	case l.filtering:
 		return l.input.View()
 	case l.exporting:
-		return st.Bold.Render("Export the " + l.exportScope() + " as: m Markdown · j JSON · c CSV · esc cancel")
+		return st.Bold.Render("Export " + l.exportScope() + " as: m Markdown · j JSON · c CSV · esc cancel")
+	case l.prompt != nil:
+		return l.prompt.view(st)
 	case l.lastExport != "":
 		return st.Notice.Render(truncate("exported to "+l.lastExport, l.width))
 	}
@@ -186,7 +188,7 @@ func (l *logScreen) statusLine() string {
 
 func (l *logScreen) exportScope() string {
 	if l.filterText != "" {
-		return "matching entries"
+		return "the matching entries"
 	}
-	return "whole log"
+	return "the whole log"
 }

@@ -22,8 +22,10 @@ type logScreen struct {
 	filterText string
 	input      textinput.Model
 	filtering  bool
-	exporting  bool
-	lastExport string
+	exporting  bool          // choosing the format
+	prompt     *exportPrompt // choosing the directory
+	format     store.Format  // the format chosen
+	lastExport string        // the last export's path, until it stops being news
 
 	window     logWindow
 	entries    []store.Entry
@@ -60,6 +62,9 @@ func (l *logScreen) Init() tea.Cmd { return nil }
 func (l *logScreen) SetSize(w, h int) {
 	l.width, l.height = w, h
 	l.input.Width = max(w-2, 10)
+	if l.prompt != nil {
+		l.prompt.setWidth(w)
+	}
 	if l.detail != nil {
 		l.detail.setSize(w, h)
 	}
@@ -71,7 +76,7 @@ func (l *logScreen) rows() int { return max(l.height-3, 1) }
 
 // capturesInput reports whether keys go to the filter field or the export
 // prompt.
-func (l *logScreen) capturesInput() bool { return l.filtering || l.exporting }
+func (l *logScreen) capturesInput() bool { return l.filtering || l.exporting || l.prompt != nil }
 
 // Update handles the log's data and keys.
 func (l *logScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -81,6 +86,7 @@ func (l *logScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return l, tea.Batch(l.refresh(), l.recount(), l.startTicking())
 	case hiddenMsg:
 		l.active = false
+		l.lastExport = "" // the banner is about what this screen showed
 	case tea.WindowSizeMsg:
 		if l.active {
 			return l, l.refresh() // as many rows as now fit
@@ -99,8 +105,7 @@ func (l *logScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 	case exportedMsg:
-		l.lastExport = msg.path
-		return l, notify("exported the session log to " + msg.path)
+		l.lastExport = msg.path // the one message about it, on the status line
 	case ownRequestsPolledMsg:
 		if msg.added > 0 && l.active && l.window.top == 0 {
 			return l, l.refresh()

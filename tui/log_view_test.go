@@ -207,7 +207,13 @@ func TestExportWritesAPrivateFile(t *testing.T) {
 	if !strings.Contains(plain(a.View()), "Export the whole log as: m Markdown") {
 		t.Fatalf("x did not ask for a format:\n%s", plain(a.View()))
 	}
-	msg := exec[exportedMsg](t, press(a, "m"))
+	if cmd := press(a, "m"); cmd != nil {
+		t.Fatal("choosing the format wrote the file before asking where")
+	}
+	if v := plain(a.View()); !strings.Contains(v, "Export the whole log as Markdown to directory: "+dir) {
+		t.Fatalf("the prompt does not offer %s:\n%s", dir, v)
+	}
+	msg := exec[exportedMsg](t, press(a, "enter"))
 	want := filepath.Join(dir, "linkexplorer-log-20260102-150405.md")
 	if msg.path != want {
 		t.Fatalf("exported to %s, want %s", msg.path, want)
@@ -224,7 +230,11 @@ func TestExportWritesAPrivateFile(t *testing.T) {
 	if !strings.Contains(plain(a.View()), "exported to "+want) {
 		t.Errorf("the path is not shown:\n%s", plain(a.View()))
 	}
-	if _, err := writeExport(logFixture(t), dir, store.FormatMarkdown, store.Filter{}, t0); err == nil {
+	again, err := writeExport(logFixture(t), dir, store.FormatMarkdown, store.Filter{}, t0)
+	if err != nil || again == want {
+		t.Errorf("a second export in the same second went to %s (%v), want a new file", again, err)
+	}
+	if after, _ := os.ReadFile(msg.path); string(after) != string(body) {
 		t.Error("an export overwrote an existing file")
 	}
 }

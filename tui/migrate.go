@@ -56,8 +56,10 @@ type migrateScreen struct {
 	watchEvery  time.Duration
 	sightings   []audit.Sighting
 
-	exporting  bool
-	lastExport string
+	exporting  bool          // choosing the format
+	prompt     *exportPrompt // choosing the directory
+	format     audit.Format  // the format chosen
+	lastExport string        // the last export's path, until it stops being true
 	problem    *migrateProblem
 
 	viewport viewport.Model
@@ -112,11 +114,16 @@ func (m *migrateScreen) Init() tea.Cmd { return nil }
 // SetSize sets the screen's size.
 func (m *migrateScreen) SetSize(w, h int) {
 	m.width, m.height = w, h
+	if m.prompt != nil {
+		m.prompt.setWidth(w)
+	}
 	m.refresh()
 }
 
 // capturesInput reports whether keys go to a text field or a prompt.
-func (m *migrateScreen) capturesInput() bool { return m.form != nil || m.exporting }
+func (m *migrateScreen) capturesInput() bool {
+	return m.form != nil || m.exporting || m.prompt != nil
+}
 
 // Update handles the audit's and the watch's messages and the keys.
 func (m *migrateScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -130,9 +137,10 @@ func (m *migrateScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checklistSavedMsg:
 		return m, m.saved(msg)
 	case reportExportedMsg:
-		m.lastExport = msg.path
+		m.lastExport = msg.path // the one message about it, on the status line
 		m.refresh()
-		return m, notify("exported the migration report to " + msg.path)
+	case hiddenMsg:
+		m.lastExport = ""
 	case spinner.TickMsg:
 		if !m.auditing && !m.watching {
 			return m, nil
@@ -177,6 +185,8 @@ func (m *migrateScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.updateForm(msg)
 	case m.exporting:
 		return m.exportKey(msg)
+	case m.prompt != nil:
+		return m.promptKey(msg)
 	case key.Matches(msg, m.c.keys.Global.Back):
 		return m.back()
 	case m.auditing || m.report == nil:
@@ -237,7 +247,7 @@ func (m *migrateScreen) checklistKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Observe):
 		return m.toggleWatch()
 	case key.Matches(msg, k.Export):
-		m.exporting = true
+		m.exporting, m.lastExport = true, ""
 		m.refresh()
 	case key.Matches(msg, k.Rerun):
 		return m.start(m.req)
@@ -257,7 +267,7 @@ func (m *migrateScreen) start(req migrateRequest) tea.Cmd {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.req, m.cancel, m.auditing, m.auditID = req, cancel, true, m.c.nextID()
-	m.form, m.problem, m.exporting = nil, nil, false
+	m.form, m.problem, m.exporting, m.prompt, m.lastExport = nil, nil, false, nil, ""
 	m.spinner = m.newSpinner()
 	m.refresh()
 	audit := auditMigration(ctx, m.auditID, req, m.workDir, m.stateDir, m.c.control, m.ownClientID())
@@ -339,6 +349,7 @@ func (m *migrateScreen) rebuild() {
 		m.checks = append(m.checks, s.Checks...)
 	}
 	m.cursor = max(min(m.cursor, len(m.checks)-1), 0)
+	m.lastExport = "" // an export made before no longer matches the report
 	m.refresh()
 }
 
@@ -505,11 +516,31 @@ func (m *migrateScreen) exportKey(msg tea.KeyMsg) tea.Cmd {
 	m.refresh()
 	switch {
 	case key.Matches(msg, k.Markdown):
-		return exportMigrationReport(m.report, m.c.exportDir, audit.FormatMarkdown, m.c.now())
+		m.format = audit.FormatMarkdown
 	case key.Matches(msg, k.JSON):
-		return exportMigrationReport(m.report, m.c.exportDir, audit.FormatJSON, m.c.now())
+		m.format = audit.FormatJSON
+	default:
+		return nil
 	}
+	name := map[audit.Format]string{audit.FormatMarkdown: "Markdown", audit.FormatJSON: "JSON"}[m.format]
+	m.prompt = newExportPrompt(m.c, "the report as "+name, m.width)
+	m.refresh()
 	return nil
+}
+
+// promptKey handles a key while the export's directory is asked for.
+func (m *migrateScreen) promptKey(msg tea.KeyMsg) tea.Cmd {
+	dir, done, cmd := m.prompt.update(msg, m.exportKeys.Cancel)
+	if !done {
+		m.refresh()
+		return cmd
+	}
+	m.prompt = nil
+	m.refresh()
+	if key.Matches(msg, m.exportKeys.Cancel) {
+		return nil
+	}
+	return exportMigrationReport(m.report, dir, m.format, m.c.now())
 }
 
 // ShortHelp lists the keys that work now.
@@ -522,6 +553,8 @@ func (m *migrateScreen) ShortHelp() []key.Binding {
 	case m.exporting:
 		e := m.exportKeys
 		return []key.Binding{e.Markdown, e.JSON, e.Cancel}
+	case m.prompt != nil:
+		return m.prompt.keys(m.exportKeys.Cancel)
 	case m.problem != nil && m.report == nil:
 		back.SetHelp("esc", "dismiss")
 		return []key.Binding{back}

@@ -218,14 +218,14 @@ func exportMigrationReport(r *audit.Report, dir string, f audit.Format, now time
 }
 
 func writeMigrationReport(r *audit.Report, dir string, f audit.Format, now time.Time) (string, error) {
-	abs, err := filepath.Abs(orDot(dir))
+	abs, err := exportTarget(dir)
 	if err != nil {
 		return "", err
 	}
 	base := "linkexplorer-migration-" + now.Format("20060102-150405")
 	file, path, err := createNew(abs, base, string(f))
 	if err != nil {
-		return "", fmt.Errorf("%w (start linkexplorer in a writable directory, or free some space)", err)
+		return "", fmt.Errorf("%w (press x again and choose a writable directory, or free some space)", err)
 	}
 	err = r.Write(file, f)
 	if cerr := file.Close(); err == nil {
@@ -235,14 +235,6 @@ func writeMigrationReport(r *audit.Report, dir string, f audit.Format, now time.
 		return "", errors.Join(err, os.Remove(path))
 	}
 	return path, nil
-}
-
-// orDot is dir, or the working directory when dir is empty.
-func orDot(dir string) string {
-	if dir == "" {
-		return "."
-	}
-	return dir
 }
 
 // createNew creates base.ext in dir, or base-2.ext, base-3.ext… when it

@@ -237,7 +237,7 @@ func TestMigrateExports(t *testing.T) {
 	if !m.capturesInput() || !strings.Contains(plain(a.View()), "m Markdown · j JSON") {
 		t.Fatal("x does not ask for a format")
 	}
-	exported := exec[reportExportedMsg](t, press(a, "j"))
+	exported := exec[reportExportedMsg](t, press(a, "j", "enter"))
 	a.Update(exported)
 	if filepath.Dir(exported.path) != a.c.exportDir || !strings.HasSuffix(exported.path, ".json") {
 		t.Errorf("exported to %s, want a .json file in %s", exported.path, a.c.exportDir)
@@ -262,7 +262,7 @@ func TestMigrateExports(t *testing.T) {
 	}
 
 	press(a, "x")
-	md := exec[reportExportedMsg](t, press(a, "m"))
+	md := exec[reportExportedMsg](t, press(a, "m", "enter"))
 	if md.path == exported.path || !strings.HasSuffix(md.path, ".md") {
 		t.Fatalf("the Markdown export went to %s", md.path)
 	}
@@ -282,6 +282,10 @@ func TestMigrateExports(t *testing.T) {
 	press(a, "x")
 	if cmd := press(a, "esc"); cmd != nil || m.capturesInput() {
 		t.Error("esc does not cancel the export prompt")
+	}
+	press(a, "x", "m")
+	if cmd := press(a, "esc"); cmd != nil || m.capturesInput() {
+		t.Error("esc does not cancel the directory prompt")
 	}
 }
 

@@ -185,6 +185,8 @@ func (m *migrateScreen) statusLine() string {
 	switch {
 	case m.exporting:
 		return st.Bold.Render("Export the report as: m Markdown · j JSON · esc cancel")
+	case m.prompt != nil:
+		return m.prompt.view(st)
 	case m.lastExport != "" && m.report != nil:
 		return st.Notice.Render(truncate("exported to "+m.lastExport, m.width))
 	}

@@ -59,3 +59,19 @@ func command(goos, url string) (*exec.Cmd, error) {
 	}
 	return nil, fmt.Errorf("none of %s is on PATH", strings.Join(names, ", "))
 }
+
+// HasDisplay reports whether a graphical browser can show a page here: on
+// Linux and the BSDs, an X11 or Wayland display must be set (DISPLAY or
+// WAYLAND_DISPLAY) unless $BROWSER names a browser of its own (a text
+// browser works in the terminal). macOS and Windows always have one.
+func HasDisplay(getenv func(string) string) bool {
+	return hasDisplay(runtime.GOOS, getenv)
+}
+
+func hasDisplay(goos string, getenv func(string) string) bool {
+	switch goos {
+	case "darwin", "windows", "ios", "android":
+		return true
+	}
+	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "" || getenv("BROWSER") != ""
+}

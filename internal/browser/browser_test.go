@@ -71,3 +71,33 @@ func TestOpenersPerSystem(t *testing.T) {
 		t.Errorf("windows: %v %v", cmd, err)
 	}
 }
+
+func TestHasDisplay(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	for _, tc := range []struct {
+		goos string
+		env  func(string) string
+		want bool
+	}{
+		{"linux", env(), false},
+		{"linux", env("DISPLAY", ":0"), true},
+		{"linux", env("WAYLAND_DISPLAY", "wayland-0"), true},
+		{"linux", env("BROWSER", "w3m"), true},
+		{"freebsd", env(), false},
+		{"darwin", env(), true},
+		{"windows", env(), true},
+	} {
+		if got := hasDisplay(tc.goos, tc.env); got != tc.want {
+			t.Errorf("hasDisplay(%s, …) = %v, want %v", tc.goos, got, tc.want)
+		}
+	}
+}

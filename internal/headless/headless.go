@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/chromedp/chromedp"
 )
@@ -64,7 +66,7 @@ func NewContext(ctx context.Context) (context.Context, context.CancelFunc, error
 	if err != nil {
 		return nil, nil, err
 	}
-	dir, err := os.MkdirTemp("", "linkexplorer-chromium-")
+	dir, err := os.MkdirTemp("", ProfilePrefix)
 	if err != nil {
 		return nil, nil, fmt.Errorf("headless: creating a profile directory: %w", err)
 	}
@@ -83,4 +85,93 @@ func NewContext(ctx context.Context) (context.Context, context.CancelFunc, error
 		return nil, nil, fmt.Errorf("headless: starting %s: %w (is it a working Chromium? try: %s --headless --version)", path, err, path)
 	}
 	return browserCtx, cancel, nil
+}
+
+// Browser is a headless Chromium that stays running so that pages can be
+// opened in it one after another, each in a tab of its own: the second
+// page costs a tab, not a browser launch. Its profile directory is removed
+// by Close.
+type Browser struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	dir    string
+	path   string
+}
+
+// Start launches headless Chromium with a fresh temporary profile. ctx
+// bounds the browser's life (when it is done the browser is stopped, but
+// only Close removes the profile directory). Close it in every case.
+func Start(ctx context.Context) (*Browser, error) {
+	path, err := Find()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", ProfilePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("headless: creating a profile directory: %w", err)
+	}
+	opts := append(flags[:len(flags):len(flags)], chromedp.ExecPath(path), chromedp.UserDataDir(dir))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	b := &Browser{ctx: browserCtx, dir: dir, path: path}
+	b.cancel = func() {
+		// Killing the process (the allocator's context) first makes the
+		// close immediate: there is nothing in the profile to keep.
+		cancelAlloc()
+		cancelBrowser()
+		removeProfile(dir)
+	}
+	if err := chromedp.Do(browserCtx); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("headless: starting %s: %w (is it a working Chromium? try: %s --headless --version)", path, err, path)
+	}
+	return b, nil
+}
+
+// ProfilePrefix starts the name of every temporary profile directory
+// (in os.TempDir()) of a browser this package starts.
+const ProfilePrefix = "linkexplorer-chromium-"
+
+// Dir is the browser's temporary profile directory.
+func (b *Browser) Dir() string { return b.dir }
+
+// Alive reports whether the browser is still running: it was not closed,
+// and its connection did not drop (chromedp cancels the browser's context
+// when the process exits).
+func (b *Browser) Alive() bool { return b.ctx.Err() == nil }
+
+// Open opens url in a new tab and returns once it has loaded; closeTab
+// closes that tab (it may take a moment: call it in the background when
+// nothing waits for it). ctx bounds the navigation only.
+func (b *Browser) Open(ctx context.Context, url string) (closeTab func(), err error) {
+	tab, cancel := chromedp.NewContext(b.ctx)
+	stop := context.AfterFunc(ctx, cancel)
+	err = chromedp.Do(tab, chromedp.Navigate(url))
+	stop()
+	if err != nil {
+		cancel()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("headless: opening %s: %w", url, err)
+	}
+	return cancel, nil
+}
+
+// Close stops the browser and removes its profile directory. It is safe to
+// call more than once.
+func (b *Browser) Close() { b.cancel() }
+
+// removeProfile removes a profile directory and the directory of the
+// singleton socket that Chromium keeps beside it in the temporary directory
+// (org.chromium.Chromium.XXXXXX, named by the profile's SingletonSocket
+// link), which a killed Chromium leaves behind.
+func removeProfile(dir string) {
+	if target, err := os.Readlink(filepath.Join(dir, "SingletonSocket")); err == nil {
+		sock := filepath.Dir(target)
+		if strings.HasPrefix(filepath.Base(sock), "org.chromium.Chromium.") || strings.HasPrefix(filepath.Base(sock), "com.google.Chrome.") {
+			_ = os.RemoveAll(sock)
+		}
+	}
+	_ = os.RemoveAll(dir)
 }

@@ -689,8 +689,11 @@
       return;
     }
     var g = gen, delay = sess.pilot.delay_ms;
+    // At delay_ms 0 nothing waits for a timer: the next action runs as a
+    // microtask, once the view that called pilot has been drawn.
     var wait = function (ms) {
-      return new Promise(function (resolve) { setTimeout(resolve, ms); }).then(function () {
+      var p = ms > 0 ? new Promise(function (resolve) { setTimeout(resolve, ms); }) : Promise.resolve();
+      return p.then(function () {
         if (S !== sess || g !== gen || sess.finishing) {
           throw STOP;
         }
@@ -708,6 +711,11 @@
         el.value = '';
         el.classList.add('pilot-target');
         var chars = Array.from(text), i = 0;
+        if (delay === 0) { // no one watches: fill the field at once
+          el.value = text;
+          el.classList.remove('pilot-target');
+          return wait(0);
+        }
         var next = function () {
           if (i >= chars.length) {
             el.classList.remove('pilot-target');
