@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -27,6 +26,7 @@ const debugLogFile = "debug.log"
 type appOptions struct {
 	f      *factory
 	common commonFlags
+	theme  themeFlag
 	debug  bool
 }
 
@@ -64,6 +64,7 @@ PLAID_SECRET (environment or .env) it talks to Plaid's Sandbox.`,
 	cmd.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	opts.common.register(cmd)
 	opts.common.registerEmulatorAddr(cmd)
+	opts.theme.register(cmd)
 	cmd.Flags().BoolVar(&opts.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
 
 	cmd.AddCommand(
@@ -96,6 +97,9 @@ func openApp(opts *appOptions) error {
 	if err := opts.common.check(); err != nil {
 		return err
 	}
+	if err := opts.theme.check(opts.f.getenv); err != nil {
+		return err
+	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return &exitError{code: exitUsage, err: errors.New("the terminal app needs a terminal; in scripts use \"linkexplorer run FLOW\" and \"linkexplorer log\"")}
 	}
@@ -106,6 +110,7 @@ func openApp(opts *appOptions) error {
 		}
 		defer closeLog()
 	}
+	applyTheme(opts.theme.choice, opts.f.getenv, opts.common.logger)
 	return runApp(&opts.common, opts.f.errOut)
 }
 
@@ -175,12 +180,10 @@ func startAppSession(ctx context.Context, a *app) string {
 	return sess.ID
 }
 
-// prepareTerminal runs before the program starts. It asks the terminal for
-// its background colour, so the styles suit light and dark themes, before
-// the UI starts reading its input. It then sets the window title:
-// here, because bubbletea v1.3.10's tea.SetWindowTitle writes to the
-// terminal outside the renderer's lock, racing its frames.
+// prepareTerminal runs before the program starts (after applyTheme, which
+// asked the terminal for its background). It sets the window title: here,
+// because bubbletea v1.3.10's tea.SetWindowTitle writes to the terminal
+// outside the renderer's lock, racing its frames.
 func prepareTerminal(title string) {
-	lipgloss.HasDarkBackground()
 	fmt.Fprint(os.Stdout, ansi.SetWindowTitle(title))
 }
