@@ -145,6 +145,45 @@ tmux -L "$sock" kill-session -t midlink
 logged=$("$bin" log --state-dir "$state")
 grep -qF "POST /auth/get" <<<"$logged" || fail "linkexplorer log does not list /auth/get"
 
+# 60×20, the smallest size the issue names: on the log the run's request
+# ids stay (REQUEST_ID is the last column to give way), and the footer keeps
+# "? help" and "q quit".
+tmux -L "$sock" new-session -d -s small -x 60 -y 20 -c "$work/cwd" \
+  "env -u PLAID_CLIENT_ID -u PLAID_SECRET '$bin' --browser none --state-dir '$state'; echo \"EXIT=\$?\"; sleep 600"
+pane() { tmux -L "$sock" capture-pane -p -t small; }
+keys() { tmux -L "$sock" send-keys -t small "$@"; }
+wait_for "FLOWS"
+wait_for "? help"
+wait_for "q quit"
+keys Tab
+wait_for "Session log ·"
+wait_for "REQUEST_ID"
+wait_for "/auth/get"
+keys '?'
+wait_for "q quit"
+keys q
+wait_for "EXIT=0"
+echo "== smoke: 60x20 ok (the log keeps REQUEST_ID; the footer keeps ? help and q quit)"
+
+# A light background: tmux answers OSC 11 with the pane's window-style, so
+# the app must pick the light palette (termenv never asks inside tmux). The
+# body text's colour (#1F2328) is checked in the pane's escapes.
+light_state="$work/light-state"
+tmux -L "$sock" new-session -d -s light -x 100 -y 30 -c "$work/cwd" "sleep 600"
+tmux -L "$sock" set-option -w -t light window-style 'bg=#ffffff,fg=#000000'
+tmux -L "$sock" respawn-pane -k -t light \
+  "env -u PLAID_CLIENT_ID -u PLAID_SECRET -u COLORFGBG -u LINKEXPLORER_THEME COLORTERM=truecolor '$bin' --browser none --debug --state-dir '$light_state'; echo \"EXIT=\$?\"; sleep 600"
+pane() { tmux -L "$sock" capture-pane -p -t light; }
+keys() { tmux -L "$sock" send-keys -t light "$@"; }
+wait_for "FLOWS"
+palette=$(grep -F "msg=palette" "$light_state/debug.log" || true)
+grep -qF "theme=light source=osc11" <<<"$palette" || fail "on a light tmux pane the palette is not light from OSC 11: ${palette:-no palette line in the debug log}"
+escapes() { grep -qF "38;2;31;35;40m" <<<"$(tmux -L "$sock" capture-pane -p -e -t light)"; }
+until_true "the light palette's text colour (#1F2328) in the pane" escapes
+keys q
+wait_for "EXIT=0"
+echo "== smoke: light background ok ($palette)"
+
 # Closing the terminal mid-run (tmux kills the window: SIGHUP, the tty gone)
 # still ends the run in the log as cancelled, not left "running".
 tmux -L "$sock" new-session -d -s hangup -x 100 -y 30 -c "$work/cwd" \

@@ -125,6 +125,8 @@ func TestBinaryBadFlagOrValue(t *testing.T) {
 		{[]string{"log", "-md"}, "linkexplorer log", `unknown shorthand flag: 'm' in -md`, ""},
 		{[]string{"run", "quickstart", "--browser", "firefox"}, "linkexplorer run", `unknown --browser "firefox"`, ""},
 		{[]string{"--mode", "sandbox"}, "linkexplorer", `unknown --mode "sandbox"`, ""},
+		{[]string{"--theme", "solarized"}, "linkexplorer", `--theme: unknown theme "solarized": use auto, light or dark`, ""},
+		{[]string{"demo", "--theme", "drak"}, "linkexplorer demo", `--theme: unknown theme "drak"`, "dark"},
 		{[]string{"run", "--timeout", "soon", "quickstart"}, "linkexplorer run", `invalid argument "soon" for "--timeout"`, ""},
 		{[]string{"log", "--limit", "many"}, "linkexplorer log", `invalid argument "many" for "--limit"`, ""},
 		{[]string{"log", "--format", "mdd"}, "linkexplorer log", `unknown --format "mdd"`, "md"},

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -27,6 +26,7 @@ const debugLogFile = "debug.log"
 type appOptions struct {
 	f      *factory
 	common commonFlags
+	theme  themeFlag
 	debug  bool
 }
 
@@ -65,6 +65,7 @@ PLAID_SECRET (environment or .env) it talks to Plaid's Sandbox.`,
 	opts.common.register(cmd)
 	opts.common.registerEmulatorAddr(cmd)
 	opts.common.registerExportDir(cmd)
+	opts.theme.register(cmd)
 	cmd.Flags().BoolVar(&opts.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
 
 	cmd.AddCommand(
@@ -97,6 +98,9 @@ func openApp(opts *appOptions) error {
 	if err := opts.common.check(); err != nil {
 		return err
 	}
+	if err := opts.theme.check(opts.f.getenv); err != nil {
+		return err
+	}
 	exportDir, err := resolveExportDir(opts.common.exportDir, os.Getenv)
 	if err != nil {
 		return err
@@ -111,6 +115,7 @@ func openApp(opts *appOptions) error {
 		}
 		defer closeLog()
 	}
+	applyTheme(opts.theme.choice, opts.f.getenv, opts.common.logger)
 	return runApp(&opts.common, exportDir, opts.f.errOut)
 }
 
@@ -180,12 +185,10 @@ func startAppSession(ctx context.Context, a *app) string {
 	return sess.ID
 }
 
-// prepareTerminal runs before the program starts. It asks the terminal for
-// its background colour, so the styles suit light and dark themes, before
-// the UI starts reading its input. It then sets the window title:
-// here, because bubbletea v1.3.10's tea.SetWindowTitle writes to the
-// terminal outside the renderer's lock, racing its frames.
+// prepareTerminal runs before the program starts (after applyTheme, which
+// asked the terminal for its background). It sets the window title: here,
+// because bubbletea v1.3.10's tea.SetWindowTitle writes to the terminal
+// outside the renderer's lock, racing its frames.
 func prepareTerminal(title string) {
-	lipgloss.HasDarkBackground()
 	fmt.Fprint(os.Stdout, ansi.SetWindowTitle(title))
 }

@@ -38,6 +38,12 @@ func TestAppRefusesBadUse(t *testing.T) {
 			t.Errorf("linkexplorer %v wrote to stdout: %q", c.args, stdout.String())
 		}
 	}
+	// A bad $LINKEXPLORER_THEME is named as such.
+	t.Setenv(themeEnv, "purple")
+	var stdout, stderr strings.Builder
+	if code := Run([]string{"--state-dir", state}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), `$LINKEXPLORER_THEME: unknown theme "purple": use auto, light or dark`) {
+		t.Errorf("LINKEXPLORER_THEME=purple: exit %d, stderr %q", code, stderr.String())
+	}
 	if _, err := os.Stat(filepath.Join(state, debugLogFile)); !os.IsNotExist(err) {
 		t.Errorf("a refused start left a debug log: %v", err)
 	}

@@ -25,6 +25,7 @@ type demoOptions struct {
 	f      *factory
 	common commonFlags // mode, state-dir, callback-addr, browser; the debug logger
 	debug  bool
+	theme  themeFlag
 	flows  []*flows.Flow
 	pace   time.Duration
 	delay  time.Duration
@@ -83,6 +84,7 @@ func (d *demoOptions) register(cmd *cobra.Command) {
 	fs.StringVar(&c.mode, "mode", "emulated", "emulated or plaid; the demo always plays emulated (offline), and says so when plaid was asked for")
 	fs.BoolVar(&d.debug, "debug", false, "write a debug log to "+debugLogFile+" in the state directory (never to the terminal)")
 	c.registerExportDir(cmd)
+	d.theme.register(cmd)
 	completeModeAndBrowser(cmd)
 	completeNoFile(cmd, "pace", "autopilot-delay", "callback-addr")
 	_ = cmd.MarkFlagDirname("state-dir")
@@ -91,6 +93,9 @@ func (d *demoOptions) register(cmd *cobra.Command) {
 // check validates the values and resolves the flow name.
 func (d *demoOptions) check(name string) error {
 	if err := d.common.check(); err != nil {
+		return err
+	}
+	if err := d.theme.check(d.f.getenv); err != nil {
 		return err
 	}
 	dir, err := resolveExportDir(d.common.exportDir, os.Getenv)
@@ -128,6 +133,7 @@ func playDemo(d *demoOptions) error {
 		}
 		defer closeLog()
 	}
+	applyTheme(d.theme.choice, d.f.getenv, d.common.logger)
 	return runDemo(d)
 }
 

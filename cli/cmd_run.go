@@ -157,7 +157,9 @@ func runFlow(opts *runOptions) (err error) {
 		return &exitError{code: exitInterrupted, err: errors.Join(closeErr,
 			fmt.Errorf("interrupted; the session log keeps what happened: linkexplorer log --session %s", rep.RunID))}
 	case !rep.OK:
-		return &exitError{code: exitFailure, err: errors.Join(closeErr, fmt.Errorf("%s failed: %s", opts.flow.Name, rep.Error))}
+		// The failure is printed once: under its step in the progress (and
+		// in the JSON report), not again as the command's error.
+		return &exitError{code: exitFailure, err: closeErr}
 	}
 	return closeErr
 }

@@ -336,3 +336,23 @@ func waitForLine(r io.Reader, want string) bool {
 	}
 	return false
 }
+
+// TestRunPrintsAFailureOnce (issue 12 item 24): a failed step's error is
+// printed under the step, not again as the command's error line.
+func TestRunPrintsAFailureOnce(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("PLAID_PRODUCTS", "bogus_product")
+	code, out, errOut := runCLI("run", "quickstart", "--browser=none", "--state-dir", t.TempDir())
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitFailure, out, errOut)
+	}
+	if n := strings.Count(out+errOut, "INVALID_PRODUCT"); n == 0 {
+		t.Fatalf("the failure is not printed:\n%s\n%s", out, errOut)
+	}
+	if strings.Count(out, "FAILED (") != 1 || errOut != "" {
+		t.Errorf("the failure is printed more than once (stdout FAILED lines %d, stderr %q):\n%s", strings.Count(out, "FAILED ("), errOut, out)
+	}
+	if !strings.Contains(out, "quickstart: FAILED in ") {
+		t.Errorf("no summary line:\n%s", out)
+	}
+}

@@ -15,11 +15,16 @@ import (
 const (
 	flowHeaderLines = 2 // title line and rule
 	stepsMinWidth   = 22
-	stepsMaxWidth   = 34
+	paneMinWidth    = 56 // the detail pane keeps this much before the steps grow past a third
 	paneGap         = " │ "
+	// readableWidth caps the width of prose in the detail pane: lines
+	// longer than this are hard to read, even where the terminal is wider.
+	readableWidth = 100
 )
 
-// stepsWidth is the width of the checklist column.
+// stepsWidth is the width of the checklist column: what the step titles
+// need (so they are whole), within the checklist's share of the screen: a
+// third, or up to two fifths while the detail pane keeps paneMinWidth.
 func (f *flowScreen) stepsWidth() int {
 	w := stepsMinWidth
 	if f.flow != nil {
@@ -27,7 +32,8 @@ func (f *flowScreen) stepsWidth() int {
 			w = max(w, lipgloss.Width(s.Title)+4)
 		}
 	}
-	return min(w, stepsMaxWidth, max(f.width/3, stepsMinWidth))
+	share := max(stepsMinWidth, f.width/3, min(f.width*2/5, f.width-paneMinWidth-lipgloss.Width(paneGap)))
+	return min(w, share)
 }
 
 // paneWidth is the width of the detail pane.
@@ -325,7 +331,7 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 			parts = append(parts, timeline, live) // once Link is done, the recovery comes first
 		}
 	}
-	parts = append(parts, wrap(st.Text.Render(clean(s.Explain)), w))
+	parts = append(parts, wrap(st.Text.Render(clean(s.Explain)), min(w, readableWidth)))
 	if live := f.links[f.selected]; s.Kind != flows.StepLink && live != nil && len(live.lines) > 0 {
 		parts = append(parts, sectionTitle(st, "Webhooks", w)+"\n"+live.listView(st, w))
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestGoldenLinkLive(t *testing.T) {
 	onFlow(a, f)
 	msgs := append([]tea.Msg{startedRun(f), createFinished(createOK(), 1)}, linkOpened("open-link", 4)...)
 	msgs = append(msgs, linkEvents("open-link")...)
-	golden(t, a, []string{"HANDOFF", "First Platypus Bank", "complete Link there"}, msgs...)
+	golden(t, a, []string{"HANDOFF", "First Platypus Bank", "Opened the callback page"}, msgs...)
 }
 
 // recoveryTimeline is an invalid-token recovery as the runner records it.
@@ -199,4 +200,41 @@ func TestGoldenLogFilter(t *testing.T) {
 	a := newTestApp(Options{Env: &flows.Env{Store: logFixture(t)}})
 	golden(t, a, []string{"1 match", "ITEM_LOGIN_REQUIRED"}, navigatedMsg{to: screenLog},
 		keyMsg("/"), keyMsg("code:item_login_required"), keyMsg("enter"))
+}
+
+// sizes are the terminal sizes every screen must fit.
+var sizes = []struct{ w, h int }{{60, 20}, {80, 24}, {120, 35}, {200, 50}}
+
+// TestGoldenLogSizes: the log at every size. REQUEST_ID is always there,
+// STATUS from 80 columns, LINK_SESSION_ID when there is room for it beside
+// a readable endpoint (200), and no column grows past a readable width.
+func TestGoldenLogSizes(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			a := newTestApp(Options{Env: &flows.Env{Store: logFixture(t)}})
+			want := []string{"6 entries", "REQUEST_ID", "ReqOwnApp00001"}
+			if sz.w >= 200 {
+				want = append(want, "LINK_SESSION_ID", lsid1)
+			}
+			startScreen(t, a, sz.w, sz.h).send(navigatedMsg{to: screenLog}).waitFor(want...).compare()
+		})
+	}
+}
+
+// TestGoldenFlowSizes: a flow at every size. Its longest step title is
+// whole from 120 columns (the checklist was capped at 34), and the explanation's lines stay
+// within a readable width at 200.
+func TestGoldenFlowSizes(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			a := newTestApp(Options{})
+			f := a.home.flows[0]
+			onFlow(a, f)
+			want := []string{"ReqTokenCreate1"}
+			if sz.w >= 120 {
+				want = append(want, "Open Link and wait for onSuccess")
+			}
+			startScreen(t, a, sz.w, sz.h).send(startedRun(f), createFinished(createOK(), 1)).waitFor(want...).compare()
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 // handleKey routes a key to the detail view, the filter field, the export
 // prompt or the table.
 func (l *logScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	l.lastExport = "" // "exported to …" holds until the next key
 	switch {
 	case l.detail != nil:
 		return l.detailKey(msg)

@@ -13,13 +13,20 @@ var logColumns = []column{
 	{title: "TIME", width: 8, priority: 8},
 	// Dropped first: KIND, then STATUS, then ERROR, TIME; REQUEST_ID is
 	// the point of the log (support asks for it) and goes only after
-	// everything but the endpoint.
+	// everything but the endpoint. LINK_SESSION_ID (the other id support
+	// asks for) shows when the endpoint keeps 34 cells beside it. With room
+	// to spare, the endpoint, the error code and the status grow to show
+	// long values whole, and no further.
 	{title: "KIND", width: 7, priority: 2},
-	{title: "ENDPOINT / EVENT", width: 0, priority: 10},
-	{title: "STATUS", width: 11, priority: 3},
-	{title: "REQUEST_ID", width: 16, priority: 9},
-	{title: "ERROR", width: 20, priority: 7},
+	{title: "ENDPOINT / EVENT", width: 0, max: 44, want: 34, priority: 10},
+	{title: "STATUS", width: 11, max: 22, priority: 3},
+	{title: "REQUEST_ID", width: 16, max: 24, priority: 9},
+	{title: "LINK_SESSION_ID", width: 36, priority: 1, optional: true},
+	{title: "ERROR", width: 20, max: 34, priority: 7},
 }
+
+// logErrorColumn is the index of ERROR, drawn in the error style.
+const logErrorColumn = 6
 
 // logGutter is the cursor column left of the table.
 const logGutter = 2
@@ -146,15 +153,16 @@ func (l *logScreen) rowView(e store.Entry, selected bool, widths []int, days boo
 	if days {
 		when = e.Time().Local().Format(dayTimeFormat)
 	}
-	cells := []string{when, entryKind(e), oneLine(e.Title()), oneLine(e.Status()), oneLine(e.RequestID()), oneLine(e.ErrorCode())}
+	cells := []string{when, entryKind(e), oneLine(e.Title()), oneLine(e.Status()), oneLine(e.RequestID()),
+		oneLine(e.LinkSessionID()), oneLine(e.ErrorCode())}
 	if selected {
 		return st.RowSelected.Render("▸ " + tableRow(cells, widths))
 	}
-	row := st.Row.Render("  " + tableRow(cells[:5], widths[:5]))
-	if widths[5] == 0 {
+	row := st.Row.Render("  " + tableRow(cells[:logErrorColumn], widths[:logErrorColumn]))
+	if widths[logErrorColumn] == 0 {
 		return row
 	}
-	return row + " " + st.Fail.Render(pad(cells[5], widths[5]))
+	return row + " " + st.Fail.Render(pad(cells[logErrorColumn], widths[logErrorColumn]))
 }
 
 // entryKind names an entry's kind for the table, as the filter (kind:)

@@ -283,6 +283,22 @@ func TestLogKeepsRequestIDAtEverySize(t *testing.T) {
 			if c.title == "STATUS" && w >= 80 && widths[i] == 0 {
 				t.Errorf("width %d drops STATUS: %v", w, widths)
 			}
+			if c.title == "LINK_SESSION_ID" && (widths[i] != 0) != (w >= 200) {
+				t.Errorf("width %d: LINK_SESSION_ID %d wide, want it only at 200: %v", w, widths[i], widths)
+			}
+			if c.max > 0 && widths[i] > c.max {
+				t.Errorf("width %d: %s is %d wide, past its readable %d", w, c.title, widths[i], c.max)
+			}
+		}
+		used := len(widths) - 1
+		for _, x := range widths {
+			used += x
+			if x == 0 {
+				used--
+			}
+		}
+		if used > w-logGutter {
+			t.Errorf("width %d: the columns take %d: %v", w, used, widths)
 		}
 	}
 }

@@ -82,6 +82,9 @@ type migrateProblem struct {
 	what string
 	err  error
 	hint string
+	// watch: the emulator could not be read; untrue, and gone, once a
+	// watch reads it.
+	watch bool
 }
 
 // The watch's pace and memory.
@@ -176,6 +179,9 @@ func (m *migrateScreen) defaultSrc() string {
 
 // handleKey routes a key to the form, the export prompt or the checklist.
 func (m *migrateScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if !m.exporting {
+		m.lastExport = "" // the footer said where; the next key moves on
+	}
 	switch {
 	case m.problem != nil && key.Matches(msg, m.c.keys.Global.Back):
 		m.problem = nil
@@ -331,7 +337,7 @@ func (m *migrateScreen) auditWarning(watchErr error) *migrateProblem {
 		}
 	}
 	if watchErr != nil {
-		return &migrateProblem{what: "No evidence was read from the emulator", err: watchErr,
+		return &migrateProblem{what: "No evidence was read from the emulator", err: watchErr, watch: true,
 			hint: "The manual checks show no evidence from this run. Press r to audit again, or o to watch the emulator."}
 	}
 	return nil
@@ -473,10 +479,13 @@ func (m *migrateScreen) polled(msg emulatorPolledMsg) tea.Cmd {
 	if msg.err != nil {
 		m.watchCancel()
 		m.watching = false
-		m.problem = &migrateProblem{what: "Watching the emulator stopped", err: msg.err,
+		m.problem = &migrateProblem{what: "Watching the emulator stopped", err: msg.err, watch: true,
 			hint: "Check that linkexplorer's emulator still runs, then press o to watch again."}
 		m.refresh()
 		return nil
+	}
+	if m.problem != nil && m.problem.watch {
+		m.problem = nil // the emulator answers again
 	}
 	var cmds []tea.Cmd
 	if news := newlyEvidenced(m.observed, msg.evidence); len(news) > 0 {

@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -518,5 +519,58 @@ func TestMigrateFormRefusesBadBodyAndHeader(t *testing.T) {
 		if err := tc.req.check(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.req, err, tc.want)
 		}
+	}
+}
+
+// TestStaleMessagesGoAway (issue 12 item 20): a watch error goes once a
+// watch reads the emulator again, and "exported to …" goes at the next key
+// on the Migration screen and the log.
+func TestStaleMessagesGoAway(t *testing.T) {
+	srv := emulatortest.Start(t)
+	a := migrateApp(t)
+	a.c.control = &flows.Control{BaseURL: srv.URL}
+	runAudit(t, a, migrateRequest{src: "half-migrated"})
+	m := a.migrate
+
+	// A watch whose poll fails shows the error…
+	polled := exec[emulatorPolledMsg](t, press(a, "o"))
+	a.Update(emulatorPolledMsg{id: polled.id, err: errors.New("connection refused")})
+	if !strings.Contains(plain(a.View()), "Watching the emulator stopped") {
+		t.Fatalf("the watch error is not shown:\n%s", plain(a.View()))
+	}
+	// …until o watches again and the emulator answers.
+	polled = exec[emulatorPolledMsg](t, press(a, "o"))
+	if polled.err != nil {
+		t.Fatalf("the emulator did not answer: %v", polled.err)
+	}
+	a.Update(polled)
+	if v := plain(a.View()); strings.Contains(v, "Watching the emulator stopped") || strings.Contains(v, "connection refused") {
+		t.Errorf("the old watch error stays while the watch works:\n%s", v)
+	}
+	press(a, "o") // stop
+
+	m.lastExport = "/tmp/report.md"
+	m.refresh()
+	if !strings.Contains(plain(a.View()), "exported to /tmp/report.md") {
+		t.Fatalf("the export path is not shown:\n%s", plain(a.View()))
+	}
+	press(a, "down")
+	if strings.Contains(plain(a.View()), "exported to") {
+		t.Errorf("the export path stays after the next key:\n%s", plain(a.View()))
+	}
+}
+
+func TestLogExportPathGoesAtTheNextKey(t *testing.T) {
+	dir := t.TempDir()
+	a := sized(Options{Env: &flows.Env{Store: logFixture(t)}, ExportDir: dir})
+	settle(t, a, a.navigate(screenLog))
+	press(a, "x")
+	a.Update(exec[exportedMsg](t, press(a, "j")))
+	if !strings.Contains(plain(a.View()), "exported to ") {
+		t.Fatalf("the export path is not shown:\n%s", plain(a.View()))
+	}
+	press(a, "down")
+	if v := plain(a.View()); strings.Contains(v, "exported to ") || strings.Contains(v, "exported the session log") {
+		t.Errorf("the export path stays after the next key:\n%s", v)
 	}
 }

@@ -1,17 +1,26 @@
 package tui
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // column is one column of a table: its title, its width, and its priority
-// (columns of lower priority are dropped first when the table is too wide).
-// A width of 0 makes the column take the room left, at least min cells
-// (defaultMinFlex when 0). A hidden column is left out.
+// (columns of lower priority are dropped first when the table is too wide,
+// and get room left over last). A width of 0 makes the column flexible: at
+// least min cells (defaultMinFlex when 0), at most max (no cap when 0). A
+// fixed column grows up to max when there is room (long values are then
+// whole). A hidden column is left out. An optional column is shown only
+// when the flexible one still gets want cells beside it.
 type column struct {
 	title    string
 	width    int
 	min      int
+	max      int
+	want     int
 	priority int
 	hidden   bool
+	optional bool
 }
 
 // defaultMinFlex is the narrowest a flexible column gets by default.
@@ -25,8 +34,78 @@ func (c column) minFlex() int {
 }
 
 // layoutColumns fits cols into total cells: it returns the width of each
-// column, 0 for a dropped one. Columns are separated by one space.
+// column, 0 for a dropped one. Columns are separated by one space. Room
+// left once every column has its width goes, by priority, to the columns
+// that may grow (up to their max), and the rest stays blank at the right
+// rather than stretching one column past a readable width.
 func layoutColumns(cols []column, total int) []int {
+	base := make([]column, len(cols))
+	copy(base, cols)
+	for i := range base {
+		if base[i].optional {
+			base[i].hidden = true
+		}
+	}
+	widths := fitColumns(base, total)
+	for i, c := range cols {
+		if !c.optional || c.hidden {
+			continue
+		}
+		// Shown only when the flexible column keeps what it wants beside it
+		// (its room before its cap).
+		flex, others, n := -1, 0, 0
+		for j, b := range base {
+			switch {
+			case widths[j] == 0:
+			case b.width == 0:
+				flex, n = j, n+1
+			default:
+				others, n = others+widths[j], n+1
+			}
+		}
+		if flex < 0 {
+			continue
+		}
+		room := total - others - (n - 1)
+		if room-c.width-1 >= max(cols[flex].want, cols[flex].minFlex()) {
+			base[i].hidden = false
+			widths = fitColumns(base, total)
+		}
+	}
+	return grow(base, widths, total)
+}
+
+// grow gives the room left to the columns with a max, highest priority
+// first, each up to its max.
+func grow(cols []column, widths []int, total int) []int {
+	used, n := 0, 0
+	for _, w := range widths {
+		if w > 0 {
+			used += w
+			n++
+		}
+	}
+	left := total - used - max(n-1, 0)
+	order := make([]int, 0, len(cols))
+	for i := range cols {
+		order = append(order, i)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cols[order[a]].priority > cols[order[b]].priority })
+	for _, i := range order {
+		c := cols[i]
+		if left <= 0 || widths[i] == 0 || c.max <= widths[i] {
+			continue
+		}
+		add := min(left, c.max-widths[i])
+		widths[i] += add
+		left -= add
+	}
+	return widths
+}
+
+// fitColumns drops the columns of lowest priority until cols fit total,
+// and gives the flexible column the room left (up to its max).
+func fitColumns(cols []column, total int) []int {
 	widths := make([]int, len(cols))
 	keep := make([]bool, len(cols))
 	for i, c := range cols {
@@ -53,6 +132,9 @@ func layoutColumns(cols []column, total int) []int {
 			if flex >= 0 {
 				m := cols[flex].minFlex()
 				widths[flex] = max(total-(need-1)+m, m)
+				if cols[flex].max > 0 {
+					widths[flex] = min(widths[flex], max(cols[flex].max, m))
+				}
 			}
 			return widths
 		}

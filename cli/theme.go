@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/spf13/cobra"
+
+	"github.com/linkexplorer/linkexplorer/internal/termbg"
+)
+
+// themeEnv is the environment variable that sets the palette, as --theme.
+const themeEnv = "LINKEXPLORER_THEME"
+
+// themeFlag is --theme, for the commands that open the terminal app.
+type themeFlag struct {
+	value  string
+	choice termbg.Theme // resolved by check
+}
+
+func (t *themeFlag) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&t.value, "theme", "", "palette: auto (ask the terminal for its background), light or dark (default $"+themeEnv+", else auto)")
+	_ = cmd.RegisterFlagCompletionFunc("theme", cobra.FixedCompletions([]cobra.Completion{
+		"auto\task the terminal for its background colour",
+		"light\tfor a light background",
+		"dark\tfor a dark background",
+	}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// check resolves --theme, else $LINKEXPLORER_THEME; a bad value is a
+// usage error that names where it came from.
+func (t *themeFlag) check(getenv func(string) string) error {
+	value, from := t.value, "--theme"
+	if value == "" {
+		value, from = getenv(themeEnv), "$"+themeEnv
+	}
+	choice, err := termbg.ParseTheme(value)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("%s: %w", from, err), suggest: closest(value, []string{"auto", "light", "dark"})}
+	}
+	t.choice = choice
+	return nil
+}
+
+// applyTheme finds the palette for choice and sets it: lipgloss's adaptive
+// colours follow it, and lipgloss asks the terminal nothing itself (termenv
+// would skip the question in tmux and screen, and wait up to 5 s for a
+// silent terminal). It runs before anything else writes to the terminal, as
+// the terminal is in raw mode for the question (at most
+// termbg.DefaultTimeout, a few milliseconds where the terminal answers).
+func applyTheme(choice termbg.Theme, getenv func(string) string, logger *slog.Logger) termbg.Result {
+	r := termbg.Detect(termbg.Options{
+		Choice:    choice,
+		COLORFGBG: getenv("COLORFGBG"),
+		Query:     func() termbg.QueryResult { return termbg.Query(os.Stdin, os.Stdout, termbg.DefaultTimeout) },
+	})
+	lipgloss.SetHasDarkBackground(r.Theme == termbg.Dark)
+	if logger != nil {
+		logger.Info("palette", "theme", r.Theme.String(), "source", string(r.Source), "detail", r.Detail, "query_ms", r.Waited.Milliseconds())
+	}
+	return r
+}

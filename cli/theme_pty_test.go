@@ -1,0 +1,176 @@
+//go:build linux
+
+package cli
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/linkexplorer/linkexplorer/internal/ptytest"
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
+)
+
+// ptyTerminal is the terminal's side of a pty the built app runs on: it
+// keeps what the app draws, and answers OSC 11 with answer ("" is a silent
+// terminal, one that answers nothing).
+type ptyTerminal struct {
+	mu      sync.Mutex
+	out     bytes.Buffer
+	changed chan struct{}
+}
+
+func (p *ptyTerminal) shown() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+// runAppOnPTY starts the built app on a 100×30 pty with env (beside PATH,
+// HOME and a fresh state directory) and args, and returns the terminal's
+// side, the state directory and a function that quits the app (q) and
+// waits for it.
+func runAppOnPTY(t *testing.T, answer string, env []string, args ...string) (*ptyTerminal, string, func()) {
+	t.Helper()
+	bin := buildBinary(t)
+	term, prog := ptytest.Open(t, 100, 30)
+	state := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"--browser", "none", "--debug", "--state-dir", state}, args...)...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=xterm-256color", "COLORTERM=truecolor"}, env...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = prog, prog, prog
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pt := &ptyTerminal{changed: make(chan struct{}, 1)}
+	go func() {
+		// Two questions may come: termenv's in bubbletea's init (OSC 11
+		// ended by ST, then CPR), then termbg's (OSC 11 ended by BEL, then
+		// DA1). A terminal that answers answers both, as real ones do.
+		answeredInit, answered := false, false
+		chunk := make([]byte, 4096)
+		for {
+			n, err := term.Read(chunk)
+			pt.mu.Lock()
+			pt.out.Write(chunk[:n])
+			out := pt.out.Bytes()
+			askInit := !answeredInit && answer != "" && bytes.Contains(out, []byte("\x1b]11;?\x1b\\\x1b[6n"))
+			ask := !answered && answer != "" && bytes.Contains(out, []byte(termbgQuery))
+			pt.mu.Unlock()
+			if askInit {
+				answeredInit = true
+				term.WriteString(answer + "\x1b[1;1R")
+			}
+			if ask {
+				answered = true
+				term.WriteString(answer + "\x1b[?62;22c")
+			}
+			select {
+			case pt.changed <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	ctx := testwait.Context(t)
+	quit := func() {
+		term.WriteString("q")
+		select {
+		case <-exited:
+		case <-ctx.Done():
+			cmd.Process.Kill()
+			t.Fatalf("the app did not exit after q; it showed:\n%q", pt.shown())
+		}
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return pt, state, quit
+}
+
+// waitShown waits until the app has drawn want, failing at the test's
+// deadline with what it drew.
+func (p *ptyTerminal) waitShown(t *testing.T, want string) {
+	t.Helper()
+	ctx := testwait.Context(t)
+	for !strings.Contains(p.shown(), want) {
+		select {
+		case <-p.changed:
+		case <-ctx.Done():
+			t.Fatalf("the app never drew %q; it drew:\n%q", want, p.shown())
+		}
+	}
+}
+
+// termbgQuery is what internal/termbg asks: OSC 11 ended by BEL, then DA1.
+const termbgQuery = "\x1b]11;?\a\x1b[c"
+
+// paletteLine is the debug log's line about the palette.
+func paletteLine(t *testing.T, state string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(state, debugLogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "msg=palette") {
+			return l
+		}
+	}
+	t.Fatalf("the debug log has no palette line:\n%s", b)
+	return ""
+}
+
+// The body text's colour (tui's colText) in each palette, as a truecolor
+// terminal gets it.
+const (
+	lightText = "38;2;31;35;40"    // #1F2328
+	darkText  = "38;2;230;237;243" // #E6EDF3
+)
+
+// TestAppThemeOnARealTerminal: the built app on a real pty. With a silent
+// terminal (it answers neither OSC 11 nor DA1) the question ends at its
+// deadline (the debug log says so) and the dark palette is used. (The
+// first frame still waits for bubbletea v1.3's own question in its init,
+// termenv's, which waits 5 s for a silent terminal before main runs: see
+// README "Light and dark terminals".) A terminal with a light background gets the light
+// palette, as does COLORFGBG=0;15 where the terminal is silent, and --theme
+// and LINKEXPLORER_THEME override both without asking.
+func TestAppThemeOnARealTerminal(t *testing.T) {
+	const lightAnswer = "\x1b]11;rgb:ffff/ffff/ffff\x1b\\"
+	cases := []struct {
+		name, answer string
+		env, args    []string
+		theme        string // in the debug log: theme=… source=…
+		text         string
+		asked        bool
+	}{
+		{"silent terminal", "", nil, nil, "theme=dark source=default detail=\"no answer from the terminal within", darkText, true},
+		{"light terminal", lightAnswer, nil, nil, "theme=light source=osc11 detail=#ffffff", lightText, true},
+		{"COLORFGBG on a silent terminal", "", []string{"COLORFGBG=0;15"}, nil, "theme=light source=colorfgbg", lightText, true},
+		{"--theme dark on a light terminal", lightAnswer, nil, []string{"--theme", "dark"}, "theme=dark source=chosen", darkText, false},
+		{"LINKEXPLORER_THEME=light on a silent terminal", "", []string{"LINKEXPLORER_THEME=light"}, nil, "theme=light source=chosen", lightText, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pt, state, quit := runAppOnPTY(t, c.answer, c.env, c.args...)
+			pt.waitShown(t, "FLOWS")
+			pt.waitShown(t, c.text) // the body text in the palette
+			quit()
+			if l := paletteLine(t, state); !strings.Contains(l, c.theme) {
+				t.Errorf("debug log: %s\nwant %s", l, c.theme)
+			}
+			if asked := strings.Contains(pt.shown(), termbgQuery); asked != c.asked {
+				t.Errorf("asked the terminal (OSC 11 and DA1): %v, want %v", asked, c.asked)
+			}
+		})
+	}
+}
