@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -244,7 +245,13 @@ var metadataTerms = map[string]term{
 	"account_number_mask":      {"The last digits of the account number entered, on SUBMIT_ACCOUNT_NUMBER.", handleLogOnly},
 	"request_id":               {"The request_id of Link's request to Plaid behind this event, on every event.", "Log it: Plaid support asks for it when something breaks."},
 	"link_session_id":          {"The id of this Link session (one per open()), on every event and in onSuccess and onExit.", "Log it with every event and error: Plaid support asks for it first."},
-	"timestamp":                {"When the event happened, ISO 8601 in UTC, on every event.", "Order events by it: Link delivers most of them at the end, in no guaranteed order."},
+	// onSuccess and onExit metadata (reference §4.3-4.4).
+	"institution":     {"The institution the user chose ({name, institution_id}), in onSuccess and onExit metadata; null if none was chosen.", "Store institution_id with the Item; show the name in your UI."},
+	"accounts":        {"The accounts the user chose to share (id, name, mask, type, subtype, verification_status), in onSuccess metadata.", "Store the account ids; in update mode with account selection, this is the new set of shared accounts."},
+	"account":         {"Deprecated: the first selected account, in onSuccess metadata.", "Use accounts instead."},
+	"status":          {"The pane the user left from, in onExit metadata (see the exit statuses).", "Word your \"try again\" message by it."},
+	"transfer_status": {"COMPLETE or INCOMPLETE when Link ran the Transfer UI, in onSuccess metadata; null otherwise.", "Only for Transfer UI: check the transfer on your server."},
+	"timestamp":       {"When the event happened, ISO 8601 in UTC, on every event.", "Order events by it: Link delivers most of them at the end, in no guaranteed order."},
 }
 
 // callbackTerms explains the callbacks of Plaid.create and the reports of
@@ -397,4 +404,41 @@ func firstSentence(s string) string {
 		return s[:i+1]
 	}
 	return s
+}
+
+// metadataOrder is the order metadata fields are explained in: Link's
+// own order of onEvent keys, then onSuccess's and onExit's.
+var metadataOrder = []string{
+	"error_type", "error_code", "error_message", "exit_status",
+	"institution_id", "institution_name", "institution_search_query",
+	"is_update_mode", "match_reason", "mfa_type", "view_name", "selection",
+	"routing_number", "account_number_mask", "request_id", "link_session_id", "timestamp",
+	"institution", "accounts", "account", "status", "transfer_status",
+}
+
+// ExplainMetadataFields explains the fields a metadata object (onEvent's,
+// onSuccess's or onExit's) sets, leaving out null and empty ones and keys
+// the table does not know.
+func ExplainMetadataFields(metadata json.RawMessage) []LinkTerm {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(metadata, &m) != nil {
+		return nil
+	}
+	var out []LinkTerm
+	for _, k := range metadataOrder {
+		v, ok := m[k]
+		if !ok || string(v) == "null" || string(v) == `""` || string(v) == "[]" {
+			continue
+		}
+		if t, ok := ExplainLinkMetadata(k); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Lines renders a term for plain text: "<label>: <meaning>" and "Your app:
+// <handler>".
+func (t LinkTerm) Lines() []string {
+	return []string{t.Label() + ": " + t.Meaning, "Your app: " + t.Handler}
 }

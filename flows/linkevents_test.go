@@ -83,6 +83,21 @@ func referenceLinkNames(t *testing.T) (events, views, statuses, metadata []strin
 			}
 		}
 	}
+	// onSuccess metadata keys: the bullets of §4.3 ("- `institution: {…}`").
+	for _, line := range strings.Split(section(t, doc, "### 4.3 `onSuccess` metadata"), "\n") {
+		if m := regexp.MustCompile("^- `([a-z_]+)").FindStringSubmatch(line); m != nil {
+			metadata = append(metadata, m[1])
+		}
+	}
+	// onExit metadata keys: "`metadata` (always present): `{institution: …, status|null, …}`".
+	for _, line := range strings.Split(onExit, "\n") {
+		if strings.HasPrefix(line, "- `metadata`") {
+			_, obj, _ := strings.Cut(line, "`{")
+			for _, m := range regexp.MustCompile(`(?:^|, )([a-z_]+)`).FindAllStringSubmatch(obj, -1) {
+				metadata = append(metadata, m[1])
+			}
+		}
+	}
 	for name, got := range map[string][]string{"events": events, "views": views, "exit statuses": statuses, "metadata keys": metadata} {
 		if len(got) < 8 {
 			t.Fatalf("parsed only %d %s from the reference (%v): the parser no longer matches its layout", len(got), name, got)
@@ -116,7 +131,8 @@ func TestLinkTermsCoverReference(t *testing.T) {
 			t.Errorf("parsed events %v lack %s", events, must)
 		}
 	}
-	if !slices.Contains(views, "CREDENTIAL") || !slices.Contains(statuses, "requires_credentials") || !slices.Contains(metadata, "timestamp") {
+	if !slices.Contains(views, "CREDENTIAL") || !slices.Contains(statuses, "requires_credentials") || !slices.Contains(metadata, "timestamp") ||
+		!slices.Contains(metadata, "accounts") || !slices.Contains(metadata, "status") || !slices.Contains(metadata, "transfer_status") {
 		t.Errorf("the parse missed known names: views %v, statuses %v, metadata %v", views, statuses, metadata)
 	}
 	// Stable events are marked as such.
@@ -265,5 +281,19 @@ func requireExplained(t *testing.T, evs []store.LinkEvent) {
 		if e.ErrorCode != "" && ex == nil {
 			t.Errorf("a real run recorded error_code %s on %s %s with no explanation", e.ErrorCode, e.Kind, e.EventName)
 		}
+	}
+}
+
+func TestExplainMetadataFields(t *testing.T) {
+	got := ExplainMetadataFields([]byte(`{"view_name":"MFA","mfa_type":"code","error_code":null,"institution_name":"","link_session_id":"abc","accounts":[],"unknown_key":"x"}`))
+	var names []string
+	for _, lt := range got {
+		names = append(names, lt.Name)
+	}
+	if want := []string{"mfa_type", "view_name", "link_session_id"}; !slices.Equal(names, want) {
+		t.Errorf("explained %v, want %v (set fields only, in Link's order)", names, want)
+	}
+	if ExplainMetadataFields([]byte("not json")) != nil {
+		t.Error("bad JSON must explain nothing")
 	}
 }

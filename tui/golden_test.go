@@ -82,7 +82,7 @@ func TestGoldenLinkLive(t *testing.T) {
 	onFlow(a, f)
 	msgs := append([]tea.Msg{startedRun(f), createFinished(createOK(), 1)}, linkOpened("open-link", 4)...)
 	msgs = append(msgs, linkEvents("open-link")...)
-	golden(t, a, []string{"HANDOFF", "First Platypus Bank", "complete Link there"}, msgs...)
+	golden(t, a, []string{"HANDOFF", "First Platypus Bank", "complete Link there", "↳ HANDOFF: Link finished"}, msgs...)
 }
 
 // recoveryTimeline is an invalid-token recovery as the runner records it.
