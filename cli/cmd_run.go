@@ -150,6 +150,7 @@ func runFlow(opts *runOptions) (err error) {
 		}
 	} else {
 		p.summary(rep, sigCtx.Err() != nil)
+		p.runSummary(a.env.Store, rep.RunID) // run_explain.go
 	}
 	switch {
 	case sigCtx.Err() != nil:

@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // explainIndent lines up explanations under the text of "      Link: …".
@@ -35,4 +40,34 @@ func (p *printer) explainLink(ev *flows.PageEvent) {
 		p.explained["error "+ex.Code] = true
 		fmt.Fprintf(p.w, "%s%s: %s\n%sWhat to do: %s\n", explainIndent, ex.Code, ex.Meaning, explainIndent, ex.NextStep)
 	}
+}
+
+// summaryTimeout bounds reading a run's summary from the session log.
+const summaryTimeout = 10 * time.Second
+
+// runSummary prints the run's summary, read back from the session log,
+// as `log --summary` prints it in Markdown.
+func (p *printer) runSummary(st *store.Store, runID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), summaryTimeout)
+	defer cancel()
+	s, err := flows.LoadSummary(ctx, st, runID)
+	if err != nil {
+		fmt.Fprintf(p.w, "\n(no run summary: %v)\n", err)
+		return
+	}
+	fmt.Fprintf(p.w, "\n%s", s.Text())
+	fmt.Fprintf(p.w, "For a support ticket: linkexplorer log --session %s --summary > summary.md\n", runID)
+}
+
+// printSummary writes the Markdown summary of run id.
+func printSummary(ctx context.Context, st *store.Store, id string, w io.Writer) error {
+	s, err := flows.LoadSummary(ctx, st, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no session %s in the session log: `linkexplorer log` lists the sessions", id)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, s.Markdown())
+	return err
 }

@@ -71,7 +71,7 @@ const summaryEntryLimit = 20 * store.MaxPageSize
 func LoadSummary(ctx context.Context, st *store.Store, id string) (Summary, error) {
 	sess, err := st.Session(ctx, id)
 	if err != nil {
-		return Summary{}, fmt.Errorf("reading session %s: %w", id, err)
+		return Summary{}, err
 	}
 	var entries []store.Entry
 	q := store.Query{Filter: store.Filter{SessionID: id}, Limit: store.MaxPageSize}
