@@ -20,7 +20,7 @@ type logOptions struct {
 	f                                                              *factory
 	session, requestID, linkSessionID, itemID, errorCode, stateDir string
 	kind, source                                                   string
-	last                                                           bool
+	last, summary                                                  bool
 	formatName                                                     string
 	asJSON, asCSV, asMD                                            bool
 	format                                                         store.Format // "" is the text listing
@@ -50,6 +50,7 @@ listing shows --limit entries; json, csv and md export every entry that
 matches.`,
 		Example: `  linkexplorer log                                  # the newest entries
   linkexplorer log --last --md                      # the last session, for a support ticket
+  linkexplorer log --last --summary                 # the last run's summary, as Markdown
   linkexplorer log --error-code INVALID_LINK_TOKEN --format json
   linkexplorer log --source app                     # only your own app's requests to the emulator
   linkexplorer log --session SESSION_ID --csv > session.csv`,
@@ -82,6 +83,7 @@ matches.`,
 	fs.BoolVar(&opts.asJSON, "json", false, "export as one JSON document, bodies included (masked): --format json")
 	fs.BoolVar(&opts.asCSV, "csv", false, "export as CSV, one row per entry: --format csv")
 	fs.BoolVar(&opts.asMD, "md", false, "export as Markdown for a Plaid support ticket: --format md")
+	fs.BoolVar(&opts.summary, "summary", false, "print the run summary of --last or --session as Markdown (what happened, the Item, request_ids, link_session_ids, errors explained), for a support ticket")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(logExportFormats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(logKinds(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(logSources(), cobra.ShellCompDirectiveNoFileComp))
@@ -144,6 +146,12 @@ func (o *logOptions) check(limitSet bool) error {
 		return usageErrorf("--session and --last both name a session: use one")
 	case o.limit < 1 || o.limit > store.MaxPageSize:
 		return usageErrorf("--limit must be between 1 and %d", store.MaxPageSize)
+	case o.summary && len(formats) > 0:
+		return usageErrorf("--summary prints its own Markdown: leave out --json, --csv, --md and --format")
+	case o.summary && o.session == "" && !o.last:
+		return usageErrorf("--summary needs the run to summarize: --last, or --session ID")
+	case o.summary && (o.requestID != "" || o.linkSessionID != "" || o.itemID != "" || o.errorCode != ""):
+		return usageErrorf("--summary covers a whole run: leave out --request-id, --link-session-id, --item-id and --error-code")
 	case limitSet && len(formats) > 0:
 		return usageErrorf("--limit applies to the text listing; --json, --csv and --md export every matching entry (narrow them with --session or the other filters)")
 	}
@@ -179,6 +187,9 @@ func printLog(ctx context.Context, o logOptions, w io.Writer) error {
 			return err
 		}
 		f.SessionID = sess.ID
+	}
+	if o.summary {
+		return printSummary(ctx, st, f.SessionID, w) // run_explain.go
 	}
 	if o.format != "" {
 		return st.Export(ctx, w, o.format, f)

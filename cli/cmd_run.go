@@ -151,6 +151,7 @@ func runFlow(opts *runOptions) (err error) {
 		}
 	} else {
 		p.summary(rep, sigCtx.Err() != nil)
+		p.runSummary(a.env.Store, rep.RunID) // run_explain.go
 	}
 	switch {
 	case sigCtx.Err() != nil:
@@ -170,6 +171,9 @@ type printer struct {
 	w    io.Writer
 	flow *flows.Flow
 	step int
+	// explained holds the Link names and error codes already explained
+	// (run_explain.go): each is explained once a run.
+	explained map[string]bool
 }
 
 func (p *printer) header(a *app) {
@@ -205,6 +209,7 @@ func (p *printer) event(ev flows.Event) {
 	case flows.EventLink:
 		if line := linkLine(ev.Link); line != "" {
 			fmt.Fprintf(p.w, "      Link: %s\n", line)
+			p.explainLink(ev.Link)
 		}
 	case flows.EventWaiting, flows.EventNote, flows.EventWebhook:
 		fmt.Fprintf(p.w, "      %s\n", ev.Message)
@@ -239,7 +244,7 @@ func (p *printer) result(res *flows.StepResult) {
 		fmt.Fprintln(p.w, "      skipped")
 	default:
 		fmt.Fprintf(p.w, "      FAILED (%s): %s\n", roundDuration(res.Duration), res.Error)
-		if ex, ok := res.Explanation(); ok {
+		if ex, ok := res.Explanation(); ok && !p.explained["error "+ex.Code] {
 			fmt.Fprintf(p.w, "      What it means: %s\n      What to do: %s\n      Docs: %s\n", ex.Meaning, ex.NextStep, ex.Docs)
 		}
 	}

@@ -161,6 +161,9 @@ func TestRunHumanOutput(t *testing.T) {
 		"Link: onExit INVALID_LINK_TOKEN", "Link: page: destroyed", "Link: onSuccess, link_session_id ",
 		"invalid-token: ok in ", "link_token #1 created, link-sandbox-…", "link_token #2 created, link-sandbox-…",
 		"linkexplorer log --session ",
+		// Each Link name is explained once, from flows' table.
+		"            onExit: Link closed without linking", "            Your app: If error.error_code is INVALID_LINK_TOKEN",
+		"            view CONSENT: The consent pane", "            INVALID_LINK_TOKEN: The link_token can no longer open Link",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -168,6 +171,9 @@ func TestRunHumanOutput(t *testing.T) {
 	}
 	if errOut != "" {
 		t.Errorf("stderr of a successful run = %q", errOut)
+	}
+	if n := strings.Count(out, "view CONSENT: "); n != 1 {
+		t.Errorf("view CONSENT is explained %d times, want once a run:\n%s", n, out)
 	}
 }
 

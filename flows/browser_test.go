@@ -57,6 +57,7 @@ func linkEvents(t *testing.T, st *store.Store, session string) []store.LinkEvent
 	for i := len(es) - 1; i >= 0; i-- {
 		out = append(out, *es[i].Event)
 	}
+	requireExplained(t, out)
 	return out
 }
 

@@ -24,6 +24,7 @@ type linkLine struct {
 	linkSessionID string
 	call          string // set for API calls and webhooks: "POST /link/token/create → 200 · request_id …"
 	failed        bool
+	report        flows.LinkReport // what linkexplain.go explains; zero for calls and webhooks
 }
 
 // linkLive is the live timeline of a Link step: what Link reports while it
@@ -57,6 +58,9 @@ func pageLine(p flows.PageEvent) linkLine {
 		time: p.Time, event: pageEventName(p), view: cmp.Or(p.ViewName, p.ExitStatus),
 		institution: cmp.Or(p.InstitutionName, p.InstitutionID), errorCode: p.ErrorCode,
 		linkSessionID: p.LinkSessionID, failed: p.ErrorCode != "" || p.Rejected,
+	}
+	if !p.Rejected {
+		l.report = flows.ReportOf(p)
 	}
 	for _, s := range []*string{&l.event, &l.view, &l.institution, &l.errorCode, &l.linkSessionID} {
 		*s = oneLine(*s)

@@ -356,6 +356,9 @@ func (f *flowScreen) detailContent(w int) (content string, liveLines int) {
 	if r != nil {
 		parts = append(parts, factsView(st, sectionTitle(st, "Result", w), r.Facts, w), callsView(st, r.Calls, w))
 	}
+	if s.Kind == flows.StepLink {
+		parts = append(parts, f.links[f.selected].glossary(st, w)) // linkexplain.go
+	}
 	return strings.Join(nonEmpty(parts), "\n\n"), liveLines
 }
 
@@ -367,6 +370,9 @@ func (f *flowScreen) linkEvents(w int) string {
 		live = &linkLive{}
 	}
 	out := sectionTitle(st, "Link events", w) + "\n" + live.view(st, w)
+	if m := live.latestMeaning(st, w); m != "" {
+		out += "\n" + m
+	}
 	if f.canExpire() && f.busy && f.selected == f.busyStep {
 		out += "\n" + st.Muted.Render(truncate("x expires the link_token now, through the emulator's control API", w))
 	}

@@ -83,7 +83,7 @@ func TestGoldenLinkLive(t *testing.T) {
 	onFlow(a, f)
 	msgs := append([]tea.Msg{startedRun(f), createFinished(createOK(), 1)}, linkOpened("open-link", 4)...)
 	msgs = append(msgs, linkEvents("open-link")...)
-	golden(t, a, []string{"HANDOFF", "First Platypus Bank", "Opened the callback page"}, msgs...)
+	golden(t, a, []string{"HANDOFF", "First Platypus Bank", "Opened the callback page", "↳ HANDOFF: Link finished"}, msgs...)
 }
 
 // recoveryTimeline is an invalid-token recovery as the runner records it.

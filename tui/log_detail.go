@@ -90,6 +90,11 @@ func (d *entryDetail) content(w int) string {
 	if e.ErrorCode() != "" {
 		out += "\n\n" + errorBlock(st, entryError(e.ErrorCode(), e.ErrorType(), e.ErrorMessage()), w)
 	}
+	if e.Event != nil {
+		if ex := linkEntryExplanation(st, e.Event, w); ex != "" {
+			out += "\n\n" + ex
+		}
+	}
 	for _, b := range bodiesOf(e) {
 		out += "\n\n" + st.Section.Render(b.title) + "\n" + wrap(prettyJSON(st, b.body), w)
 	}
