@@ -64,7 +64,7 @@ func (g *gen) golang() string {
 	x.in()
 	x.line("// Plaid's error (error_type, error_code, error_message, request_id)")
 	x.line("if plaidErr, convErr := plaid.ToPlaidError(err); convErr == nil {")
-	x.line("%s", "\tlog.Fatalf(\"%s %s: %s (request_id %s)\", plaidErr.ErrorType, plaidErr.ErrorCode, plaidErr.ErrorMessage, plaidErr.RequestId)")
+	x.line("%s", "\tlog.Fatalf(\"%s %s: %s (request_id %s)\", plaidErr.GetErrorType(), plaidErr.GetErrorCode(), plaidErr.GetErrorMessage(), plaidErr.GetRequestId())")
 	x.line("}")
 	x.line("log.Fatal(err)")
 	x.out()
