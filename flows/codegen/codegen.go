@@ -131,7 +131,6 @@ type Snippet struct {
 	Notes []string
 }
 
-
 // Generate writes req as code in lang.
 func Generate(req Request, lang Lang) (Snippet, error) {
 	path := "/" + strings.Trim(strings.TrimSpace(req.Path), "/")

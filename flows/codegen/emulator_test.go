@@ -273,7 +273,6 @@ func repoRoot(t *testing.T) string {
 	return filepath.Dir(strings.TrimSpace(string(out)))
 }
 
-
 func plaidSandboxRequest() *plaid.SandboxPublicTokenCreateRequest {
 	return plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})
 }

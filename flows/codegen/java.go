@@ -89,7 +89,6 @@ var javaReserved = map[string]bool{"default": true, "class": true, "new": true, 
 	"do": true, "if": true, "else": true, "try": true, "catch": true, "throw": true, "throws": true, "void": true, "null": true,
 	"true": true, "false": true, "apiKeys": true, "apiClient": true, "plaidClient": true, "response": true, "args": true}
 
-
 // value is n as a Java expression; objects are declared first (in decls)
 // and referred to by name.
 func (j *javaGen) value(n *node, key, indent string) string {
