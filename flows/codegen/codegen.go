@@ -189,6 +189,14 @@ type gen struct {
 	emulated bool
 }
 
+// fileName is where a snippet saves a file the API answers with.
+func (g *gen) fileName() string {
+	if strings.Contains(g.op.Path, "download") {
+		return strings.ReplaceAll(strings.Trim(g.op.Path, "/"), "/", "_") + ".zip"
+	}
+	return strings.ReplaceAll(strings.Trim(g.op.Path, "/"), "/", "_") + ".pdf"
+}
+
 func (g *gen) sandbox() bool { return g.base == SandboxURL }
 
 // notes explain the environment variables and the base URL.

@@ -109,12 +109,20 @@ func (g *gen) node() string {
 	x.line("")
 	x.line("async function main() {")
 	x.in()
-	x.line("/** @type {import('plaid').%s} */", g.op.Request.Name())
+	if m := g.op.model(); m != "" {
+		x.line("/** @type {import('plaid').%s} */", m)
+	}
 	x.line("const request = %s;", g.jsValue(g.tree.root, x.indent))
 	x.line("try {")
 	x.in()
-	x.line("const response = await client.%s(request);", g.op.Methods.Node)
-	x.line("console.log(response.data);")
+	if g.op.File {
+		x.line("// The answer is a file (a PDF or a ZIP), not JSON.")
+		x.line("const response = await client.%s(request, { responseType: 'arraybuffer' });", g.op.Methods.Node)
+		x.line("require('fs').writeFileSync(%s, response.data);", jsString(g.fileName()))
+	} else {
+		x.line("const response = await client.%s(request);", g.op.Methods.Node)
+		x.line("console.log(response.data);")
+	}
 	x.out()
 	x.line("} catch (error) {")
 	x.in()

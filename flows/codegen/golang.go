@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -20,7 +21,13 @@ type goGen struct {
 // fields, in plaid-go's order) and setters, and the builder's Execute.
 func (g *gen) golang() string {
 	gg := &goGen{imports: map[string]bool{}, names: map[string]int{"request": 1, "client": 1, "cfg": 1, "ctx": 1, "resp": 1, "err": 1}}
-	gg.object(g.tree.root, g.op.Request, "")
+	deref := "*"
+	if g.op.Request.Kind() == reflect.Struct {
+		gg.object(g.tree.root, g.op.Request, "")
+	} else {
+		deref = ""
+		gg.decls = append(gg.decls, "request := "+gg.value(g.tree.root, g.op.Request, "")+"\n")
+	}
 	x := &w{unit: "\t"}
 	x.b.WriteString(g.header("//", Go))
 	x.line("package main")
@@ -28,6 +35,9 @@ func (g *gen) golang() string {
 	x.line("import (")
 	x.in()
 	std := []string{"context", "encoding/json", "fmt", "log", "os"}
+	if g.op.File || g.op.NoBody {
+		std = []string{"context", "fmt", "log", "os"}
+	}
 	if gg.imports["time"] {
 		std = append(std, "time")
 	}
@@ -59,7 +69,11 @@ func (g *gen) golang() string {
 		}
 	}
 	x.line("")
-	x.line("resp, _, err := client.PlaidApi.%s(ctx).%s(*request).Execute()", g.op.Methods.Go, g.op.Request.Name())
+	if g.op.NoBody {
+		x.line("_, err := client.PlaidApi.%s(ctx).%s(%srequest).Execute()", g.op.Methods.Go, g.op.Builder, deref)
+	} else {
+		x.line("resp, _, err := client.PlaidApi.%s(ctx).%s(%srequest).Execute()", g.op.Methods.Go, g.op.Builder, deref)
+	}
 	x.line("if err != nil {")
 	x.in()
 	x.line("// Plaid's error (error_type, error_code, error_message, request_id)")
@@ -69,8 +83,16 @@ func (g *gen) golang() string {
 	x.line("log.Fatal(err)")
 	x.out()
 	x.line("}")
-	x.line(`out, _ := json.MarshalIndent(resp, "", "  ")`)
-	x.line("fmt.Println(string(out))")
+	switch {
+	case g.op.NoBody:
+		x.line(`fmt.Println("done: the answer has no body")`)
+	case g.op.File:
+		x.line("// The answer is a file (a PDF or a ZIP), not JSON: plaid-go saved it here.")
+		x.line(`fmt.Println("saved to", resp.Name())`)
+	default:
+		x.line(`out, _ := json.MarshalIndent(resp, "", "  ")`)
+		x.line("fmt.Println(string(out))")
+	}
 	x.out()
 	x.line("}")
 	return x.b.String()
@@ -92,7 +114,7 @@ var goReserved = map[string]bool{"break": true, "case": true, "chan": true, "con
 	"defer": true, "else": true, "fallthrough": true, "for": true, "func": true, "go": true, "goto": true, "if": true,
 	"import": true, "interface": true, "map": true, "package": true, "range": true, "return": true, "select": true,
 	"struct": true, "switch": true, "type": true, "var": true, "plaid": true, "json": true, "fmt": true, "log": true,
-	"os": true, "time": true, "context": true, "out": true}
+	"os": true, "time": true, "context": true, "out": true, "request": true, "client": true, "cfg": true, "ctx": true, "resp": true, "err": true}
 
 // object declares a model (key "" is the request) and returns its
 // variable, a pointer.
@@ -113,14 +135,18 @@ func (gg *goGen) object(n *node, rt reflect.Type, key string) string {
 		if jname == "" || jname == "-" {
 			continue
 		}
-		_, nullable := unwrap(sf.Type)
-		if sf.Type.Kind() == reflect.Pointer || nullable || strings.Contains(opts, "omitempty") {
+		if strings.Contains(opts, "omitempty") {
 			continue
 		}
-		if f, ok := byKey[jname]; ok {
-			args = append(args, gg.value(f.n, sf.Type, jname))
-		} else {
+		inner, nullable := unwrap(sf.Type)
+		f, ok := byKey[jname]
+		switch {
+		case !ok || (nullable && f.n.kind == kNull):
 			args = append(args, goZero(sf.Type))
+		case nullable:
+			args = append(args, "*plaid.New"+sf.Type.Name()+"("+gg.pointer(f.n, inner, jname)+")")
+		default:
+			args = append(args, gg.value(f.n, sf.Type, jname))
 		}
 	}
 	var lines []string
@@ -153,6 +179,74 @@ func (gg *goGen) object(n *node, rt reflect.Type, key string) string {
 	}
 	gg.decls = append(gg.decls, strings.Join(lines, "\n")+"\n")
 	return name
+}
+
+var osFile = reflect.TypeOf(os.File{})
+
+// pointer is n as a pointer to rt: a model's variable, plaid-go's Ptr
+// helpers, or os.Open for a file to upload.
+func (gg *goGen) pointer(n *node, rt reflect.Type, key string) string {
+	switch {
+	case rt == osFile:
+		name := gg.varName(key)
+		gg.decls = append(gg.decls, fmt.Sprintf("%s, err := os.Open(%s)\nif err != nil {\n\tlog.Fatal(err)\n}\ndefer %s.Close()\n", name, strconv.Quote(n.str), name))
+		return name
+	case n.kind == kObject && rt.Kind() == reflect.Struct:
+		return gg.object(n, rt, key)
+	}
+	v := gg.value(n, rt, key)
+	switch rt.Kind() {
+	case reflect.String:
+		if rt.PkgPath() == plaidPkg {
+			return "plaid." + rt.Name() + "(" + v + ").Ptr()"
+		}
+		return "plaid.PtrString(" + v + ")"
+	case reflect.Bool:
+		return "plaid.PtrBool(" + v + ")"
+	case reflect.Int32:
+		return "plaid.PtrInt32(" + v + ")"
+	case reflect.Int64:
+		return "plaid.PtrInt64(" + v + ")"
+	case reflect.Int:
+		return "plaid.PtrInt(" + v + ")"
+	case reflect.Float32:
+		return "plaid.PtrFloat32(" + v + ")"
+	case reflect.Float64:
+		return "plaid.PtrFloat64(" + v + ")"
+	}
+	if rt == timeType {
+		return "plaid.PtrTime(" + v + ")"
+	}
+	name := gg.varName(key)
+	gg.decls = append(gg.decls, name+" := "+v+"\n")
+	return "&" + name
+}
+
+// fits reports whether a JSON value can be held by rt.
+func fits(n *node, rt reflect.Type) bool {
+	if n.kind == kNull {
+		return true
+	}
+	switch rt.Kind() {
+	case reflect.String:
+		return n.kind == kString || n.kind == kEnv
+	case reflect.Bool:
+		return n.kind == kBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return n.kind == kNumber && !strings.ContainsAny(n.str, ".eE")
+	case reflect.Float32, reflect.Float64:
+		return n.kind == kNumber
+	case reflect.Slice:
+		return n.kind == kArray
+	case reflect.Map:
+		return n.kind == kMap || n.kind == kObject
+	case reflect.Struct:
+		if rt == timeType {
+			return n.kind == kString
+		}
+		return n.kind == kObject
+	}
+	return true
 }
 
 // goZero is the zero value of a type, as an argument.
@@ -198,7 +292,10 @@ func (gg *goGen) value(n *node, rt reflect.Type, key string) string {
 		return gg.anyValue(n)
 	}
 	if rt.Kind() == reflect.Pointer {
-		return "&[]" + goType(rt.Elem())[2:] + "{}" // not reached for the models' setters
+		return gg.pointer(n, rt.Elem(), key)
+	}
+	if !fits(n, rt) {
+		return goZero(rt) + fmt.Sprintf(" /* plaid-go v20 types %s as %s: the value in the body cannot be sent with it */", key, goType(rt))
 	}
 	switch n.kind {
 	case kNull:

@@ -21,7 +21,21 @@ func (g *gen) java() string {
 	j := &javaGen{imports: map[string]bool{}, names: map[string]int{}}
 	j.names["request"] = 1
 	req := j.value(g.tree.root, "", "    ")
-	j.imports["com.plaid.client.model."+g.op.Response] = true
+	resp := g.op.Response
+	switch {
+	case g.op.File:
+		resp = "ResponseBody"
+		j.imports["okhttp3.ResponseBody"] = true
+		j.imports["java.nio.file.Files"] = true
+		j.imports["java.nio.file.Paths"] = true
+	case g.op.NoBody:
+		resp = "Void"
+	case resp == "":
+		resp = "Map<String, Object>"
+		j.imports["java.util.Map"] = true
+	default:
+		j.imports["com.plaid.client.model."+resp] = true
+	}
 	x := &w{unit: "  "}
 	x.b.WriteString(g.header("//", Java))
 	imports := []string{"com.plaid.client.ApiClient", "com.plaid.client.request.PlaidApi", "java.util.HashMap", "retrofit2.Response"}
@@ -52,13 +66,18 @@ func (g *gen) java() string {
 	for _, d := range j.decls {
 		x.b.WriteString(d)
 	}
-	if req != "request" { // an empty request: no declaration was made
-		x.line("%s request = %s;", g.op.Request.Name(), req)
+	if req != "request" { // a free-form body: no declaration was made
+		x.line("Map<String, Object> request = %s;", req)
 	}
 	x.line("")
-	x.line("Response<%s> response = plaidClient.%s(request).execute();", g.op.Response, g.op.Methods.Java)
+	x.line("Response<%s> response = plaidClient.%s(request).execute();", resp, g.op.Methods.Java)
 	x.line("if (response.isSuccessful()) {")
-	x.line("  System.out.println(response.body());")
+	if g.op.File {
+		x.line("  // The answer is a file (a PDF or a ZIP), not JSON.")
+		x.line("  Files.write(Paths.get(%s), response.body().bytes());", jsonQuote(g.fileName()))
+	} else {
+		x.line("  System.out.println(response.body());")
+	}
 	x.line("} else {")
 	x.line("  // Plaid's error (error_type, error_code, error_message, request_id)")
 	x.line("  System.out.println(response.errorBody().string());")
@@ -131,6 +150,9 @@ func (j *javaGen) value(n *node, key, indent string) string {
 		return "Arrays.asList(" + strings.Join(parts, ", ") + ")"
 	case kMap:
 		j.imports["java.util.Map"] = true
+		if len(n.fields) == 0 {
+			return "Map.of()"
+		}
 		var parts []string
 		for _, f := range n.fields {
 			parts = append(parts, "Map.entry("+jsonQuote(f.key)+", "+j.value(f.n, f.key, indent)+")")

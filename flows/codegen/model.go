@@ -21,8 +21,14 @@ import (
 type operation struct {
 	Path     string
 	Methods  Methods
-	Request  reflect.Type // plaid-go's request model
-	Response string       // the response model's name
+	Request  reflect.Type // plaid-go's request model (a map for a free-form body)
+	Builder  string       // the request builder's method taking it
+	Response string       // the response model's name; "" for a file or a map
+	// File says the answer is a file (a PDF or a ZIP), not JSON.
+	File bool
+	// NoBody says the answer has no body (plaid-go's Execute returns only
+	// the HTTP response).
+	NoBody bool
 	Schema   *openapi.Schema
 	Summary  string
 }
@@ -60,13 +66,17 @@ func lookup(path string) (*operation, error) {
 	for i := 0; i < builder.NumMethod(); i++ {
 		bm := builder.Method(i)
 		switch {
+		case bm.Name == "Execute" && bm.Type.NumOut() == 2:
+			op.NoBody = true
 		case bm.Name == "Execute":
-			op.Response = bm.Type.Out(0).Name()
-		case bm.Type.NumIn() == 2 && bm.Type.In(1).Kind() == reflect.Struct:
-			op.Request = bm.Type.In(1)
+			out := bm.Type.Out(0)
+			op.Response = out.Name()
+			op.File = out.Kind() == reflect.Pointer && out.Elem().Name() == "File"
+		case bm.Type.NumIn() == 2 && (bm.Type.In(1).Kind() == reflect.Struct || bm.Type.In(1).Kind() == reflect.Map):
+			op.Request, op.Builder = bm.Type.In(1), bm.Name
 		}
 	}
-	if op.Request == nil || op.Response == "" {
+	if op.Request == nil {
 		return nil, fmt.Errorf("plaid-go's %s has no request or response model", op.Methods.Go)
 	}
 	opsByPath[path] = op
@@ -271,7 +281,8 @@ func (t *tree) structFields(m map[string]any, rt reflect.Type, s *openapi.Schema
 		}
 		done[name] = true
 		_, nullable := unwrap(sf.Type)
-		required := sf.Type.Kind() != reflect.Pointer && !nullable && !strings.Contains(opts, "omitempty")
+		// plaid-go's constructor takes every field without omitempty.
+		required := !strings.Contains(opts, "omitempty")
 		var ps *openapi.Schema
 		if s != nil {
 			ps = s.Props[name]
@@ -321,6 +332,14 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// model is the request's model name, "" for a free-form body.
+func (op *operation) model() string {
+	if op.Request.Kind() == reflect.Struct {
+		return op.Request.Name()
+	}
+	return ""
 }
 
 // isEnum reports whether a string node is one of plaid's enum types.

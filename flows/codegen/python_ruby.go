@@ -67,7 +67,16 @@ func (g *gen) python() string {
 	x.line("try:")
 	x.in()
 	x.line("response = client.%s(request)", g.op.Methods.Python)
-	x.line("print(response.to_dict())")
+	switch {
+	case g.op.File:
+		x.line("# The answer is a file (a PDF or a ZIP), not JSON.")
+		x.line("with open(%s, 'wb') as f:", pyString(g.fileName()))
+		x.line("    f.write(response.read())")
+	case g.op.Response == "":
+		x.line("print(response)")
+	default:
+		x.line("print(response.to_dict())")
+	}
 	x.out()
 	x.line("except plaid.ApiException as e:")
 	x.in()
@@ -194,7 +203,15 @@ func (g *gen) ruby() string {
 	x.line("begin")
 	x.in()
 	x.line("response = client.%s(request)", g.op.Methods.Ruby)
-	x.line("puts response.to_hash")
+	switch {
+	case g.op.File:
+		x.line("# The answer is a file (a PDF or a ZIP), not JSON.")
+		x.line("File.binwrite(%s, response.read)", pyString(g.fileName()))
+	case g.op.Response == "":
+		x.line("puts response")
+	default:
+		x.line("puts response.to_hash")
+	}
 	x.out()
 	x.line("rescue Plaid::ApiError => e")
 	x.in()
