@@ -208,7 +208,7 @@ func (g *gen) notes() []string {
 	}
 	switch {
 	case g.emulated:
-		n = append(n, fmt.Sprintf("The base URL %s is linkexplorer's offline emulator of Plaid's Sandbox, running while linkexplorer runs; for the real Sandbox use %s.", g.base, SandboxURL))
+		n = append(n, fmt.Sprintf("The base URL %s is linkexplorer's offline emulator of Plaid's Sandbox (served while linkexplorer runs, or by `linkexplorer emulator`); for the real Sandbox use %s.", g.base, SandboxURL))
 	case !g.sandbox():
 		n = append(n, fmt.Sprintf("The base URL %s is the one in use (PLAID_API_URL); Plaid's Sandbox is %s.", g.base, SandboxURL))
 	}

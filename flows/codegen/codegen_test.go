@@ -124,11 +124,11 @@ func synthesize(s *openapi.Schema, depth int) any {
 // libraries' documentation: the table the generated code is checked
 // against.
 var names = []struct {
-	path                         string
-	body                         string
+	path                             string
+	body                             string
 	node, python, ruby, java, goName string
-	models                       []string // the request's model classes, outermost first
-	response                     string
+	models                           []string // the request's model classes, outermost first
+	response                         string
 }{
 	{"/link/token/create", `{"client_name":"App","language":"en","country_codes":["US"],"user":{"client_user_id":"u1"},"products":["auth"]}`,
 		"linkTokenCreate", "link_token_create", "link_token_create", "linkTokenCreate", "LinkTokenCreate",

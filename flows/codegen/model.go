@@ -28,9 +28,9 @@ type operation struct {
 	File bool
 	// NoBody says the answer has no body (plaid-go's Execute returns only
 	// the HTTP response).
-	NoBody bool
-	Schema   *openapi.Schema
-	Summary  string
+	NoBody  bool
+	Schema  *openapi.Schema
+	Summary string
 }
 
 var (
