@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/linkexplorer/linkexplorer/flows/codegen"
@@ -39,10 +40,15 @@ func CodeRequestFor(call *store.APICall, sessionMode string) codegen.Request {
 // LinkCodeOptions describe the run's Link step for its browser code: an
 // update-mode token, and the token request's redirect_uri.
 func (r *Run) LinkCodeOptions() codegen.LinkOptions {
-	tr := r.TokenRequest()
-	update := r.flow.Name == "update-mode"
-	for _, s := range r.flow.Steps {
-		if strings.Contains(s.Name, "update") && s.Kind == StepLink {
+	return LinkCodeOptionsFor(r.flow, r.TokenRequest())
+}
+
+// LinkCodeOptionsFor describes a flow's Link step for its browser code: an
+// update-mode token when the flow creates one.
+func LinkCodeOptionsFor(f *Flow, tr TokenRequest) codegen.LinkOptions {
+	update := false
+	for _, s := range f.Steps {
+		if strings.Contains(s.Name, "update-token") {
 			update = true
 		}
 	}
@@ -62,4 +68,40 @@ func CodeCall(step Step, res *StepResult) (Call, bool) {
 		}
 	}
 	return res.Calls[len(res.Calls)-1], true
+}
+
+// Body is the /link/token/create body the request builds, as plaid-go
+// sends it, for showing the request before it is sent. With update, it is
+// an update-mode token for an Item whose access_token is shown masked.
+func (tr TokenRequest) Body(update bool) []byte {
+	m := map[string]any{
+		"client_name":   tr.ClientName,
+		"language":      tr.Language,
+		"country_codes": orEmpty(tr.CountryCodes),
+		"user":          map[string]string{"client_user_id": tr.ClientUserID},
+	}
+	switch {
+	case update:
+		m["access_token"] = "access-sandbox-…"
+		if len(tr.UpdateProducts) > 0 {
+			m["products"] = tr.UpdateProducts
+		}
+	default:
+		m["products"] = orEmpty(tr.Products)
+	}
+	if tr.Webhook != "" {
+		m["webhook"] = tr.Webhook
+	}
+	if tr.RedirectURI != "" {
+		m["redirect_uri"] = tr.RedirectURI
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
