@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/flows/codegen"
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
@@ -25,6 +27,8 @@ type logOptions struct {
 	asJSON, asCSV, asMD                                            bool
 	format                                                         store.Format // "" is the text listing
 	limit                                                          int
+	code                                                           string
+	lang                                                           codegen.Lang
 }
 
 // logExportFormats are the values of log's --format.
@@ -53,7 +57,8 @@ matches.`,
   linkexplorer log --last --summary                 # the last run's summary, as Markdown
   linkexplorer log --error-code INVALID_LINK_TOKEN --format json
   linkexplorer log --source app                     # only your own app's requests to the emulator
-  linkexplorer log --session SESSION_ID --csv > session.csv`,
+  linkexplorer log --session SESSION_ID --csv > session.csv
+  linkexplorer log --request-id REQUEST_ID --code python  # that call as plaid-python code`,
 		Args:              noArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -84,6 +89,8 @@ matches.`,
 	fs.BoolVar(&opts.asCSV, "csv", false, "export as CSV, one row per entry: --format csv")
 	fs.BoolVar(&opts.asMD, "md", false, "export as Markdown for a Plaid support ticket: --format md")
 	fs.BoolVar(&opts.summary, "summary", false, "print the run summary of --last or --session as Markdown (what happened, the Item, request_ids, link_session_ids, errors explained), for a support ticket")
+	fs.StringVar(&opts.code, "code", "", "with --request-id: print that API call as code: curl, node, python, ruby, java or go (secrets read from environment variables)")
+	_ = cmd.RegisterFlagCompletionFunc("code", cobra.FixedCompletions(codeLangs(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(logExportFormats(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(logKinds(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("source", cobra.FixedCompletions(logSources(), cobra.ShellCompDirectiveNoFileComp))
@@ -158,6 +165,62 @@ func (o *logOptions) check(limitSet bool) error {
 	if len(formats) == 1 {
 		o.format = formats[0]
 	}
+	if o.code != "" {
+		lang, err := codegen.ParseLang(o.code)
+		if err != nil {
+			return &usageError{err: err, suggest: closest(o.code, choiceNames(codeLangs()))}
+		}
+		switch {
+		case o.requestID == "":
+			return usageErrorf("--code prints one API call: give its --request-id (linkexplorer log lists them)")
+		case len(formats) > 0 || limitSet:
+			return usageErrorf("--code prints code, not the log: drop --format, --json, --csv, --md and --limit")
+		}
+		o.lang = lang
+	}
+	return nil
+}
+
+// codeLangs are the values of --code.
+func codeLangs() []cobra.Completion {
+	out := make([]cobra.Completion, 0, len(codegen.Langs))
+	for _, l := range codegen.Langs {
+		out = append(out, cobra.CompletionWithDesc(string(l), l.Library()))
+	}
+	return out
+}
+
+// printCode prints the API call with the request_id as code in o.lang:
+// the code on w, what to set before running it on notes.
+func printCode(ctx context.Context, st *store.Store, dir string, o logOptions, w, notes io.Writer) error {
+	page, err := st.Entries(ctx, store.Query{Filter: store.Filter{RequestID: o.requestID}, Limit: store.MaxPageSize, Bodies: true})
+	if err != nil {
+		return err
+	}
+	var call *store.APICall
+	for _, e := range page.Entries {
+		if e.Call != nil {
+			call = e.Call
+			break
+		}
+	}
+	if call == nil {
+		return fmt.Errorf("the session log in %s has no API call with request_id %s: linkexplorer log lists the request_ids it has", dir, o.requestID)
+	}
+	mode := store.ModeEmulated
+	if sess, err := st.Session(ctx, call.SessionID); err == nil {
+		mode = sess.Mode
+	}
+	snip, err := codegen.Generate(flows.CodeRequestFor(call, mode), o.lang)
+	if err != nil {
+		return fmt.Errorf("writing %s %s as %s: %w", call.Endpoint, o.requestID, o.lang, err)
+	}
+	if _, err := io.WriteString(w, snip.Code); err != nil {
+		return err
+	}
+	for _, n := range snip.Notes {
+		fmt.Fprintln(notes, "# "+n)
+	}
 	return nil
 }
 
@@ -190,6 +253,9 @@ func printLog(ctx context.Context, o logOptions, w io.Writer) error {
 	}
 	if o.summary {
 		return printSummary(ctx, st, f.SessionID, w) // run_explain.go
+	}
+	if o.lang != "" {
+		return printCode(ctx, st, dir, o, w, o.f.errOut)
 	}
 	if o.format != "" {
 		return st.Export(ctx, w, o.format, f)

@@ -128,3 +128,63 @@ func TestLogUsageAndErrors(t *testing.T) {
 		t.Errorf("default state dir: exit %d, %q", code, out)
 	}
 }
+
+func TestLogCode(t *testing.T) {
+	cleanEnv(t)
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	ctx := context.Background()
+	sess, err := st.StartSession(ctx, "flow:update-mode", store.ModeEmulated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"access_token":"access-sandbox-5cd6e1b1-1b5b-459d-9284-366e2da89755"}`
+	if _, err := st.AddCall(ctx, store.APICall{SessionID: sess.ID, Endpoint: "/item/get", HTTPStatus: 200,
+		RequestID: "reqCode00000001", RequestBody: []byte(body)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Add(ctx, store.LinkEvent{SessionID: sess.ID, Kind: store.EventKindExit, LinkSessionID: "ls-1", RequestID: "reqEvent0000001"}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"go":     {"client.PlaidApi.ItemGet(ctx).ItemGetRequest(*request).Execute()", `plaid.NewItemGetRequest(os.Getenv("ACCESS_TOKEN"))`, `plaid.Environment("http://127.0.0.1:7878")`},
+		"python": {"client.item_get(request)", "from plaid.model.item_get_request import ItemGetRequest"},
+		"curl":   {"curl -sS -X POST http://127.0.0.1:7878/item/get", `"access_token": "'"$ACCESS_TOKEN"'"`},
+		"node":   {"client.itemGet(request)"},
+		"ruby":   {"client.item_get(request)"},
+		"java":   {"plaidClient.itemGet(request).execute()"},
+	}
+	for lang, subs := range want {
+		code, out, errOut := runCLI("log", "--state-dir", dir, "--request-id", "reqCode00000001", "--code", lang)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d, stderr %q", lang, code, errOut)
+		}
+		for _, s := range subs {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s: no %q in\n%s", lang, s, out)
+			}
+		}
+		if strings.Contains(out, "366e2da89755") || strings.Contains(errOut, "366e2da89755") {
+			t.Errorf("%s: the access_token shows", lang)
+		}
+		if !strings.Contains(errOut, "# Set ACCESS_TOKEN") || !strings.Contains(errOut, "linkexplorer emulator") {
+			t.Errorf("%s: the notes on stderr: %q", lang, errOut)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--code", "go"}, exitUsage, "give its --request-id"},
+		{[]string{"--request-id", "reqCode00000001", "--code", "pyhton"}, exitUsage, `unknown language "pyhton"`},
+		{[]string{"--request-id", "reqCode00000001", "--code", "go", "--md"}, exitUsage, "--code prints code, not the log"},
+		{[]string{"--request-id", "reqNope", "--code", "go"}, exitFailure, "no API call with request_id reqNope"},
+		{[]string{"--request-id", "reqEvent0000001", "--code", "go"}, exitFailure, "no API call with request_id reqEvent0000001"},
+	} {
+		code, _, errOut := runCLI(append([]string{"log", "--state-dir", dir}, tc.args...)...)
+		if code != tc.code || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.msg)
+		}
+	}
+}

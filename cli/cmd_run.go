@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/flows/codegen"
 )
 
 // runOptions are linkexplorer run's settings.
@@ -23,6 +24,8 @@ type runOptions struct {
 	flow    *flows.Flow
 	json    bool
 	timeout time.Duration
+	code    string
+	lang    codegen.Lang
 }
 
 // newCmdRun runs one flow end to end: linkexplorer run FLOW [flags]. runF,
@@ -38,7 +41,8 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 130 if it was interrupted (the session log keeps what happened).`,
 		Example: `  linkexplorer run quickstart --browser auto   # Link completes itself in headless Chromium
   linkexplorer run update-mode                 # Link opens in your browser
-  linkexplorer run invalid-token --json > report.json`,
+  linkexplorer run invalid-token --json > report.json
+  linkexplorer run quickstart --browser auto --code python  # each step as plaid-python code`,
 		Args:              flowArgs(false),
 		ValidArgsFunction: completeFlows(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,6 +52,16 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 			}
 			if opts.timeout <= 0 {
 				return usageErrorf("--timeout must be positive, e.g. 10m")
+			}
+			if opts.code != "" {
+				lang, err := codegen.ParseLang(opts.code)
+				if err != nil {
+					return &usageError{err: err, suggest: closest(opts.code, choiceNames(codeLangs()))}
+				}
+				if opts.json {
+					return usageErrorf("--code prints each step's code with the progress; --json prints only the report: use one")
+				}
+				opts.lang = lang
 			}
 			opts.common.waitTimeout = opts.timeout
 			if runF != nil {
@@ -60,6 +74,8 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	opts.common.registerEmulatorAddr(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
 	cmd.Flags().DurationVar(&opts.timeout, "timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
+	cmd.Flags().StringVar(&opts.code, "code", "", "after each step, print its API calls as code: curl, node, python, ruby, java or go (the Link step as its browser code)")
+	_ = cmd.RegisterFlagCompletionFunc("code", cobra.FixedCompletions(codeLangs(), cobra.ShellCompDirectiveNoFileComp))
 	completeNoFile(cmd, "timeout")
 	return cmd
 }
@@ -133,7 +149,7 @@ func runFlow(opts *runOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	p := &printer{w: progress, flow: opts.flow}
+	p := &printer{w: progress, flow: opts.flow, lang: opts.lang, cfg: a.cfg, run: r}
 	p.header(a)
 	printed := make(chan struct{})
 	go func() {
@@ -174,6 +190,10 @@ type printer struct {
 	// explained holds the Link names and error codes already explained
 	// (run_explain.go): each is explained once a run.
 	explained map[string]bool
+	// lang, when set, prints each step's code (--code).
+	lang codegen.Lang
+	cfg  flows.Config
+	run  *flows.Run
 }
 
 func (p *printer) header(a *app) {
@@ -237,6 +257,7 @@ func (p *printer) result(res *flows.StepResult) {
 	for _, f := range res.Facts {
 		fmt.Fprintf(p.w, "      %s: %s\n", f.Label, f.Value)
 	}
+	p.code(res)
 	switch res.Status {
 	case flows.StatusOK:
 		fmt.Fprintf(p.w, "      ok (%s)\n", roundDuration(res.Duration))
@@ -248,6 +269,43 @@ func (p *printer) result(res *flows.StepResult) {
 			fmt.Fprintf(p.w, "      What it means: %s\n      What to do: %s\n      Docs: %s\n", ex.Meaning, ex.NextStep, ex.Docs)
 		}
 	}
+}
+
+// code prints the step's calls as code in p.lang, or a Link step's
+// browser code (Plaid.create with the INVALID_LINK_TOKEN recovery).
+func (p *printer) code(res *flows.StepResult) {
+	if p.lang == "" {
+		return
+	}
+	var step flows.Step
+	for _, s := range p.flow.Steps {
+		if s.Name == res.Step {
+			step = s
+		}
+	}
+	if step.Kind == flows.StepLink && p.run != nil {
+		snip, err := codegen.GenerateLink(p.run.LinkCodeOptions(), codegen.LinkJS)
+		if err == nil {
+			p.codeBlock("the Link step in the browser", snip)
+		}
+	}
+	for _, c := range res.Calls {
+		snip, err := codegen.Generate(p.cfg.CodeRequest(c.Endpoint, c.RequestBody), p.lang)
+		if err != nil {
+			fmt.Fprintf(p.w, "      (no %s code for %s: %v)\n", p.lang, c.Endpoint, err)
+			continue
+		}
+		p.codeBlock(c.Endpoint+" as "+p.lang.Title()+" code", snip)
+	}
+}
+
+func (p *printer) codeBlock(title string, snip codegen.Snippet) {
+	fmt.Fprintf(p.w, "      --- %s ---\n", title)
+	fmt.Fprint(p.w, snip.Code)
+	for _, n := range snip.Notes {
+		fmt.Fprintln(p.w, "      note: "+n)
+	}
+	fmt.Fprintln(p.w, "      ---")
 }
 
 // linkLine describes a report of the callback page in one line.

@@ -190,6 +190,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"run", "quickstart", "update-mode"}, "one flow at a time"},
 		{[]string{"run", "--nosuchflag", "quickstart"}, "unknown flag: --nosuchflag"},
 		{[]string{"run", "quickstart", "--timeout", "0s"}, "--timeout must be positive"},
+		{[]string{"run", "quickstart", "--code", "cobol"}, `unknown language "cobol"`},
+		{[]string{"run", "quickstart", "--code", "go", "--json"}, "--json prints only the report"},
 	} {
 		code, out, errOut := runCLI(tc.args...)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || !isUsageError(errOut, "run") {
@@ -360,5 +362,29 @@ func TestRunPrintsAFailureOnce(t *testing.T) {
 	}
 	if !strings.Contains(out, "quickstart: FAILED in ") {
 		t.Errorf("no summary line:\n%s", out)
+	}
+}
+
+// TestRunCode runs a flow with --code: each API call is printed as
+// plaid-go code, and the Link step as its browser code with the
+// INVALID_LINK_TOKEN recovery.
+func TestRunCode(t *testing.T) {
+	headlesstest.Need(t)
+	cleanEnv(t)
+	code, out, errOut := runCLI("run", "invalid-token", "--browser=auto", "--code", "go", "--state-dir", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"--- /link/token/create as Go code ---", "client.PlaidApi.LinkTokenCreate(ctx).LinkTokenCreateRequest(*request).Execute()",
+		"cfg.UseEnvironment(plaid.Environment(\"http://127.0.0.1:", "note: The base URL http://127.0.0.1:",
+		"--- the Link step in the browser ---", "handler.destroy();", "Plaid.create(",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "--- /link/token/create as Go code ---") != 2 {
+		t.Errorf("want the code of both /link/token/create calls:\n%s", out)
 	}
 }

@@ -43,6 +43,7 @@ type flowScreen struct {
 	closed bool // the run was closed once it finished
 
 	form       *tokenForm
+	code       *codeView // the selected step as code, when open (v)
 	viewport   viewport.Model
 	autoOffset int // where refresh last scrolled the viewport
 	spinner    spinner.Model
@@ -66,6 +67,9 @@ func (f *flowScreen) Init() tea.Cmd { return nil }
 // SetSize sets the screen's size.
 func (f *flowScreen) SetSize(w, h int) {
 	f.width, f.height = w, h
+	if f.code != nil {
+		f.code.setSize(w, max(h-flowHeaderLines, 1))
+	}
 	f.refresh()
 }
 
@@ -137,8 +141,19 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if f.form != nil {
 			return f, f.updateForm(msg)
 		}
+		if f.code != nil {
+			closed, cmd := f.code.update(msg)
+			if closed {
+				f.code = nil
+			}
+			return f, cmd
+		}
 		return f, f.handleKey(msg)
 	case tea.MouseMsg:
+		if f.code != nil {
+			f.code.wheel(msg)
+			return f, nil
+		}
 		var cmd tea.Cmd
 		f.viewport, cmd = f.viewport.Update(msg)
 		return f, cmd
@@ -377,6 +392,8 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Copy):
 		return copyText(f.c.clipboard, "request_id", f.requestID())
+	case key.Matches(msg, f.c.keys.Code.Open) && f.flow != nil:
+		return f.openCode()
 	case key.Matches(msg, k.PrevStep, k.NextStep):
 		f.inspect(msg)
 	case key.Matches(msg, k.OpenBrowser) && f.run != nil && f.snap.pageURL != "":
@@ -485,10 +502,49 @@ func (f *flowScreen) requestID() string {
 	return ""
 }
 
+// openCode opens the selected step as code: the request it sent (or,
+// for /link/token/create not yet run, the one it will send), or the Link
+// step's browser code.
+func (f *flowScreen) openCode() tea.Cmd {
+	s := f.selectedStep()
+	w, h := f.width, max(f.height-flowHeaderLines, 1)
+	switch call, ok := flows.CodeCall(s, f.result()); {
+	case s.Kind == flows.StepLink:
+		f.code = linkCodeView(f.c, flows.LinkCodeOptionsFor(f.flow, f.snap.tokenRequest), w, h)
+	case ok:
+		title := "POST " + call.Endpoint + " as sent"
+		if call.RequestID != "" {
+			title += " (request_id " + call.RequestID + ")"
+		}
+		f.code = apiCodeView(f.c, f.c.codeRequest(call.Endpoint, call.RequestBody), title, w, h)
+	case s.Endpoint == "/link/token/create":
+		body := f.snap.tokenRequest.Body(isUpdateToken(s))
+		f.code = apiCodeView(f.c, f.c.codeRequest(s.Endpoint, body), "POST "+s.Endpoint+" as built (not sent yet)", w, h)
+	default:
+		return func() tea.Msg {
+			return notifiedMsg("no code yet: run the step (enter), then v shows the request it sent as code")
+		}
+	}
+	return nil
+}
+
+// canCode reports whether v has code to show for the selected step.
+func (f *flowScreen) canCode() bool {
+	if f.flow == nil {
+		return false
+	}
+	s := f.selectedStep()
+	_, ok := flows.CodeCall(s, f.result())
+	return ok || s.Kind == flows.StepLink || s.Endpoint == "/link/token/create"
+}
+
 // ShortHelp lists the controls that work now.
 func (f *flowScreen) ShortHelp() []key.Binding {
 	if f.form != nil {
 		return f.form.ShortHelp()
+	}
+	if f.code != nil {
+		return f.code.ShortHelp()
 	}
 	k := f.keys
 	run := k.Run
@@ -513,16 +569,20 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 	add(k.CopyURL, f.snap.pageURL != "" && f.busy)
 	add(k.Expire, f.canExpire() && f.busy)
 	add(k.Copy, f.requestID() != "")
+	add(f.c.keys.Code.Open, f.canCode())
 	return out
 }
 
 // FullHelp lists every control of the screen.
 func (f *flowScreen) FullHelp() [][]key.Binding {
+	if f.code != nil {
+		return f.code.FullHelp()
+	}
 	k := f.keys
 	return [][]key.Binding{
 		{k.Run, k.Edit, k.Retry, k.Skip, k.Back},
 		{k.PrevStep, k.NextStep, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
-		{k.Copy, f.openKey(), k.CopyURL, k.Expire},
+		{k.Copy, f.c.keys.Code.Open, f.openKey(), k.CopyURL, k.Expire},
 	}
 }
 

@@ -92,6 +92,9 @@ func (f *flowScreen) View() string {
 		return fit(f.c.styles.Muted.Render("No flow is running. Choose one on Home (esc)."), f.width, f.height)
 	}
 	bodyH := f.height - flowHeaderLines
+	if f.code != nil {
+		return f.headerView() + "\n" + f.c.styles.Muted.Render(strings.Repeat("─", f.width)) + "\n" + fit(f.code.view(), f.width, bodyH)
+	}
 	sw := f.stepsWidth()
 	gap := strings.TrimRight(strings.Repeat(f.c.styles.Muted.Render(paneGap)+"\n", bodyH), "\n")
 	body := lipgloss.JoinHorizontal(lipgloss.Top, fit(f.stepsView(sw), sw, bodyH), gap, f.paneView(bodyH))

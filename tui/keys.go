@@ -101,6 +101,28 @@ func newLogKeys() logKeys {
 	}
 }
 
+// codeKeys drive the code view. Open is the key that opens it, the same
+// on the Flow screen and in the log's entry detail (v: view as code).
+type codeKeys struct {
+	Open, PrevLang, NextLang, Copy, Close key.Binding
+	Up, Down, PageUp, PageDown, Top       key.Binding
+}
+
+func newCodeKeys() codeKeys {
+	return codeKeys{
+		Open:     bind([]string{"v"}, "v", "view as code"),
+		PrevLang: bind([]string{"left", "h"}, "←/h", "previous language"),
+		NextLang: bind([]string{"right", "l"}, "→/l", "next language"),
+		Copy:     bind([]string{"c"}, "c", "copy code"),
+		Close:    bind([]string{"esc", "v"}, "esc", "close code"),
+		Up:       bind([]string{"up", "k"}, "↑/k", "scroll up"),
+		Down:     bind([]string{"down", "j"}, "↓/j", "scroll down"),
+		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown: bind([]string{"pgdown", " "}, "pgdn", "page down"),
+		Top:      bind([]string{"home", "g"}, "g/home", "top"),
+	}
+}
+
 // exportKeys choose an export format.
 type exportKeys struct {
 	Markdown, JSON, CSV, Cancel key.Binding
@@ -161,6 +183,7 @@ type keyMaps struct {
 	Flow    flowKeys
 	Log     logKeys
 	Migrate migrateKeys
+	Code    codeKeys
 	Export  exportKeys
 	Form    formKeys
 	Confirm confirmKeys
@@ -174,6 +197,7 @@ func newKeyMaps() keyMaps {
 		Flow:    newFlowKeys(),
 		Log:     newLogKeys(),
 		Migrate: newMigrateKeys(),
+		Code:    newCodeKeys(),
 		Export:  newExportKeys(),
 		Form:    newFormKeys(),
 		Confirm: newConfirmKeys(),

@@ -18,7 +18,9 @@ type entryDetail struct {
 	c        *common
 	entry    store.Entry
 	width    int
+	height   int
 	viewport viewport.Model
+	code     *codeView // the API call as code, when open (v)
 }
 
 func newEntryDetail(c *common, e store.Entry, w, h int) *entryDetail {
@@ -30,7 +32,10 @@ func newEntryDetail(c *common, e store.Entry, w, h int) *entryDetail {
 }
 
 func (d *entryDetail) setSize(w, h int) {
-	d.width = w
+	d.width, d.height = w, h
+	if d.code != nil {
+		d.code.setSize(w, h)
+	}
 	d.viewport.Width, d.viewport.Height = w, max(h-2, 1)
 	d.viewport.SetContent(d.content(w))
 }
@@ -56,9 +61,22 @@ func (d *entryDetail) wheel(msg tea.MouseMsg) {
 	d.viewport, _ = d.viewport.Update(msg)
 }
 
+// openCode shows the entry's API call as code, against the API in use.
+func (d *entryDetail) openCode() {
+	c := d.entry.Call
+	title := "POST " + c.Endpoint
+	if c.RequestID != "" {
+		title += " (request_id " + c.RequestID + ")"
+	}
+	d.code = apiCodeView(d.c, d.c.codeRequest(c.Endpoint, c.RequestBody), title, d.width, d.height)
+}
+
 func (d *entryDetail) view() string {
+	if d.code != nil {
+		return d.code.view()
+	}
 	st := d.c.styles
-	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+" · n/p next/previous · esc goes back")
+	title := st.Title.Render(oneLine(d.entry.Title())) + st.Muted.Render(" · "+entryKind(d.entry)+codeHint(d.entry)+" · n/p next/previous · esc goes back")
 	return truncate(title, d.width) + "\n\n" + d.viewport.View()
 }
 
@@ -169,4 +187,12 @@ func bodiesOf(e store.Entry) []namedBody {
 		return []namedBody{{"BODY", e.Webhook.Body}}
 	}
 	return nil
+}
+
+// codeHint points at the code view from an API call's detail.
+func codeHint(e store.Entry) string {
+	if e.Call == nil {
+		return ""
+	}
+	return " · v shows it as code"
 }

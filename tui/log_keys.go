@@ -110,6 +110,10 @@ func (l *logScreen) handleWheel(msg tea.MouseMsg) tea.Cmd {
 	if msg.Action != tea.MouseActionPress {
 		return nil
 	}
+	if l.detail != nil && l.detail.code != nil {
+		l.detail.code.wheel(msg)
+		return nil
+	}
 	if l.detail != nil {
 		l.detail.wheel(msg)
 		return nil
@@ -206,9 +210,18 @@ func (l *logScreen) openDetail() tea.Cmd {
 }
 
 func (l *logScreen) detailKey(msg tea.KeyMsg) tea.Cmd {
+	if cv := l.detail.code; cv != nil {
+		closed, cmd := cv.update(msg)
+		if closed {
+			l.detail.code = nil
+		}
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, l.c.keys.Global.Back):
 		l.detail = nil
+	case key.Matches(msg, l.c.keys.Code.Open) && l.detail.entry.Call != nil:
+		l.detail.openCode()
 	case key.Matches(msg, l.keys.Copy):
 		return copyText(l.c.clipboard, "request_id", l.detail.entry.RequestID())
 	case key.Matches(msg, l.keys.Next):
@@ -233,6 +246,10 @@ func (l *logScreen) ShortHelp() []key.Binding {
 		return []key.Binding{e.Markdown, e.JSON, e.CSV, e.Cancel}
 	case l.prompt != nil:
 		return l.prompt.keys(l.exportKeys.Cancel)
+	case l.detail != nil && l.detail.code != nil:
+		return l.detail.code.ShortHelp()
+	case l.detail != nil && l.detail.entry.Call != nil:
+		return []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Code.Open, l.c.keys.Global.Back}
 	case l.detail != nil:
 		return []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Global.Back}
 	}
@@ -245,10 +262,13 @@ func (l *logScreen) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of the log.
 func (l *logScreen) FullHelp() [][]key.Binding {
+	if l.detail != nil && l.detail.code != nil {
+		return l.detail.code.FullHelp()
+	}
 	k := l.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Clear, k.Detail, k.Next, k.Prev, k.Copy},
+		{k.Filter, k.Clear, k.Detail, k.Next, k.Prev, k.Copy, l.c.keys.Code.Open},
 		{k.Export, l.exportKeys.Markdown, l.exportKeys.JSON, l.exportKeys.CSV},
 	}
 }
