@@ -23,6 +23,8 @@ type runOptions struct {
 	flow    *flows.Flow
 	json    bool
 	timeout time.Duration
+	// oauthMistake: --oauth-mistake (the oauth flow only).
+	oauthMistake bool
 }
 
 // newCmdRun runs one flow end to end: linkexplorer run FLOW [flags]. runF,
@@ -38,7 +40,8 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 130 if it was interrupted (the session log keeps what happened).`,
 		Example: `  linkexplorer run quickstart --browser auto   # Link completes itself in headless Chromium
   linkexplorer run update-mode                 # Link opens in your browser
-  linkexplorer run invalid-token --json > report.json`,
+  linkexplorer run invalid-token --json > report.json
+  linkexplorer run oauth --browser auto --oauth-mistake  # forget receivedRedirectUri, then recover`,
 		Args:              flowArgs(false),
 		ValidArgsFunction: completeFlows(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,6 +53,9 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 				return usageErrorf("--timeout must be positive, e.g. 10m")
 			}
 			opts.common.waitTimeout = opts.timeout
+			if opts.oauthMistake && opts.flow.Name != "oauth" {
+				return usageErrorf("--oauth-mistake is for the oauth flow (the redirect round trip), not %s", opts.flow.Name)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -60,6 +66,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	opts.common.registerEmulatorAddr(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON document describing every step on stdout (progress goes to stderr)")
 	cmd.Flags().DurationVar(&opts.timeout, "timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
+	cmd.Flags().BoolVar(&opts.oauthMistake, "oauth-mistake", false, "oauth flow: the page re-initializes Link after the bank WITHOUT receivedRedirectUri (the classic mistake), sees Link start over, and recovers")
 	completeNoFile(cmd, "timeout")
 	return cmd
 }
@@ -105,7 +112,7 @@ func completeFlows(orAll bool) cobra.CompletionFunc {
 			out = append(out, cobra.CompletionWithDesc(fl.Name, fl.Title))
 		}
 		if orAll {
-			out = append(out, cobra.CompletionWithDesc("all", "the three flows, in order"))
+			out = append(out, cobra.CompletionWithDesc("all", "every flow, in order"))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -128,7 +135,7 @@ func runFlow(opts *runOptions) (err error) {
 		return err
 	}
 	defer func() { err = joinClose(err, a.Close()) }()
-	r, err := a.env.NewRun(ctx, opts.flow)
+	r, err := a.env.NewRunWith(ctx, opts.flow, flows.RunOptions{OAuthMistake: opts.oauthMistake})
 	if err != nil {
 		return err
 	}

@@ -54,9 +54,9 @@ type EnvOptions struct {
 }
 
 // Flows returns the flows in menu order: quickstart, update-mode,
-// invalid-token.
+// invalid-token, oauth (redirect round trip), oauth-popup.
 func Flows() []*Flow {
-	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow()}
+	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow()}
 }
 
 // FlowByName finds a flow by its Name.
@@ -129,6 +129,10 @@ type RunOptions struct {
 	// NewItem makes update mode link a new Item instead of reusing one from
 	// the session log, so that the run does not depend on earlier ones.
 	NewItem bool
+	// OAuthMistake makes the OAuth redirect flow's page re-initialize Link
+	// without receivedRedirectUri after the bank (the classic mistake),
+	// then recover.
+	OAuthMistake bool
 }
 
 // MaxAutopilotDelay is the slowest pace the emulated Link's autopilot

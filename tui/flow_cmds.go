@@ -159,6 +159,19 @@ func expireLinkToken(ctx context.Context, r *liveRun) tea.Cmd {
 	}
 }
 
+// toggleOAuthMistake switches the oauth flow's deliberate mistake
+// (re-initializing Link without receivedRedirectUri after the bank).
+func toggleOAuthMistake(r *liveRun) tea.Cmd {
+	return func() tea.Msg {
+		on := !r.OAuthMistake()
+		r.SetOAuthMistake(on)
+		if on {
+			return notifiedMsg("OAuth mistake ON: back from the bank, the page re-initializes Link without receivedRedirectUri, sees it start over, then recovers")
+		}
+		return notifiedMsg("OAuth mistake off: the page re-initializes Link with receivedRedirectUri")
+	}
+}
+
 // reopenBrowser opens the Link page in the system browser again.
 func reopenBrowser(r *liveRun) tea.Cmd {
 	return func() tea.Msg {
