@@ -28,6 +28,7 @@ var webhookRetryDelays = []time.Duration{time.Second, 4 * time.Second}
 type webhookJob struct {
 	url, typ, code, itemID string
 	body                   []byte
+	epoch                  uint64 // the dispatcher's epoch when queued; a reset starts a new one
 }
 
 // delivery is one attempt at delivering a webhook, as the control API
@@ -63,6 +64,10 @@ type dispatcher struct {
 
 	mu         sync.Mutex
 	deliveries []delivery // oldest first, at most webhookLogSize
+	// epoch counts resets: a webhook queued or in flight when the state
+	// was reset belongs to Items that no longer exist, so it is neither
+	// sent nor recorded afterwards.
+	epoch atomic.Uint64
 }
 
 func newDispatcher(client *http.Client, now func() time.Time, log *slog.Logger) *dispatcher {
@@ -84,7 +89,7 @@ func newDispatcher(client *http.Client, now func() time.Time, log *slog.Logger) 
 // closing, the webhook is dropped and the drop is recorded.
 func (d *dispatcher) send(url, typ, code, itemID string, body map[string]any) {
 	data, err := json.Marshal(body)
-	job := webhookJob{url: url, typ: typ, code: code, itemID: itemID, body: data}
+	job := webhookJob{url: url, typ: typ, code: code, itemID: itemID, body: data, epoch: d.epoch.Load()}
 	switch {
 	case err != nil:
 		d.record(job, 1, 0, "encoding the webhook failed: "+err.Error())
@@ -122,6 +127,9 @@ func (d *dispatcher) work() {
 // dispatcher is closing.
 func (d *dispatcher) deliver(job webhookJob) {
 	for attempt := 1; ; attempt++ {
+		if job.epoch != d.epoch.Load() {
+			return // queued before a reset: its Item is gone
+		}
 		status, err := d.post(job)
 		msg := ""
 		if err != nil {
@@ -172,6 +180,10 @@ func (d *dispatcher) record(job webhookJob, attempt, status int, errMsg string) 
 		ItemID: job.itemID, Status: status, Error: errMsg, Attempt: attempt,
 	}
 	d.mu.Lock()
+	if job.epoch != d.epoch.Load() {
+		d.mu.Unlock() // finished after a reset: not part of the new state's log
+		return
+	}
 	if len(d.deliveries) == webhookLogSize {
 		d.deliveries = append(d.deliveries[:0], d.deliveries[1:]...)
 	}
@@ -194,9 +206,10 @@ func (d *dispatcher) list() []delivery {
 	return append([]delivery{}, d.deliveries...)
 }
 
-// reset clears the delivery log.
+// reset clears the delivery log and forgets webhooks queued or in flight.
 func (d *dispatcher) reset() {
 	d.mu.Lock()
+	d.epoch.Add(1)
 	d.deliveries = nil
 	d.mu.Unlock()
 }

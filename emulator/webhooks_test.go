@@ -3,7 +3,9 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/plaid/plaid-go/v20/plaid"
@@ -187,4 +189,50 @@ func waitDeliveries(t *testing.T, h *harness, n int) []any {
 		return len(ds) >= n, fmt.Sprint(out)
 	})
 	return ds
+}
+
+// TestResetForgetsWebhooksInFlight: a webhook whose delivery is still in
+// flight when the state is reset is not recorded in the new state's log
+// (its Item is gone), and webhooks queued behind it are not sent.
+func TestResetForgetsWebhooksInFlight(t *testing.T) {
+	arrived := make(chan struct{}, 16)
+	release := make(chan struct{})
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		arrived <- struct{}{}
+		<-release
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	h := newHarness(t, Options{})
+	h.newItem(srv.URL + "/hook")
+	testwait.Recv(t, arrived, "the first webhook reaching the receiver")
+	before := posts.Load()
+
+	if status, out := h.control("POST", "/__emulator/reset", nil); status != 200 {
+		t.Fatalf("reset: %d %v", status, out)
+	}
+	close(release) // every delivery in flight now completes with 200
+	// The in-flight deliveries finish; give the workers their turn by
+	// waiting for a later webhook of a new Item to be recorded.
+	recv := newWebhookReceiver(t, http.StatusOK)
+	h.newItem(recv.url("/hook"))
+	recv.next(t)
+	ds := waitDeliveries(t, h, 1)
+	for _, d := range ds {
+		if d.(map[string]any)["url"] != recv.url("/hook") {
+			t.Errorf("a webhook of the Item removed by the reset was recorded after it: %v", d)
+		}
+	}
+	if after := posts.Load(); after > before+int32(webhookWorkers) {
+		t.Errorf("%d webhooks of the removed Item were sent after the reset", after-before)
+	}
 }
