@@ -42,14 +42,14 @@ func newCmdDemo(f *factory, runF func(*demoOptions) error) *cobra.Command {
 		Short: "Play the flows by themselves, narrated, for an audience",
 		Long: `Plays Link flows by themselves in the terminal app, for an audience: each
 step is narrated, and the emulated Link's autopilot completes Link in your
-browser at a pace people can follow. The default is all three flows, in
+browser at a pace people can follow. The default is every flow, in
 order. p or space pauses, D stops the demo and hands you the keys, q quits.
 
 The demo always runs offline, against a fresh embedded emulator, with the
 default settings: PLAID_* variables, .env and the emulator's saved state are
 left alone, so the demo plays the same way every time. Its session log is
 thrown away at the end unless --state-dir names where to keep it.`,
-		Example: `  linkexplorer demo                                       # all three flows, in order
+		Example: `  linkexplorer demo                                       # every flow, in order
   linkexplorer demo invalid-token --pace 4s               # one flow, slower
   linkexplorer demo --browser auto --state-dir ./demo-log # headless; keep the session log`,
 		Args:              flowArgs(true),
@@ -110,7 +110,7 @@ func (d *demoOptions) check(name string) error {
 		return usageErrorf("--autopilot-delay must be between 0 and %v", flows.MaxAutopilotDelay)
 	}
 	if name == "" || name == "all" {
-		d.flows = flows.Flows()
+		d.flows = flows.DemoFlows(flows.Flows())
 		return nil
 	}
 	f, _ := flows.FlowByName(name) // checked by flowArgs

@@ -66,7 +66,7 @@ shuts it down cleanly. A bad address or an occupied port exits with code 2.`,
 	fs.StringVar(&opts.secret, "secret", "", "accept only this secret (with --client-id)")
 	fs.StringVar(&opts.state, "state", "", "persist Items and tokens in this `file`, so a restart keeps them")
 	fs.StringVar(&opts.logFormat, "log-format", "text", "log format on stderr: text or json")
-	fs.StringArrayVar(&opts.redirectURIs, "redirect-uri", nil, "add a `uri` to the redirect_uri allowlist (repeatable; http://localhost URIs are always allowed)")
+	fs.StringArrayVar(&opts.redirectURIs, "redirect-uri", nil, "add a `uri` to the redirect_uri allowlist (repeatable; loopback URIs with the paths /oauth-return, /, /oauth, /oauth.html and /oauth-response.html are allowed on any port without it)")
 	_ = cmd.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions(logFormats(), cobra.ShellCompDirectiveNoFileComp))
 	completeNoFile(cmd, "addr", "client-id", "secret", "redirect-uri")
 	return cmd

@@ -26,6 +26,8 @@ type runOptions struct {
 	timeout time.Duration
 	code    string
 	lang    codegen.Lang
+	// oauthMistake: --oauth-mistake (the oauth flow only).
+	oauthMistake bool
 }
 
 // newCmdRun runs one flow end to end: linkexplorer run FLOW [flags]. runF,
@@ -42,7 +44,8 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 		Example: `  linkexplorer run quickstart --browser auto   # Link completes itself in headless Chromium
   linkexplorer run update-mode                 # Link opens in your browser
   linkexplorer run invalid-token --json > report.json
-  linkexplorer run quickstart --browser auto --code python  # each step as plaid-python code`,
+  linkexplorer run quickstart --browser auto --code python  # each step as plaid-python code
+  linkexplorer run oauth --browser auto --oauth-mistake  # forget receivedRedirectUri, then recover`,
 		Args:              flowArgs(false),
 		ValidArgsFunction: completeFlows(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,6 +67,9 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 				opts.lang = lang
 			}
 			opts.common.waitTimeout = opts.timeout
+			if opts.oauthMistake && opts.flow.Name != "oauth" {
+				return usageErrorf("--oauth-mistake is for the oauth flow (the redirect round trip), not %s", opts.flow.Name)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -76,6 +82,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().DurationVar(&opts.timeout, "timeout", flows.DefaultWaitTimeout, "give up on the whole run after this long")
 	cmd.Flags().StringVar(&opts.code, "code", "", "after each step, print its API calls as code: curl, node, python, ruby, java or go (the Link step as its browser code)")
 	_ = cmd.RegisterFlagCompletionFunc("code", cobra.FixedCompletions(codeLangs(), cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().BoolVar(&opts.oauthMistake, "oauth-mistake", false, "oauth flow: the page re-initializes Link after the bank WITHOUT receivedRedirectUri (the classic mistake), sees Link start over, and recovers")
 	completeNoFile(cmd, "timeout")
 	return cmd
 }
@@ -121,7 +128,7 @@ func completeFlows(orAll bool) cobra.CompletionFunc {
 			out = append(out, cobra.CompletionWithDesc(fl.Name, fl.Title))
 		}
 		if orAll {
-			out = append(out, cobra.CompletionWithDesc("all", "the three flows, in order"))
+			out = append(out, cobra.CompletionWithDesc("all", "every flow, in order"))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -145,7 +152,7 @@ func runFlow(opts *runOptions) (err error) {
 		return err
 	}
 	defer func() { err = joinClose(err, a.Close()) }()
-	r, err := a.env.NewRun(ctx, opts.flow)
+	r, err := a.env.NewRunWith(ctx, opts.flow, flows.RunOptions{OAuthMistake: opts.oauthMistake})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -386,5 +387,41 @@ func TestRunCode(t *testing.T) {
 	}
 	if strings.Count(out, "--- /link/token/create as Go code ---") != 2 {
 		t.Errorf("want the code of both /link/token/create calls:\n%s", out)
+	}
+}
+
+// TestRunOAuthAutoWithTheMistake runs the OAuth redirect flow as a built
+// binary would, with --oauth-mistake: the store holds the handoff, the
+// return from the bank, Link starting over, the recovery and the Item at
+// Platypus OAuth Bank.
+func TestRunOAuthAutoWithTheMistake(t *testing.T) {
+	headlesstest.Need(t)
+	cleanEnv(t)
+	dir := t.TempDir()
+	rep, code, errOut := runJSON(t, "oauth", "--browser", "auto", "--state-dir", dir, "--oauth-mistake")
+	if code != exitOK || !rep.OK || rep.ItemID == "" {
+		t.Fatalf("run oauth --oauth-mistake: exit %d, ok=%v error=%q\nstderr:\n%s", code, rep.OK, rep.Error, errOut)
+	}
+	st := openStore(t, dir)
+	var seen []string
+	for _, e := range allEntries(t, st, store.Filter{SessionID: rep.RunID, Kind: store.KindEvent}) {
+		seen = append(seen, e.Event.Kind+":"+e.Event.EventName)
+		if e.Event.Kind == store.EventKindSuccess && e.Event.InstitutionID != "ins_127287" {
+			t.Errorf("onSuccess at %q, want ins_127287", e.Event.InstitutionID)
+		}
+	}
+	for _, want := range []string{"event:OPEN_OAUTH", "page:oauth_return", "page:oauth_restarted", "page:destroyed", "success:"} {
+		if !slices.Contains(seen, want) {
+			t.Errorf("the session log lacks %s: %v", want, seen)
+		}
+	}
+	sess, err := st.Session(context.Background(), rep.RunID)
+	if err != nil || sess.Status != store.SessionOK {
+		t.Errorf("session %+v, %v", sess, err)
+	}
+
+	code, _, errOut = runCLI("run", "quickstart", "--oauth-mistake")
+	if code == exitOK || !strings.Contains(errOut, "--oauth-mistake is for the oauth flow") {
+		t.Errorf("--oauth-mistake on quickstart: exit %d, %q", code, errOut)
 	}
 }

@@ -42,6 +42,9 @@ func (e *Emulator) controlRoutes() *http.ServeMux {
 	m.HandleFunc("POST /__emulator/items/{item_id}/transactions", e.ctlItemTransactionsChange)
 	m.HandleFunc("POST /__emulator/payments/{payment_id}/status", e.ctlPaymentStatus)
 	m.HandleFunc("POST /__emulator/reset", e.ctlReset)
+	m.HandleFunc("GET /__emulator/redirect_uris", e.ctlRedirectURIs)
+	m.HandleFunc("POST /__emulator/redirect_uris", e.ctlRedirectURIs)
+	m.HandleFunc("DELETE /__emulator/redirect_uris", e.ctlRedirectURIs)
 	return m
 }
 

@@ -24,8 +24,8 @@ type Options struct {
 	// ClientID and Secret, when both are set, are the only credentials
 	// accepted; a wrong pair gives INVALID_API_KEYS. Empty: any pair.
 	ClientID, Secret string
-	// RedirectURIs is the redirect_uri allowlist. http://localhost and
-	// http://127.0.0.1 URIs are always allowed, as in Sandbox.
+	// RedirectURIs is the redirect_uri allowlist (redirects.go), beyond
+	// the loopback paths allowed out of the box (LoopbackRedirectPaths).
 	RedirectURIs []string
 	// StateFile, when set, persists Items and tokens across restarts.
 	StateFile string
@@ -60,7 +60,7 @@ type Emulator struct {
 	saver     *saver
 	track     tracker  // what changed since the last save
 	journal   *journal // the state file's journal; nil without one
-	redirects map[string]bool
+	redirects *redirectList
 
 	mu sync.Mutex // guards st
 	st *state
@@ -98,11 +98,8 @@ func New(opts Options) (*Emulator, error) {
 		clock:      &clock{real: opts.Now},
 		st:         newState(),
 		requests:   newRequestLog(requestLogSize, requestBodyBudget),
-		redirects:  make(map[string]bool, len(opts.RedirectURIs)),
+		redirects:  newRedirectList(opts.RedirectURIs),
 		assetDelay: defaultAssetReportDelay,
-	}
-	for _, u := range opts.RedirectURIs {
-		e.redirects[u] = true
 	}
 	key, err := newWebhookKey(opts.Now())
 	if err != nil {

@@ -82,6 +82,8 @@ func TestOpenAPIEveryEndpoint(t *testing.T) {
 	res(h.client.WebhookVerificationKeyGet(h.ctx).
 		WebhookVerificationKeyGetRequest(*plaid.NewWebhookVerificationKeyGetRequest(h.emu.whKey.kid)).Execute()).must(t)
 
+	selectOAuthAccounts(t, h, lt.GetLinkToken())
+
 	validatedMu.Lock()
 	defer validatedMu.Unlock()
 	var missing []string
@@ -225,4 +227,30 @@ func productEndpoints(t *testing.T, h *harness, access string) {
 	res(h.client.StatementsDownload(h.ctx).StatementsDownloadRequest(*plaid.NewStatementsDownloadRequest(docs, sl.Accounts[0].Statements[0].StatementId)).Execute()).must(t)
 	res(h.client.StatementsRefresh(h.ctx).StatementsRefreshRequest(*plaid.NewStatementsRefreshRequest(docs,
 		now.AddDate(0, -6, 0).Format("2006-01-02"), now.Format("2006-01-02"))).Execute()).must(t)
+}
+
+// selectOAuthAccounts opens a Link session through the session API (as the
+// Link UI does), hands off to Platypus OAuth Bank, and chooses the
+// handoff's accounts with /sandbox/oauth/select_accounts.
+func selectOAuthAccounts(t *testing.T, h *harness, token string) {
+	t.Helper()
+	step := func(path string, body map[string]any) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		status, out := h.post(path, "application/json", b, nil)
+		if status != 200 {
+			t.Fatalf("%s: %d %v", path, status, out)
+		}
+		return out
+	}
+	sid := step("/__link/session", map[string]any{"link_token": token})["link_session_id"]
+	step("/__link/institution", map[string]any{"link_session_id": sid, "institution_id": "ins_127287"})
+	state := step("/__link/oauth", map[string]any{"link_session_id": sid})["oauth_state_id"].(string)
+	body, _ := json.Marshal(map[string]any{"oauth_state_id": state, "accounts": []string{"Plaid Checking"}})
+	status, out := h.post("/sandbox/oauth/select_accounts", "application/json", body, creds)
+	if status != 200 {
+		t.Fatalf("/sandbox/oauth/select_accounts: %d %v", status, out)
+	}
+	raw, _ := json.Marshal(out)
+	checkSchema(t, "/sandbox/oauth/select_accounts", status, http.Header{"Content-Type": jsonContentType}, raw)
 }

@@ -39,6 +39,7 @@ var apiRoutes = map[string]handlerFunc{
 	"/sandbox/processor_token/create":       bind(sandboxProcessorTokenCreate),
 	"/item/application/list":                bind(itemApplicationList),
 	"/sandbox/item/set_verification_status": bind(sandboxItemSetVerificationStatus),
+	"/sandbox/oauth/select_accounts":        bind(sandboxOAuthSelectAccounts),
 	"/transfer/authorization/create":        bind(transferAuthorizationCreate),
 	"/transfer/create":                      bind(transferCreate),
 	"/transfer/get":                         bind(transferGet),

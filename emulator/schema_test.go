@@ -251,6 +251,7 @@ var needsPriorState = map[string]string{
 	"/payment_initiation/payment/get":      "INVALID_FIELD",
 	"/payment_initiation/recipient/create": "INVALID_FIELD",
 	"/payment_initiation/recipient/get":    "INVALID_FIELD",
+	"/sandbox/oauth/select_accounts":       "INVALID_FIELD",
 	"/sandbox/transfer/simulate":           "INVALID_FIELD",
 	"/signal/decision/report":              "INVALID_FIELD",
 	"/signal/return/report":                "INVALID_FIELD",

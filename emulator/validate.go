@@ -97,20 +97,15 @@ func checkWebhook(raw, hint string) *sandbox.Error {
 	return nil
 }
 
-// checkRedirectURI validates /link/token/create's redirect_uri: no query,
-// fragment or wildcard; https, or http on localhost; and on the allowlist
-// unless it is a localhost URI (Sandbox allows those).
+// checkRedirectURI validates /link/token/create's redirect_uri: its form
+// (redirectShape), then the allowlist (redirects.go).
 func (e *Emulator) checkRedirectURI(raw string) *sandbox.Error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(raw, "*#?") {
-		return apiError("INVALID_FIELD", "redirect_uri must be a properly formatted, non-empty string: an absolute URL without query string, fragment or wildcard (got %q)", raw)
+	u, local, perr := redirectShape(raw)
+	if perr != nil {
+		return perr
 	}
-	local := u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1"
-	if u.Scheme != "https" && !(u.Scheme == "http" && local) {
-		return apiError("INVALID_FIELD", "redirect_uri must use https (http is allowed only for localhost), got %q", raw)
-	}
-	if !local && !e.redirects[raw] {
-		return apiError("INVALID_FIELD", "OAuth redirect URI must be configured in the developer dashboard. See https://plaid.com/docs/#oauth-redirect-uris (the emulator allows %q only after --redirect-uri %s)", raw, raw)
+	if !e.redirects.allowed(raw, u, local) {
+		return apiError("INVALID_FIELD", "OAuth redirect URI must be configured in the developer dashboard. See https://plaid.com/docs/#oauth-redirect-uris (the emulator's allowlist lacks %q: add it with --redirect-uri or POST /__emulator/redirect_uris; loopback URIs with the paths %s are allowed as they are)", raw, strings.Join(LoopbackRedirectPaths, " "))
 	}
 	return nil
 }

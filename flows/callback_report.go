@@ -68,6 +68,10 @@ var reportFields = map[string][]string{
 	"token_fetched": {"!link_token_last4"},
 	"token_error":   {"!error"},
 	"script_error":  {"!message"},
+	// OAuth redirect round trip: the page is back from the bank, and (with
+	// the deliberate mistake) Link started over without receivedRedirectUri.
+	"oauth_return":    {"!oauth_state_id"},
+	"oauth_restarted": nil,
 }
 
 // String length bounds for report fields.
@@ -160,6 +164,12 @@ func fillEvent(ev *PageEvent, f map[string]json.RawMessage) error {
 	case "script_error":
 		ev.ErrorMessage, err = stringField(f, "message", maxMessageLen)
 		return err
+	case "oauth_return":
+		id, err := stringField(f, "oauth_state_id", 64)
+		if err != nil {
+			return err
+		}
+		ev.Metadata, _ = json.Marshal(map[string]string{"oauth_state_id": id})
 	}
 	return nil
 }

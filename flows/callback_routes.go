@@ -40,6 +40,8 @@ func (c *CallbackServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.handleCreateToken(w, r)
 	case c.opts.WebhookPath != "" && p == c.opts.WebhookPath:
 		c.handleWebhook(w, r)
+	case p == OAuthRedirectPath:
+		c.handleOAuthReturn(w, r)
 	case strings.HasPrefix(p, "/assets/"):
 		c.handleAsset(w, r)
 	case strings.HasPrefix(p, "/link/"):
@@ -149,6 +151,36 @@ func (c *CallbackServer) handleLink(w http.ResponseWriter, r *http.Request, rest
 		"State":      s.state,
 		"LinkScript": c.opts.LinkScriptURL,
 		"Purpose":    s.purpose,
+		"Return":     "",
+		"Mistake":    fmt.Sprint(s.OAuthMistake()),
+	})
+}
+
+// OAuthRedirectPath is the callback page's own OAuth redirect path: the
+// bank sends the user back to http://127.0.0.1:PORT/oauth-return?oauth_state_id=….
+// The emulator allowlists it on any loopback port; for real Sandbox it must
+// be on the Dashboard's allowlist (`linkexplorer doctor` says so).
+const OAuthRedirectPath = "/oauth-return"
+
+// RedirectURI is the callback page's OAuth redirect_uri.
+func (c *CallbackServer) RedirectURI() string { return c.base + OAuthRedirectPath }
+
+// handleOAuthReturn serves the redirect page. It carries no session in its
+// URL (a redirect_uri has no query of its own): the page finds its Link
+// session, state token and link_token in sessionStorage, where it kept
+// them before the redirect, as Plaid's guide recommends.
+func (c *CallbackServer) handleOAuthReturn(w http.ResponseWriter, r *http.Request) {
+	if !c.methodAllowed(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pageTemplate.Execute(w, map[string]string{
+		"Session":    "",
+		"State":      "",
+		"LinkScript": c.opts.LinkScriptURL,
+		"Purpose":    "Back from the bank: re-initializing Link",
+		"Return":     "true",
+		"Mistake":    "false",
 	})
 }
 

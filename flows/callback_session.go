@@ -23,6 +23,7 @@ type LinkSession struct {
 	out  chan PageEvent
 
 	mu       sync.Mutex
+	mistake  bool
 	queue    []PageEvent
 	events   int
 	tokens   int
@@ -31,6 +32,22 @@ type LinkSession struct {
 
 // URL is the session's page: http://127.0.0.1:PORT/link/<128-bit id>.
 func (s *LinkSession) URL() string { return s.srv.base + "/link/" + s.id }
+
+// SetOAuthMistake makes the page, back from an OAuth redirect, re-initialize
+// Link without receivedRedirectUri (the classic mistake), see Link start
+// over, and then recover by re-initializing it properly.
+func (s *LinkSession) SetOAuthMistake(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mistake = on
+}
+
+// OAuthMistake reports whether SetOAuthMistake is on.
+func (s *LinkSession) OAuthMistake() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mistake
+}
 
 // Purpose is the description given to NewSession.
 func (s *LinkSession) Purpose() string { return s.purpose }

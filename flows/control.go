@@ -40,6 +40,9 @@ type Autopilot struct {
 	Password      string `json:"password,omitempty"`
 	MFA           string `json:"mfa,omitempty"`
 	InstitutionID string `json:"institution_id,omitempty"`
+	// OAuthDecision is the answer at an OAuth bank: "approve" (default)
+	// or "decline".
+	OAuthDecision string `json:"oauth_decision,omitempty"`
 	// DelayMS paces each step for demos; 0 runs instantly.
 	DelayMS int `json:"delay_ms"`
 }

@@ -147,7 +147,8 @@ func (d *doctor) redirectCheck() Check {
 	raw := d.cfg.RedirectURI
 	if raw == "" {
 		c.Status = CheckSkip
-		c.Detail = "not set: fine on desktop web, where OAuth banks open in a pop-up; a webview or mobile app needs an allowlisted redirect_uri"
+		c.Detail = "not set: fine on desktop web, where OAuth banks open in a pop-up; a webview or mobile app needs an allowlisted redirect_uri. " +
+			"The oauth flow then uses the callback page's own " + callbackRedirectExample(d.opts.CallbackAddr) + ": " + callbackRedirectAllowlist(d.cfg.Mode)
 		return c
 	}
 	c.Detail = "redirect_uri " + raw
@@ -158,9 +159,32 @@ func (d *doctor) redirectCheck() Check {
 	}
 	c = d.judged(c, problems, fix, "it")
 	if c.Status == CheckFail && len(problems) == 0 && d.cfg.Mode == ModeEmulated {
-		c.Fix += " Offline, the embedded emulator allows only localhost redirect URIs (http://localhost:PORT/...)."
+		c.Fix += " Offline, the embedded emulator allows loopback URIs with the paths " + OAuthRedirectPath +
+			" (the callback page's), /, /oauth, /oauth.html and /oauth-response.html on any port, and those a standalone emulator was started with (linkexplorer emulator --redirect-uri URI)."
 	}
 	return c
+}
+
+// callbackRedirectExample is the callback page's redirect_uri for
+// --callback-addr (a placeholder port when it is picked at random).
+func callbackRedirectExample(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return "http://127.0.0.1:PORT" + OAuthRedirectPath
+	}
+	if host == "" || host == "localhost" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + OAuthRedirectPath
+}
+
+// callbackRedirectAllowlist says where the callback page's redirect_uri
+// must be allowlisted.
+func callbackRedirectAllowlist(mode Mode) string {
+	if mode == ModePlaid {
+		return "add that exact URI in Dashboard → Developers → API → Allowed redirect URIs (fix the port with --callback-addr 127.0.0.1:PORT so it stays the same), or set PLAID_REDIRECT_URI to one already there"
+	}
+	return "the emulator allows it on any loopback port"
 }
 
 // redirectProblems checks a redirect_uri as reference §2.1 says: absolute,

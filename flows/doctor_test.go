@@ -257,8 +257,19 @@ func TestDoctorRedirectURI(t *testing.T) {
 		wantStatus(t, rep, "redirect_uri", CheckPass)
 	})
 	t.Run("unset", func(t *testing.T) {
-		rep := runDoctor(t, plaidEnv(url, nil), nil)
-		wantStatus(t, rep, "redirect_uri", CheckSkip)
+		rep := runDoctor(t, plaidEnv(url, nil), func(o *DoctorOptions) { o.CallbackAddr = "127.0.0.1:8765" })
+		c := wantStatus(t, rep, "redirect_uri", CheckSkip)
+		// Against Plaid: the callback page's own redirect path, and where
+		// to allowlist it.
+		for _, want := range []string{"http://127.0.0.1:8765/oauth-return", "Allowed redirect URIs", "--callback-addr"} {
+			if !strings.Contains(c.Detail, want) {
+				t.Errorf("unset redirect_uri detail lacks %q: %q", want, c.Detail)
+			}
+		}
+	})
+	t.Run("loopback path not allowlisted", func(t *testing.T) {
+		rep := runDoctor(t, plaidEnv(url, map[string]string{"PLAID_REDIRECT_URI": "http://localhost:3000/callback"}), nil)
+		wantFail(t, rep, "redirect_uri", "INVALID_FIELD", "Allowed redirect URIs")
 	})
 }
 
@@ -369,7 +380,7 @@ func TestDoctorOffline(t *testing.T) {
 
 	env := map[string]string{"PLAID_REDIRECT_URI": "https://app.example.com/oauth"}
 	rep = runDoctor(t, env, func(o *DoctorOptions) { o.StartEmulator = inProcessEmulator(t) })
-	if c := wantFail(t, rep, "redirect_uri", "INVALID_FIELD", "Allowed redirect URIs"); !strings.Contains(c.Fix, "embedded emulator allows only localhost") {
+	if c := wantFail(t, rep, "redirect_uri", "INVALID_FIELD", "Allowed redirect URIs"); !strings.Contains(c.Fix, "embedded emulator allows loopback URIs with the paths /oauth-return") {
 		t.Errorf("redirect_uri offline: %+v", c)
 	}
 

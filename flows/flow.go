@@ -25,10 +25,24 @@ const (
 
 // Flow is one of the Link flows: a named sequence of steps.
 type Flow struct {
-	Name    string // quickstart, update-mode, invalid-token
+	Name    string // quickstart, update-mode, invalid-token, oauth, oauth-popup
 	Title   string // "Quickstart"
 	Summary string // one paragraph: what the flow teaches
 	Steps   []Step
+	// DemoOnRequest: the demo plays this flow only when it is named
+	// (linkexplorer demo oauth), not in its default tour.
+	DemoOnRequest bool
+}
+
+// DemoFlows are the flows of the demo's default tour, in menu order.
+func DemoFlows(all []*Flow) []*Flow {
+	var out []*Flow
+	for _, f := range all {
+		if !f.DemoOnRequest {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // StepKind tells a UI how a step behaves.

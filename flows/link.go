@@ -31,6 +31,7 @@ func (r *Run) openLink(ctx context.Context, purpose string) (PageEvent, error) {
 	sess := r.env.Callback.NewSession(purpose)
 	r.mu.Lock()
 	r.st.page, r.st.pageCalls = sess, 0
+	sess.SetOAuthMistake(r.st.oauthMistake)
 	r.mu.Unlock()
 	defer func() {
 		sess.Close()
@@ -261,11 +262,14 @@ func (r *Run) onPageEvent(ev PageEvent) {
 		r.st.invalidExits++
 		r.st.recovering = true
 	}
+	oauthWhat := r.onOAuthReportLocked(ev)
 	r.mu.Unlock()
 	if newSession {
 		r.addTimeline(TimelineEntry{Time: ev.Time, What: "Link session started", LinkSessionID: ev.LinkSessionID, RequestID: ev.RequestID})
 	}
-	if what := timelineWhat(ev); what != "" {
+	if oauthWhat != "" {
+		r.addTimeline(TimelineEntry{Time: ev.Time, What: oauthWhat, LinkSessionID: ev.LinkSessionID, RequestID: ev.RequestID})
+	} else if what := timelineWhat(ev); what != "" {
 		r.addTimeline(TimelineEntry{Time: ev.Time, What: what, LinkSessionID: ev.LinkSessionID, RequestID: ev.RequestID, ErrorCode: ev.ErrorCode})
 	}
 }

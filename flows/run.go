@@ -63,9 +63,9 @@ type EnvOptions struct {
 }
 
 // Flows returns the flows in menu order: quickstart, update-mode,
-// invalid-token.
+// invalid-token, oauth (redirect round trip), oauth-popup.
 func Flows() []*Flow {
-	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow()}
+	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow()}
 }
 
 // FlowByName finds a flow by its Name.
@@ -142,6 +142,10 @@ type RunOptions struct {
 	// "demo:FLOW" instead of "flow:FLOW", so the log can tell (and filter,
 	// source:demo) what the demo did from what the user did.
 	Demo bool
+	// OAuthMistake makes the OAuth redirect flow's page re-initialize Link
+	// without receivedRedirectUri after the bank (the classic mistake),
+	// then recover.
+	OAuthMistake bool
 }
 
 // MaxAutopilotDelay is the slowest pace the emulated Link's autopilot

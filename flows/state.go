@@ -22,6 +22,15 @@ type runState struct {
 	// nextPilot, when set, is the autopilot for the next link_token created
 	// (the invalid-token flow's force_error credentials).
 	nextPilot *Autopilot
+	// flowPilot, when set, is the autopilot of every link_token of the run
+	// (the OAuth flows' bank).
+	flowPilot *Autopilot
+
+	// OAuth (oauth.go): what the page reported of the handoff.
+	oauthOpened    bool   // OPEN_OAUTH seen
+	oauthReturned  string // the oauth_state_id the page came back with
+	oauthRestarted bool   // Link started over without receivedRedirectUri
+	oauthMistake   bool   // the page makes that mistake on purpose
 
 	page      *LinkSession // the open Link page
 	closeTab  func()       // closes the page's headless tab (--browser auto)

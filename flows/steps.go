@@ -111,6 +111,11 @@ func (r *Run) armAutopilot(ctx context.Context, tok string, pilot *Autopilot) er
 		return nil
 	}
 	a := Autopilot{Username: goodUser, Password: goodPassword, MFA: goodMFA}
+	if pilot == nil {
+		r.mu.Lock()
+		pilot = r.st.flowPilot
+		r.mu.Unlock()
+	}
 	if pilot != nil {
 		a = *pilot
 	}

@@ -105,7 +105,7 @@ func New(opts Options) tea.Model {
 		demo = *opts.Demo
 	}
 	if demo.Flows == nil {
-		demo.Flows = fl
+		demo.Flows = flows.DemoFlows(fl)
 	}
 	return &app{
 		c: c, home: newHome(c, fl), flow: newFlowScreen(c), log: newLogScreen(c),

@@ -258,3 +258,47 @@ func TestEachRunNumbersItsOwnSnapshots(t *testing.T) {
 			a.flow.run, second.run, a.flow.snap.seq, a.flow.snap.current)
 	}
 }
+
+// TestMistakeKeyTogglesTheOAuthMistake: on the oauth flow, m switches the
+// deliberate mistake of its run (and says what it does); on other flows m
+// does nothing.
+func TestMistakeKeyTogglesTheOAuthMistake(t *testing.T) {
+	env := flowstest.New(t, flowstest.Options{Browser: flows.BrowserNone}).Env
+	a := sized(Options{Env: env, Flows: flows.Flows()})
+	var oauth, quick *flows.Flow
+	for _, f := range a.home.flows {
+		switch f.Name {
+		case "oauth":
+			oauth = f
+		case "quickstart":
+			quick = f
+		}
+	}
+	start := func(f *flows.Flow) *liveRun {
+		a.Update(flowStartConfirmedMsg{flow: f})
+		started := exec[runStartedMsg](t, startRun(context.Background(), env, f, flows.RunOptions{}))
+		a.Update(started)
+		t.Cleanup(func() { started.run.Close() })
+		return started.run
+	}
+	run := start(quick)
+	if press(a, "m") != nil || run.OAuthMistake() {
+		t.Fatal("m works on the quickstart")
+	}
+	run = start(oauth)
+	note := exec[notifiedMsg](t, press(a, "m"))
+	if !run.OAuthMistake() || !strings.Contains(string(note), "without receivedRedirectUri") {
+		t.Fatalf("m on the oauth flow: mistake %v, note %q", run.OAuthMistake(), note)
+	}
+	offered := false
+	for _, b := range a.flow.ShortHelp() {
+		offered = offered || b.Help().Key == "m"
+	}
+	if !offered {
+		t.Error("the footer does not offer m on the oauth flow")
+	}
+	exec[notifiedMsg](t, press(a, "m"))
+	if run.OAuthMistake() {
+		t.Error("a second m must switch the mistake off")
+	}
+}

@@ -133,6 +133,50 @@ var demoScripts = map[string]flowScript{
 		},
 		outro: "Recovery done: onExit with INVALID_LINK_TOKEN, destroy(), a new token, Plaid.create again.",
 	},
+	"oauth": {
+		intro: "OAuth with a redirect_uri: the page goes to the bank and comes back, and Link must pick up where it left off.",
+		steps: map[string]stepScript{
+			"create-link-token": {
+				"Your server creates a link_token whose redirect_uri is the callback page's own /oauth-return.",
+				"The link_token carries the redirect_uri; the page keeps the token in sessionStorage.",
+			},
+			"open-link-oauth": {
+				"Link opens; the user picks Platypus OAuth Bank, and the whole page goes to the bank.",
+				"Back at /oauth-return: the same link_token and receivedRedirectUri resumed the same Link session.",
+			},
+			"exchange-public-token": {
+				"The public_token is exchanged as usual: OAuth changes nothing on your server.",
+				"A new Item at Platypus OAuth Bank.",
+			},
+			"get-accounts": {
+				"/accounts/get shows the accounts the user shared at the bank.",
+				"The Item is at the OAuth bank, with the accounts the user shared.",
+			},
+		},
+		outro: "OAuth round trip done: the bank, /oauth-return?oauth_state_id=…, Plaid.create with receivedRedirectUri, onSuccess.",
+	},
+	"oauth-popup": {
+		intro: "OAuth without a redirect_uri: on desktop web Link opens the bank in a pop-up window.",
+		steps: map[string]stepScript{
+			"create-link-token": {
+				"Your server creates a link_token with no redirect_uri.",
+				"The link_token is ready.",
+			},
+			"open-link-oauth": {
+				"Link opens; the user picks Platypus OAuth Bank, and the bank opens in a pop-up.",
+				"The user authorized in the pop-up; Link went on to the accounts and onSuccess.",
+			},
+			"exchange-public-token": {
+				"The public_token is exchanged as usual.",
+				"A new Item at Platypus OAuth Bank.",
+			},
+			"get-accounts": {
+				"/accounts/get shows the accounts the user shared at the bank.",
+				"The Item is at the OAuth bank.",
+			},
+		},
+		outro: "Pop-up OAuth done: OPEN_OAUTH, the bank's consent, then the accounts and HANDOFF.",
+	},
 }
 
 // demoEventLines narrate the notable reports of the Link page, keyed by
@@ -146,6 +190,9 @@ var demoEventLines = map[string]string{
 	"destroyed":               "handler.destroy() is done: your server creates a new link_token, and the page calls Plaid.create again.",
 	"exit":                    "The user closed Link: onExit, without an error.",
 	"success":                 "onSuccess: Link hands the page a one-time public_token.",
+	"OPEN_OAUTH":              "Link hands off to the bank's own page (OPEN_OAUTH): the user logs in and consents there.",
+	"oauth_return":            "Back from the bank: the page re-creates Link with the same link_token and receivedRedirectUri.",
+	"oauth_restarted":         "Link started over: receivedRedirectUri was missing. The page destroys it and re-creates it properly.",
 }
 
 // eventKey names a page report for the script: the onEvent name for

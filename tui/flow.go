@@ -402,6 +402,8 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return copyText(f.c.clipboard, "page URL", f.snap.pageURL)
 	case key.Matches(msg, k.Expire) && f.canExpire():
 		return expireLinkToken(f.ctx, f.run)
+	case key.Matches(msg, k.Mistake) && f.canMistake():
+		return toggleOAuthMistake(f.run)
 	case key.Matches(msg, f.c.keys.Global.Back):
 		return navigate(screenHome)
 	default:
@@ -443,6 +445,12 @@ func (f *flowScreen) canRetry() bool {
 
 func (f *flowScreen) canEdit() bool {
 	return f.canStep() && f.flow.Steps[f.snap.current].Editable
+}
+
+// canMistake: the oauth flow's deliberate mistake can be switched before
+// its Link step runs.
+func (f *flowScreen) canMistake() bool {
+	return f.flow != nil && f.flow.Name == "oauth" && f.run != nil && !f.busy && !f.finished
 }
 
 func (f *flowScreen) canExpire() bool {
@@ -568,6 +576,7 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 	add(f.openKey(), f.run != nil && f.snap.pageURL != "" && f.busy)
 	add(k.CopyURL, f.snap.pageURL != "" && f.busy)
 	add(k.Expire, f.canExpire() && f.busy)
+	add(k.Mistake, f.canMistake())
 	add(k.Copy, f.requestID() != "")
 	add(f.c.keys.Code.Open, f.canCode())
 	return out
@@ -579,10 +588,14 @@ func (f *flowScreen) FullHelp() [][]key.Binding {
 		return f.code.FullHelp()
 	}
 	k := f.keys
+	controls := []key.Binding{k.Copy, f.c.keys.Code.Open, f.openKey(), k.CopyURL, k.Expire}
+	if f.flow != nil && f.flow.Name == "oauth" {
+		controls = append(controls, k.Mistake)
+	}
 	return [][]key.Binding{
 		{k.Run, k.Edit, k.Retry, k.Skip, k.Back},
 		{k.PrevStep, k.NextStep, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
-		{k.Copy, f.c.keys.Code.Open, f.openKey(), k.CopyURL, k.Expire},
+		controls,
 	}
 }
 

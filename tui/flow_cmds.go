@@ -161,6 +161,19 @@ func expireLinkToken(ctx context.Context, r *liveRun) tea.Cmd {
 	}
 }
 
+// toggleOAuthMistake switches the oauth flow's deliberate mistake
+// (re-initializing Link without receivedRedirectUri after the bank).
+func toggleOAuthMistake(r *liveRun) tea.Cmd {
+	return func() tea.Msg {
+		on := !r.OAuthMistake()
+		r.SetOAuthMistake(on)
+		if on {
+			return notifiedMsg("OAuth mistake ON: back from the bank, the page re-initializes Link without receivedRedirectUri, sees it start over, then recovers")
+		}
+		return notifiedMsg("OAuth mistake off: the page re-initializes Link with receivedRedirectUri")
+	}
+}
+
 // reopenPage opens the Link page again as --browser says (o): in a new
 // headless Chromium tab (auto), the system browser (system), or not at all
 // (none: the URL is copied to the clipboard instead).

@@ -57,6 +57,7 @@ type flowKeys struct {
 	ScrollUp, ScrollDown               key.Binding
 	PageUp, PageDown                   key.Binding
 	OpenBrowser, CopyURL, Expire       key.Binding
+	Mistake                            key.Binding // the oauth flow only
 }
 
 func newFlowKeys() flowKeys {
@@ -76,6 +77,7 @@ func newFlowKeys() flowKeys {
 		OpenBrowser: bind([]string{"o"}, "o", "reopen browser"),
 		CopyURL:     bind([]string{"y"}, "y", "copy page URL"),
 		Expire:      bind([]string{"x"}, "x", "expire link_token now"),
+		Mistake:     bind([]string{"m"}, "m", "toggle the OAuth mistake"),
 	}
 }
 

@@ -152,6 +152,9 @@ func clientName(name string) string {
 
 type startRequest struct {
 	LinkToken string `json:"link_token"`
+	// ReceivedRedirectURI is Plaid.create's receivedRedirectUri: set when
+	// the page re-initializes Link after an OAuth redirect.
+	ReceivedRedirectURI string `json:"received_redirect_uri"`
 }
 
 // serveStart opens a Link session: POST /__link/session. A refused token
@@ -165,12 +168,22 @@ func (h *Handler) serveStart(w http.ResponseWriter, r *http.Request) {
 	}
 	s := &session{id: uuid.NewString(), token: req.LinkToken, started: h.b.Now(), state: stateClosed}
 	s.addRequestID(rid)
+	if req.ReceivedRedirectURI != "" {
+		h.serveResume(w, rid, s, req.ReceivedRedirectURI)
+		return
+	}
 	ap, armed := h.st.takeAutopilot(req.LinkToken)
 	s.autopilot = armed
+	if armed {
+		s.pilot = &ap
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h.st.add(s)
 	resp, f := h.start(s)
+	if f == nil {
+		h.noteMissedRedirect(s)
+	}
 	h.opts.Logger.Info("emulated Link: session opened", "link_session_id", s.id,
 		"link_token", redact.Value(s.token), "update_mode", s.updateMode, "autopilot", armed, "ok", f == nil)
 	if f != nil {
@@ -180,6 +193,26 @@ func (h *Handler) serveStart(w http.ResponseWriter, r *http.Request) {
 	}
 	if armed {
 		resp["autopilot"] = ap.ui()
+	}
+	resp["request_id"] = rid
+	resp["link_session_id"] = s.id
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// serveResume answers a start with receivedRedirectUri: the session that
+// handed off to the bank goes on, or Link exits with the OAuth error.
+func (h *Handler) serveResume(w http.ResponseWriter, rid string, fresh *session, received string) {
+	fresh.mu.Lock() // then the original session's: never the other way
+	defer fresh.mu.Unlock()
+	h.st.add(fresh)
+	s, resp, f := h.resume(fresh, received)
+	if f != nil {
+		if s == fresh {
+			s.lastErr = f.err
+		}
+		h.opts.Logger.Info("emulated Link: re-initialized after OAuth, refused", "link_session_id", s.id, "error", errCode(f.err))
+		writeFailure(w, rid, s.id, f)
+		return
 	}
 	resp["request_id"] = rid
 	resp["link_session_id"] = s.id
@@ -280,6 +313,12 @@ func (h *Handler) serveAbandon(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.oauth != nil && s.oauth.Mode == modeRedirect && s.state == stateOAuth && s.oauth.Status != oauthProcessed {
+		// The page left for the bank: the session waits for the page
+		// to re-initialize Link with receivedRedirectUri.
+		writeJSON(w, http.StatusOK, obj{"request_id": rid, "link_session_id": s.id, "outcome": nil})
+		return
+	}
 	if s.finished.IsZero() {
 		s.state, s.result, s.finished = stateExited, "abandoned", h.b.Now()
 		h.opts.Logger.Info("emulated Link: session abandoned by the page", "link_session_id", s.id)

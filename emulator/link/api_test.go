@@ -410,8 +410,31 @@ func TestInstitutionsNotSupportedDownAndOAuth(t *testing.T) {
 	if r := post(t, h, "/__link/credentials", sess(id, "username", "user_good", "password", "pass_good")); r.status != http.StatusConflict {
 		t.Errorf("credentials at an OAuth bank: %d, want 409", r.status)
 	}
-	if r := mustOK(t, "oauth login", post(t, h, "/__link/oauth", sess(id))); r.str("next") != stateAccounts {
+	r = mustOK(t, "oauth handoff", post(t, h, "/__link/oauth", sess(id)))
+	state := r.str("oauth_state_id")
+	if r.str("next") != "oauth_bank" || r.str("mode") != modePopup || !strings.HasSuffix(r.str("bank_url"), "oauth_state_id="+state) {
+		t.Fatalf("OAuth handoff: %s", r.raw)
+	}
+	// The pop-up closed before the user answered: back to the OAUTH pane.
+	if r := mustOK(t, "closed", post(t, h, "/__link/oauth/complete", sess(id, "oauth_state_id", state))); r.str("next") != "oauth_closed" {
+		t.Fatalf("complete before the bank answered: %s", r.raw)
+	}
+	r = mustOK(t, "again", post(t, h, "/__link/oauth", sess(id)))
+	state = r.str("oauth_state_id")
+	if r := mustOK(t, "bank", post(t, h, "/__link/oauth/bank", map[string]any{"oauth_state_id": state})); r.str("status") != oauthPending || r.str("institution", "institution_id") != "ins_127287" {
+		t.Fatalf("bank page: %s", r.raw)
+	}
+	if r := mustOK(t, "consent", post(t, h, "/__link/oauth/consent", map[string]any{"oauth_state_id": state, "approve": true})); r.str("status") != oauthApproved {
+		t.Fatalf("consent: %s", r.raw)
+	}
+	if r := post(t, h, "/__link/oauth/consent", map[string]any{"oauth_state_id": state, "approve": false}); r.str("error", "error_code") != "OAUTH_STATE_ID_ALREADY_PROCESSED" {
+		t.Errorf("a second answer: %s", r.raw)
+	}
+	if r := mustOK(t, "complete", post(t, h, "/__link/oauth/complete", sess(id, "oauth_state_id", state))); r.str("next") != stateAccounts {
 		t.Errorf("OAuth login: %s", r.raw)
+	}
+	if r := post(t, h, "/__link/oauth/bank", map[string]any{"oauth_state_id": "nope"}); r.status != http.StatusNotFound {
+		t.Errorf("unknown oauth_state_id at the bank: %s", r.raw)
 	}
 }
 

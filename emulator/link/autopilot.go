@@ -23,6 +23,9 @@ type autopilot struct {
 	MFA           *string `json:"mfa"`
 	InstitutionID *string `json:"institution_id"`
 	DelayMS       *int    `json:"delay_ms"`
+	// OAuthDecision is what the autopilot answers on an OAuth bank's
+	// consent page: "approve" (the default) or "decline".
+	OAuthDecision *string `json:"oauth_decision"`
 }
 
 // ui is what the Link UI needs to run the autopilot.
@@ -35,6 +38,7 @@ func (a autopilot) ui() obj {
 		"institution_id":   inst.ID,
 		"institution_name": inst.Name,
 		"delay_ms":         *a.DelayMS,
+		"oauth_decision":   *a.OAuthDecision,
 	}
 }
 
@@ -49,6 +53,7 @@ func (a *autopilot) withDefaults() *failure {
 	def(&a.Password, "pass_good")
 	def(&a.MFA, "1234")
 	def(&a.InstitutionID, defaultInstitution)
+	def(&a.OAuthDecision, "approve")
 	if a.DelayMS == nil {
 		a.DelayMS = new(int)
 	}
@@ -57,6 +62,8 @@ func (a *autopilot) withDefaults() *failure {
 		return requestError(http.StatusBadRequest, "MISSING_FIELDS", "the following required fields are missing: link_token")
 	case *a.Username == "":
 		return requestError(http.StatusBadRequest, "INVALID_FIELD", "username must be a non-empty string (or omitted for user_good)")
+	case *a.OAuthDecision != "approve" && *a.OAuthDecision != "decline":
+		return requestError(http.StatusBadRequest, "INVALID_FIELD", "oauth_decision must be \"approve\" or \"decline\"")
 	case *a.DelayMS < 0 || *a.DelayMS > maxDelayMS:
 		return requestError(http.StatusBadRequest, "INVALID_FIELD", "delay_ms must be between 0 and %d", maxDelayMS)
 	}

@@ -54,6 +54,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /link/v2/stable/link.html", serveLinkHTML)
 	m.HandleFunc("GET /link/v2/stable/emulated/link.js", asset(linkJS, "text/javascript; charset=utf-8"))
 	m.HandleFunc("GET /link/v2/stable/emulated/link.css", asset(linkCSS, "text/css; charset=utf-8"))
+	m.HandleFunc("GET /link/v2/stable/oauth/bank.html", serveBankHTML)
+	m.HandleFunc("GET /link/v2/stable/oauth/bank.js", asset(bankJS, "text/javascript; charset=utf-8"))
 
 	choosing := []string{stateInstitution, stateCredentials, stateOAuth}
 	for path, fn := range map[string]http.HandlerFunc{
@@ -63,6 +65,9 @@ func (h *Handler) routes() {
 		"/__link/credentials":         step(h, credentialsBodyLimit, []string{stateCredentials}, h.credentials),
 		"/__link/mfa":                 step(h, smallBodyLimit*8, []string{stateMFA}, h.mfa),
 		"/__link/oauth":               step(h, smallBodyLimit, []string{stateOAuth}, h.oauth),
+		"/__link/oauth/complete":      step(h, smallBodyLimit, []string{stateOAuth}, h.oauthComplete),
+		"/__link/oauth/bank":          h.serveBank,
+		"/__link/oauth/consent":       h.serveConsent,
 		"/__link/accounts":            step(h, smallBodyLimit*2, []string{stateAccounts}, h.selectAccounts),
 		"/__link/exit":                h.serveExit,
 		"/__link/events":              h.serveEvents,
@@ -105,6 +110,10 @@ var (
 	linkJS []byte
 	//go:embed assets/link.css
 	linkCSS []byte
+	//go:embed assets/bank.html
+	bankPage []byte
+	//go:embed assets/bank.js
+	bankJS []byte
 )
 
 // asset serves one embedded file.
@@ -131,4 +140,16 @@ func serveLinkHTML(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", linkHTMLPolicy)
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	linkHTML(w, r)
+}
+
+var bankHTML = asset(bankPage, "text/html; charset=utf-8")
+
+// serveBankHTML serves the emulated bank's OAuth consent page. Its URL
+// carries the oauth_state_id, so it sends no Referer; it uses Link's
+// stylesheet.
+func serveBankHTML(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", linkHTMLPolicy)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Frame-Options", "DENY")
+	bankHTML(w, r)
 }

@@ -217,17 +217,6 @@ func (h *Handler) mfa(s *session, info TokenInfo, req *mfaRequest) (obj, *failur
 	return h.toAccounts(s, info)
 }
 
-type oauthRequest struct {
-	withSession
-}
-
-// oauth completes the emulated bank's OAuth page, which accepts any
-// credentials (reference §3.1: Platypus OAuth Bank).
-func (h *Handler) oauth(s *session, info TokenInfo, _ *oauthRequest) (obj, *failure) {
-	s.outcome = sandbox.Evaluate("user_good", "pass_good")
-	return h.toAccounts(s, info)
-}
-
 // authSubtypes are the account subtypes Link offers when auth is requested.
 var authSubtypes = []string{"checking", "savings", "cash management"}
 

@@ -70,6 +70,11 @@ type session struct {
 
 	events     []event
 	requestIDs []string
+
+	// OAuth (oauth.go): the armed autopilot, kept for the bank page and for
+	// the second half of a redirect round trip; the handoff under way.
+	pilot *autopilot
+	oauth *oauthRecord
 }
 
 // addRequestID records a request id the session's UI will see.
@@ -126,6 +131,7 @@ func (s *session) record() obj {
 	if s.requestIDs == nil {
 		rec["request_ids"] = []string{}
 	}
+	rec["oauth"] = s.oauth.json()
 	return rec
 }
 
@@ -135,10 +141,12 @@ type store struct {
 	sessions  map[string]*session
 	order     []string // session ids, oldest first
 	autopilot map[string]autopilot
+	oauth     map[string]*oauthState // by oauth_state_id
+	oauthIDs  []string               // oldest first
 }
 
 func newStore() *store {
-	return &store{sessions: map[string]*session{}, autopilot: map[string]autopilot{}}
+	return &store{sessions: map[string]*session{}, autopilot: map[string]autopilot{}, oauth: map[string]*oauthState{}}
 }
 
 // add records a new session, forgetting the oldest beyond maxSessions.
@@ -194,4 +202,6 @@ func (st *store) reset() {
 	st.sessions = map[string]*session{}
 	st.order = nil
 	st.autopilot = map[string]autopilot{}
+	st.oauth = map[string]*oauthState{}
+	st.oauthIDs = nil
 }

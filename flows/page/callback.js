@@ -9,8 +9,17 @@
   var cfg = {
     session: root.dataset.session,
     state: root.dataset.state,
-    script: root.dataset.linkScript
+    script: root.dataset.linkScript,
+    returning: root.dataset.oauthReturn === 'true',
+    mistake: root.dataset.oauthMistake === 'true'
   };
+  // OAuth with a redirect_uri: Link sends the whole page to the bank, and
+  // the bank back to /oauth-return?oauth_state_id=…. The page keeps what it
+  // needs for that (its session, state token and the link_token) in
+  // sessionStorage, as Plaid's guide recommends, and re-initializes Link
+  // with the SAME link_token and receivedRedirectUri: window.location.href.
+  var KEEP = 'linkexplorer-oauth';
+  var restarted = false;
   var MAX_RECOVERIES = 3;
   var recoveries = 0;
   var handler = null;
@@ -128,11 +137,17 @@
 
   // ---- Link --------------------------------------------------------------
 
-  function create(token) {
+  function keep(token) {
+    try {
+      sessionStorage.setItem(KEEP, JSON.stringify({ session: cfg.session, state: cfg.state, token: token, mistake: cfg.mistake }));
+    } catch (e) { /* storage disabled: an OAuth redirect would lose the token */ }
+  }
+
+  function create(token, receivedRedirectUri) {
     var h = null;
     var loaded = false;
-    try {
-      h = window.Plaid.create({
+    if (!cfg.returning) keep(token);
+    var config = {
         token: token,
         onLoad: function () {
           report('load');
@@ -143,6 +158,10 @@
           report('event', { event_name: eventName, metadata: metadata || {} });
           var view = metadata && metadata.view_name ? ' · ' + metadata.view_name : '';
           step(eventName + view, eventName === 'ERROR' ? 'bad' : 'event');
+          if (cfg.returning && !receivedRedirectUri && !restarted && eventName === 'TRANSITION_VIEW' && view === ' · CONSENT') {
+            restarted = true;
+            restartedOver(h, token);
+          }
         },
         onSuccess: function (publicToken, metadata) {
           report('success', { public_token: publicToken, metadata: metadata || {} });
@@ -165,7 +184,10 @@
           step('onExit (' + status + ')');
           setStatus('done', 'Link was closed (' + status + ') — return to your terminal');
         }
-      });
+      };
+    if (receivedRedirectUri) config.receivedRedirectUri = receivedRedirectUri;
+    try {
+      h = window.Plaid.create(config);
     } catch (e) {
       report('script_error', { message: 'Plaid.create failed: ' + e.message });
       setStatus('error', 'Link could not be created', e.message);
@@ -203,6 +225,52 @@
     reported.then(openLink);
   }
 
+  // ---- OAuth redirect --------------------------------------------------
+
+  // resumeLink runs on /oauth-return: back from the bank, it re-creates
+  // Link with the kept link_token and receivedRedirectUri.
+  function resumeLink() {
+    var kept = null;
+    try {
+      kept = JSON.parse(sessionStorage.getItem(KEEP) || 'null');
+    } catch (e) { kept = null; }
+    if (!kept || !kept.token || !kept.session) {
+      step('No link_token kept across the redirect', 'bad');
+      setStatus('error', 'The link_token was lost across the OAuth redirect',
+        'This page keeps it in sessionStorage before Link sends the page to the bank; open this page in the tab that started Link. Start the step again in linkexplorer.');
+      return;
+    }
+    cfg.session = kept.session;
+    cfg.state = kept.state;
+    cfg.mistake = !!kept.mistake;
+    var id = new URLSearchParams(location.search).get('oauth_state_id') || '';
+    report('oauth_return', { oauth_state_id: id.slice(0, 64) });
+    step('Back from the bank (oauth_state_id …' + id.slice(-4) + ')');
+    if (cfg.mistake) {
+      step('Deliberate mistake: Plaid.create without receivedRedirectUri', 'bad');
+      setStatus('wait', 'Re-initializing Link WITHOUT receivedRedirectUri (the deliberate mistake)', 'Watch Link start over at its first pane.');
+      create(kept.token, null);
+    } else {
+      setStatus('wait', 'Re-initializing Link with the same link_token and receivedRedirectUri');
+      create(kept.token, window.location.href);
+    }
+  }
+
+  // restartedOver is the recovery from the mistake: Link started over at
+  // Consent, so destroy it and re-create it the right way.
+  function restartedOver(h, token) {
+    report('oauth_restarted');
+    step('Link started over at Consent: receivedRedirectUri was missing', 'bad');
+    setStatus('wait', 'Recovering: destroy(), then Plaid.create with receivedRedirectUri');
+    setTimeout(function () {
+      h.destroy();
+      if (handler === h) handler = null;
+      report('destroyed');
+      step('handler.destroy()');
+      create(token, window.location.href);
+    }, 0);
+  }
+
   // ---- start: load the Link script ---------------------------------------
 
   function scriptError(message) {
@@ -220,7 +288,11 @@
       return;
     }
     step('Link script loaded');
-    openLink();
+    if (cfg.returning) {
+      resumeLink();
+    } else {
+      openLink();
+    }
   };
   s.onerror = function () {
     scriptError('could not load ' + cfg.script + ' (offline? blocked? is the emulator running?)');

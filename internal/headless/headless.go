@@ -55,6 +55,9 @@ var flags = []chromedp.ExecAllocatorOption{
 	chromedp.Flag("metrics-recording-only", true),
 	chromedp.Flag("password-store", "basic"),
 	chromedp.Flag("use-mock-keychain", true),
+	// Link opens an OAuth bank in a pop-up. The autopilot's clicks are
+	// synthetic (no user activation), which the pop-up blocker refuses.
+	chromedp.Flag("disable-popup-blocking", true),
 }
 
 // NewContext starts headless Chromium and returns a chromedp context for its

@@ -108,6 +108,10 @@
     if (this.embedded) {
       q.set('embedded', 'true');
     }
+    if (config.receivedRedirectUri) {
+      // Re-initializing after an OAuth redirect (reference §4.9).
+      q.set('received_redirect_uri', String(config.receivedRedirectUri));
+    }
     var f = document.createElement('iframe');
     f.id = 'plaid-link-iframe-' + count;
     f.name = f.id;
@@ -158,6 +162,14 @@
       case 'exit':
         this.hide();
         invoke(c.onExit, [d.error, d.metadata]);
+        break;
+      case 'oauth_redirect':
+        // OAuth with a redirect_uri: the whole page goes to the bank, which
+        // sends the user back to redirect_uri?oauth_state_id=…. Only the
+        // emulator's own bank page is a valid target.
+        if (typeof d.url === 'string' && new URL(d.url, ORIGIN).origin === ORIGIN) {
+          window.location.assign(d.url);
+        }
         break;
     }
   };

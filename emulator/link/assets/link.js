@@ -14,6 +14,10 @@
   var CHANNEL = params.get('channel') || '';
   var PARENT = params.get('origin') || '';
   var EMBEDDED = params.get('embedded') === 'true';
+  // receivedRedirectUri, when the page re-initialized Link after an OAuth
+  // redirect.
+  var RECEIVED = params.get('received_redirect_uri') || '';
+  var FROM_BANK = 'emulated-plaid-oauth';
   var STANDALONE = window.parent === window;
   var FROM_SDK = 'emulated-plaid-link-sdk';
   var TO_SDK = 'emulated-plaid-link';
@@ -360,31 +364,126 @@
     }
   }
 
-  function showOAuth() {
+  // showOAuth is the OAUTH pane: Link is about to send the user to the
+  // bank. note says what happened at the bank last time (declined, closed).
+  function showOAuth(note) {
     S.back = S.updateMode ? null : showInstitutions;
+    S.oauthNote = note || null;
     show('OAUTH', 'requires_oauth', [
       institutionHead(),
       title('You will be sent to ' + S.inst.name + ' to log in'),
-      h('p', { text: S.inst.name + ' uses OAuth: you log in on the bank\'s own page, and the bank sends you back to Link.' }),
+      note ? h('div', { className: 'warn', id: 'oauth-note', text: note }) : null,
+      h('p', { text: S.inst.name + ' uses OAuth: you log in and authorize on the bank\'s own page, and the bank sends you back to Link.' }),
       h('div', { className: 'grow' }),
-      button('oauth-continue', 'Continue to ' + S.inst.name, showBankPage)
+      button('oauth-continue', note ? 'Try again' : 'Continue to ' + S.inst.name, startHandoff),
+      note ? button('oauth-exit', 'Exit', function () { finishExit(); }, true) : null
     ]);
   }
 
-  // showBankPage is the emulated bank's OAuth page (any credentials work).
-  function showBankPage() {
-    emit('OPEN_OAUTH');
+  // startHandoff hands off to the bank: a pop-up window, or (when the
+  // link_token has a redirect_uri) the whole page goes to the bank.
+  function startHandoff() {
+    var popup = null;
+    var sess = S;
+    call('oauth', {}).then(function (r) {
+      if (!r) {
+        return;
+      }
+      sess.oauth = { id: r.oauth_state_id, mode: r.mode, settled: false };
+      var url = location.origin + r.bank_url;
+      emit('OPEN_OAUTH');
+      if (r.mode === 'redirect') {
+        sess.redirecting = true;
+        showHandoff('Taking you to ' + sess.inst.name + '…', 'The page goes to the bank and comes back to the app\'s redirect_uri.');
+        if (STANDALONE) {
+          location.assign(url);
+        } else {
+          post({ type: 'oauth_redirect', url: url });
+        }
+        return;
+      }
+      popup = window.open(url, 'plaid-oauth-' + r.oauth_state_id, 'popup,width=480,height=680');
+      sess.oauth.window = popup;
+      showPopupWaiting(url);
+      watchPopup(sess);
+    });
+  }
+
+  function showHandoff(text, detail) {
     gen += 1;
-    var submit = function () { call('oauth', {}).then(afterLogin); };
-    pane.replaceChildren(
-      h('div', { className: 'bank' },
-        h('b', { text: S.inst.name + ' (emulated bank login page)' }),
-        h('p', { className: 'small', text: 'Any username and password are accepted here.' }),
-        h('label', {}, 'Username', h('input', { type: 'text', id: 'oauth-username', autocomplete: 'off' })),
-        h('label', {}, 'Password', h('input', { type: 'password', id: 'oauth-password', autocomplete: 'off' })),
-        button('oauth-submit', 'Log in and authorize', submit),
-        button('oauth-cancel', 'Cancel', function () { emit('CLOSE_OAUTH'); showOAuth(); }, true)));
-    pilot('OAUTH_BANK');
+    pane.replaceChildren(h('div', { className: 'spinner', role: 'status' }),
+      h('p', { className: 'center', id: 'handoff', text: text }),
+      detail ? h('p', { className: 'small center', text: detail }) : null);
+    $('back').hidden = true;
+  }
+
+  // showPopupWaiting is shown while the bank's pop-up is open; a blocked
+  // pop-up gets a button to open it with a real click.
+  function showPopupWaiting(url) {
+    var sess = S;
+    gen += 1;
+    var blocked = !sess.oauth.window;
+    pane.replaceChildren(institutionHead(),
+      title(blocked ? 'Your browser blocked the pop-up' : 'Continue in the ' + sess.inst.name + ' window'),
+      h('p', { id: 'popup-wait', text: blocked ? 'Open the bank\'s page to log in and authorize.' : 'Log in and authorize in the pop-up window; Link goes on when you are back.' }),
+      h('div', { className: 'grow' }),
+      button('oauth-reopen', blocked ? 'Open ' + sess.inst.name : 'Show the ' + sess.inst.name + ' window', function () {
+        var w = window.open(url, 'plaid-oauth-' + sess.oauth.id, 'popup,width=480,height=680');
+        if (w) {
+          sess.oauth.window = w;
+          w.focus();
+        }
+      }));
+    $('back').hidden = true;
+  }
+
+  // watchPopup waits for the bank's answer (a message from the pop-up) or
+  // for the pop-up to close, then asks the emulator what happened.
+  function watchPopup(sess) {
+    var timer = setInterval(function () {
+      if (S !== sess || sess.finishing || !sess.oauth || sess.oauth.settled) {
+        clearInterval(timer);
+        return;
+      }
+      if (sess.oauth.window && sess.oauth.window.closed) {
+        clearInterval(timer);
+        settleHandoff(sess);
+      }
+    }, 200);
+  }
+
+  window.addEventListener('message', function (ev) {
+    var d = ev.data;
+    if (ev.origin !== location.origin || !d || typeof d !== 'object' || d.source !== FROM_BANK || !S || !S.oauth ||
+        d.oauth_state_id !== S.oauth.id) {
+      return;
+    }
+    settleHandoff(S);
+  });
+
+  function settleHandoff(sess) {
+    if (sess.oauth.settled || S !== sess) {
+      return;
+    }
+    sess.oauth.settled = true;
+    call('oauth/complete', { oauth_state_id: sess.oauth.id }).then(afterBank);
+  }
+
+  // afterBank goes on from the bank's answer: the accounts, or the OAUTH
+  // pane again when the user declined or closed the bank's page.
+  function afterBank(r) {
+    if (!r) {
+      return;
+    }
+    if (r.next === 'oauth_declined') {
+      emit('FAIL_OAUTH');
+      showOAuth('You did not authorize ' + S.inst.name + ' to share your accounts. Try again, or exit.');
+    } else if (r.next === 'oauth_closed') {
+      emit('CLOSE_OAUTH');
+      showOAuth('The ' + S.inst.name + ' page was closed before you authorized. Try again, or exit.');
+    } else {
+      afterLogin(r);
+    }
   }
 
   function showNotSupported() {
@@ -513,7 +612,7 @@
 
   function showError(err, retry) {
     S.back = null;
-    var again = retry === 'institution' ? showInstitutions : retry === 'credentials' ? (S.inst && S.inst.oauth ? showOAuth : showCredentials) : null;
+    var again = retry === 'institution' ? showInstitutions : retry === 'credentials' ? (S.inst && S.inst.oauth ? function () { showOAuth(); } : showCredentials) : null;
     show('ERROR', undefined, [
       S.inst ? institutionHead() : null,
       title(err.display_message || 'Something went wrong'),
@@ -648,7 +747,11 @@
     $('backdrop').hidden = false;
     $('pilot').hidden = true;
     showLoadingSession();
-    api('session', { link_token: TOKEN }).then(function (r) {
+    var start = { link_token: TOKEN };
+    if (RECEIVED) {
+      start.received_redirect_uri = RECEIVED;
+    }
+    api('session', start).then(function (r) {
       if (S !== sess || sess.finishing) {
         return;
       }
@@ -669,7 +772,9 @@
         sess.institution = { name: b.institution.name, institution_id: b.institution.institution_id };
       }
       emit('OPEN', { is_update_mode: String(!!b.is_update_mode) });
-      if (!sess.updateMode) {
+      if (b.resumed) {
+        afterBank(b.resumed); // back from the bank after the redirect
+      } else if (!sess.updateMode) {
         showConsent();
       } else if (sess.inst.oauth) {
         showOAuth();
@@ -767,12 +872,8 @@
         .then(function () { return p.type(need('password'), p.pilot.password); })
         .then(function () { return p.click(need('submit-credentials')); });
     },
-    OAUTH: function (p) { return p.click(need('oauth-continue')); },
-    OAUTH_BANK: function (p) {
-      return p.type(need('oauth-username'), p.pilot.username)
-        .then(function () { return p.type(need('oauth-password'), 'any password'); })
-        .then(function () { return p.click(need('oauth-submit')); });
-    },
+    // After a decline the autopilot exits rather than loop.
+    OAUTH: function (p) { return p.click(need(S.oauthNote ? 'oauth-exit' : 'oauth-continue')); },
     MFA: function (p) {
       var mfa = S.mfa, steps = Promise.resolve();
       if (mfa.type === 'code') {
@@ -833,7 +934,7 @@
     // A page that destroys Link (or navigates away) mid-session gets no
     // onExit; tell the emulator, so its session record says so.
     window.addEventListener('pagehide', function () {
-      if (S && S.id && !S.finishing && navigator.sendBeacon) {
+      if (S && S.id && !S.finishing && !S.redirecting && navigator.sendBeacon) {
         navigator.sendBeacon('/__link/abandon', new Blob([JSON.stringify({ link_session_id: S.id })], { type: 'application/json' }));
       }
     });
