@@ -96,7 +96,8 @@ func (e *Emulator) ItemAccounts(itemID string) ([]link.ItemAccount, error) {
 	}
 	out := make([]link.ItemAccount, len(it.Accounts))
 	for i, a := range it.Accounts {
-		out[i] = link.ItemAccount{ID: a.ID, Name: a.Name, Mask: deref(a.Mask), Type: a.Type, Subtype: deref(a.Subtype)}
+		out[i] = link.ItemAccount{ID: a.ID, Name: a.Name, Mask: deref(a.Mask), Type: a.Type, Subtype: deref(a.Subtype),
+			VerificationStatus: a.VerificationStatus}
 	}
 	return out, nil
 }

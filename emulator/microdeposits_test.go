@@ -176,6 +176,23 @@ func TestAutomatedMicroDepositsThroughLink(t *testing.T) {
 	_, _, err := h.client.AuthGet(h.ctx).AuthGetRequest(*plaid.NewAuthGetRequest(access)).Execute()
 	wantPlaidError(t, err, "PRODUCT_NOT_READY")
 
+	// Update mode's onSuccess tells the same status for the Item's account.
+	upd := plaid.NewLinkTokenCreateRequest("Plaid Quickstart", "en", []plaid.CountryCode{plaid.COUNTRYCODE_US}, *plaid.NewLinkTokenCreateRequestUser("user-1"))
+	upd.SetAccessToken(access)
+	ult := res(h.client.LinkTokenCreate(h.ctx).LinkTokenCreateRequest(*upd).Execute()).must(t)
+	_, start := h.postJSON("/__link/session", map[string]any{"link_token": ult.LinkToken})
+	usid := start["link_session_id"]
+	if status, out := h.postJSON("/__link/credentials", map[string]any{"link_session_id": usid, "username": "user_good", "password": "microdeposits_good"}); status != http.StatusOK {
+		t.Fatalf("update-mode credentials: %d %v", status, out)
+	}
+	status, repaired := h.postJSON("/__link/accounts", map[string]any{"link_session_id": usid, "account_ids": []string{accounts[0].AccountId}})
+	if status != http.StatusOK {
+		t.Fatalf("update-mode accounts: %d %v", status, repaired)
+	}
+	if um := repaired["metadata"].(map[string]any)["accounts"].([]any)[0].(map[string]any); um["verification_status"] != "pending_automatic_verification" {
+		t.Errorf("update-mode onSuccess metadata account %v", um)
+	}
+
 	md, access = link(false)
 	if md["verification_status"] != nil {
 		t.Errorf("without automated_microdeposits_enabled: metadata account %v", md)

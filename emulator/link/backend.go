@@ -96,4 +96,7 @@ type ItemAccount struct {
 	Mask    string
 	Type    string
 	Subtype string
+	// VerificationStatus is the account's micro-deposit verification
+	// status, or "" (null).
+	VerificationStatus string
 }

@@ -278,6 +278,7 @@ func (o offered) metadata(id string) obj {
 	if o.existing.ID != "" {
 		m["name"], m["type"] = o.existing.Name, o.existing.Type
 		m["mask"], m["subtype"] = nullable(o.existing.Mask), nullable(o.existing.Subtype)
+		m["verification_status"] = nullable(o.existing.VerificationStatus)
 		return m
 	}
 	t := o.template
