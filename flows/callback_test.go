@@ -588,6 +588,9 @@ func FuzzCallbackReport(f *testing.F) {
 	c.sessions[s.id] = s
 	var rejected int
 	c.opts.OnRejected = func(PageEvent) { rejected++ }
+	// A window of no length reports every refusal in full.
+	c.refusals = newRefusalSampler(time.Minute, c.opts.OnRejected)
+	c.refusals.window = 0
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest("POST", "/link/fuzzsession/report", bytes.NewReader(body))
 		req.Host = c.hosts[0]
