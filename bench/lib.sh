@@ -23,3 +23,23 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # ratio A B prints A/B as "N.NN×".
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f×", a / b; else print "-"}'; }
+
+# first_ms CMD MARKER [DIR]: milliseconds from launching CMD (in DIR, by
+# default the current directory) in a fresh tmux server, 100×30, to MARKER
+# on screen. tmux's own share is measured the same way with a command that
+# prints at once: first_ms "echo READY" READY.
+first_ms() {
+  local cmd=$1 marker=$2 dir=${3:-$PWD} sock="linkexplorer-bench-$$-$RANDOM" start i
+  start=$(date +%s%N)
+  tmux -L "$sock" new-session -d -s b -x 100 -y 30 -c "$dir" "$cmd; sleep 60"
+  for ((i = 0; i < 4000; i++)); do
+    if grep -qF "$marker" <<<"$(tmux -L "$sock" capture-pane -p -t b)"; then
+      echo $((($(date +%s%N) - start) / 1000000))
+      tmux -L "$sock" kill-server
+      return
+    fi
+  done
+  tmux -L "$sock" kill-server
+  echo "bench: $marker never appeared" >&2
+  exit 1
+}

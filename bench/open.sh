@@ -51,28 +51,13 @@ printf "empty %.1f ms, %d entries %.1f ms: %s\n" "$(awk -v n="$r0" 'BEGIN {print
 
 echo "-- first frame in tmux (median of $runs)"
 mkdir -p "$work/cwd"
-first_ms() {
-  local cmd=$1 marker=$2 sock="linkexplorer-bench-$$-$RANDOM" start i
-  start=$(date +%s%N)
-  tmux -L "$sock" new-session -d -s b -x 100 -y 30 -c "$work/cwd" "$cmd; sleep 60"
-  for ((i = 0; i < 4000; i++)); do
-    if grep -qF "$marker" <<<"$(tmux -L "$sock" capture-pane -p -t b)"; then
-      echo $((($(date +%s%N) - start) / 1000000))
-      tmux -L "$sock" kill-server
-      return
-    fi
-  done
-  tmux -L "$sock" kill-server
-  echo "bench: $marker never appeared" >&2
-  exit 1
-}
 app() { echo "env -u PLAID_CLIENT_ID -u PLAID_SECRET '$work/linkexplorer' --state-dir '$1'"; }
 : >"$work/frame"
 for ((r = 0; r < runs; r++)); do
-  echo "big $(first_ms "$(app "$big")" FLOWS)" >>"$work/frame"
+  echo "big $(first_ms "$(app "$big")" FLOWS "$work/cwd")" >>"$work/frame"
   rm -rf "$work/fresh"
-  echo "fresh $(first_ms "$(app "$work/fresh")" FLOWS)" >>"$work/frame"
-  echo "tmux $(first_ms "echo READY" READY)" >>"$work/frame"
+  echo "fresh $(first_ms "$(app "$work/fresh")" FLOWS "$work/cwd")" >>"$work/frame"
+  echo "tmux $(first_ms "echo READY" READY "$work/cwd")" >>"$work/frame"
 done
 f1=$(awk '$1 == "big" {print $2}' "$work/frame" | median) f0=$(awk '$1 == "fresh" {print $2}' "$work/frame" | median)
 ft=$(awk '$1 == "tmux" {print $2}' "$work/frame" | median)
