@@ -257,7 +257,10 @@ func (p *printer) call(c *flows.Call) {
 	if c.RequestID != "" {
 		line += ", request_id " + c.RequestID
 	}
-	fmt.Fprintf(p.w, "%s (%s)\n", line, roundDuration(c.Duration))
+	if d := flows.FormatDuration(c.Duration); d != "" {
+		line += " (" + d + ")"
+	}
+	fmt.Fprintln(p.w, line)
 }
 
 func (p *printer) result(res *flows.StepResult) {
@@ -267,11 +270,11 @@ func (p *printer) result(res *flows.StepResult) {
 	p.code(res)
 	switch res.Status {
 	case flows.StatusOK:
-		fmt.Fprintf(p.w, "      ok (%s)\n", roundDuration(res.Duration))
+		fmt.Fprintf(p.w, "      ok%s\n", inParens(flows.FormatDuration(res.Duration)))
 	case flows.StatusSkipped:
 		fmt.Fprintln(p.w, "      skipped")
 	default:
-		fmt.Fprintf(p.w, "      FAILED (%s): %s\n", roundDuration(res.Duration), res.Error)
+		fmt.Fprintf(p.w, "      FAILED%s: %s\n", inParens(flows.FormatDuration(res.Duration)), res.Error)
 		if ex, ok := res.Explanation(); ok && !p.explained["error "+ex.Code] {
 			fmt.Fprintf(p.w, "      What it means: %s\n      What to do: %s\n      Docs: %s\n", ex.Meaning, ex.NextStep, ex.Docs)
 		}
@@ -365,7 +368,7 @@ func (p *printer) summary(rep flows.Report, interrupted bool) {
 	case !rep.OK:
 		outcome = "FAILED"
 	}
-	fmt.Fprintf(p.w, "\n%s: %s in %s (session %s", rep.Flow, outcome, roundDuration(rep.Duration), rep.RunID)
+	fmt.Fprintf(p.w, "\n%s: %s in %s (session %s", rep.Flow, outcome, cmp.Or(flows.FormatDuration(rep.Duration), "0 ms"), rep.RunID)
 	if rep.ItemID != "" {
 		fmt.Fprintf(p.w, ", item_id %s", rep.ItemID)
 	}
@@ -385,12 +388,10 @@ func (p *printer) summary(rep flows.Report, interrupted bool) {
 	fmt.Fprintf(p.w, "The session log has every call and Link event: linkexplorer log --session %s --md\n", rep.RunID)
 }
 
-func roundDuration(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(100 * time.Microsecond)
+// inParens is " (s)", or "" for an empty s.
+func inParens(s string) string {
+	if s == "" {
+		return ""
 	}
-	return d.Round(time.Microsecond)
+	return " (" + s + ")"
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -363,6 +364,13 @@ func TestRunPrintsAFailureOnce(t *testing.T) {
 	}
 	if !strings.Contains(out, "quickstart: FAILED in ") {
 		t.Errorf("no summary line:\n%s", out)
+	}
+	// One duration format, the terminal app's: "142 ms", "4.2 ms", "1.3 s".
+	if !regexp.MustCompile(`-> 400 INVALID_PRODUCT, request_id \S+ \(\d+(\.\d)? (ms|s)\)`).MatchString(out) {
+		t.Errorf("the call's line lacks its duration as the app shows it:\n%s", out)
+	}
+	if m := regexp.MustCompile(`\d(ns|µs|ms|s)\b`).FindString(out); m != "" {
+		t.Errorf("a duration in Go's format (%q):\n%s", m, out)
 	}
 }
 

@@ -107,8 +107,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	code, out, errOut = runCLI("run", "update-mode", "--browser", "auto", "--state-dir", dir)
 	outputs["run update-mode"] = out + errOut
-	if code != exitFailure || !strings.Contains(errOut, "needs a person") {
-		t.Errorf("update-mode with auto against Plaid: exit %d\n%s", code, errOut)
+	// The failure is printed once, under its step.
+	if code != exitFailure || !strings.Contains(out, "needs a person") || strings.Contains(errOut, "needs a person") {
+		t.Errorf("update-mode with auto against Plaid: exit %d\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	for _, format := range []string{"", "--json", "--csv", "--md"} {
 		args := []string{"log", "--state-dir", dir}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/linkexplorer/linkexplorer/flows"
 )
 
 // truncate cuts s (which may hold styles) to width cells, marking a cut
@@ -106,18 +108,8 @@ func plural(n int, one, many string) string {
 	return thousands(n) + " " + many
 }
 
-// shortDuration formats a call's duration: 142 ms, 1.3 s.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return ""
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
+// shortDuration formats a call's duration: 142 ms, 1.3 s (as run prints it).
+func shortDuration(d time.Duration) string { return flows.FormatDuration(d) }
 
 // countdown formats the time left until an expiry: 3h 59m 58s, 12m 05s,
 // "expired".
