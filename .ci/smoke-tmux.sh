@@ -94,6 +94,16 @@ wait_for "step 5 of 5"
 keys Enter
 wait_for "Quickstart finished"
 
+# The last step as code: the Go tab, copied to the clipboard.
+keys v
+wait_for "1 curl"
+keys 6
+wait_for "plaid-go v20"
+keys c
+wait_for "copied the Go code"
+keys Escape
+wait_for "Quickstart finished"
+
 # The session log lists the run's calls.
 keys Tab
 wait_for "Session log ·"
