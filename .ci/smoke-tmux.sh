@@ -145,7 +145,7 @@ keys Enter
 has_profile() { [ "$(profiles "$work/tmp2")" -ge 1 ]; }
 until_true "headless Chromium's profile to appear" has_profile
 keys q
-wait_for "Quit and abandon the run?"
+wait_for "Quit and abandon the"
 keys y
 wait_for "EXIT=0"
 [ "$(profiles "$work/tmp2")" = 0 ] || fail "quitting mid-Link left headless Chromium's profile: $(ls "$work/tmp2")"

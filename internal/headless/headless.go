@@ -170,6 +170,7 @@ func (b *Browser) Close() { b.cancel() }
 // (org.chromium.Chromium.XXXXXX, named by the profile's SingletonSocket
 // link), which a killed Chromium leaves behind.
 func removeProfile(dir string) {
+	killLeftovers(dir)
 	if target, err := os.Readlink(filepath.Join(dir, "SingletonSocket")); err == nil {
 		sock := filepath.Dir(target)
 		if strings.HasPrefix(filepath.Base(sock), "org.chromium.Chromium.") || strings.HasPrefix(filepath.Base(sock), "com.google.Chrome.") {
