@@ -40,7 +40,8 @@ type flowScreen struct {
 	note     string // the run's latest narration
 	waiting  string // what a Link step waits for
 
-	closed bool // the run was closed once it finished
+	closed bool        // the run was closed once it finished
+	sum    *runSummary // the run summary (flow_summary.go); nil until first shown
 
 	form       *tokenForm
 	viewport   viewport.Model
@@ -67,6 +68,7 @@ func (f *flowScreen) Init() tea.Cmd { return nil }
 func (f *flowScreen) SetSize(w, h int) {
 	f.width, f.height = w, h
 	f.refresh()
+	f.layoutSummary()
 }
 
 // start abandons the current run, if any, and starts one of flow with
@@ -126,6 +128,8 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return f, f.handleRun(msg)
 	case tickedMsg:
 		return f, f.handleTick(msg)
+	case summaryLoadedMsg:
+		return f, f.summaryLoaded(msg)
 	case spinner.TickMsg:
 		if !f.busy && !f.starting {
 			return f, nil
@@ -137,9 +141,16 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if f.form != nil {
 			return f, f.updateForm(msg)
 		}
+		if f.summaryOpen() {
+			return f, f.summaryKey(msg)
+		}
 		return f, f.handleKey(msg)
 	case tea.MouseMsg:
 		var cmd tea.Cmd
+		if f.summaryOpen() {
+			f.sum.viewport, cmd = f.sum.viewport.Update(msg)
+			return f, cmd
+		}
 		f.viewport, cmd = f.viewport.Update(msg)
 		return f, cmd
 	}
@@ -215,7 +226,8 @@ func (f *flowScreen) closeFinished() tea.Cmd {
 		return nil
 	}
 	f.closed = true
-	return tea.Batch(closeRun(f.run), notify(f.flow.Title+" finished: its calls and events are in the session log"))
+	// The summary is read once the run's session has ended in the log.
+	return tea.Batch(tea.Sequence(closeRun(f.run), f.openSummary()), notify(f.flow.Title+" finished: its calls and events are in the session log"))
 }
 
 func (f *flowScreen) moved(msg runMovedMsg) tea.Cmd {
@@ -377,6 +389,10 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Copy):
 		return copyText(f.c.clipboard, "request_id", f.requestID())
+	case key.Matches(msg, k.CopyLinkSession):
+		return copyText(f.c.clipboard, "link_session_id", f.linkSessionID())
+	case key.Matches(msg, k.Summary) && f.runID != "":
+		return f.openSummary()
 	case key.Matches(msg, k.PrevStep, k.NextStep):
 		f.inspect(msg)
 	case key.Matches(msg, k.OpenBrowser) && f.run != nil && f.snap.pageURL != "":
@@ -491,6 +507,9 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 		return f.form.ShortHelp()
 	}
 	k := f.keys
+	if f.summaryOpen() {
+		return f.summaryHelp()
+	}
 	run := k.Run
 	switch {
 	case f.finished:
@@ -513,6 +532,8 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 	add(k.CopyURL, f.snap.pageURL != "" && f.busy)
 	add(k.Expire, f.canExpire() && f.busy)
 	add(k.Copy, f.requestID() != "")
+	add(k.CopyLinkSession, f.linkSessionID() != "")
+	add(k.Summary, f.runID != "")
 	return out
 }
 
@@ -522,7 +543,7 @@ func (f *flowScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Run, k.Edit, k.Retry, k.Skip, k.Back},
 		{k.PrevStep, k.NextStep, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
-		{k.Copy, k.OpenBrowser, k.CopyURL, k.Expire},
+		{k.Copy, k.CopyLinkSession, k.Summary, k.OpenBrowser, k.CopyURL, k.Expire},
 	}
 }
 

@@ -52,6 +52,9 @@ func (l *logScreen) tableKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Copy):
 		e, _ := l.selectedEntry()
 		return copyText(l.c.clipboard, "request_id", e.RequestID())
+	case key.Matches(msg, k.CopyLinkSession):
+		e, _ := l.selectedEntry()
+		return copyText(l.c.clipboard, "link_session_id", e.LinkSessionID())
 	case key.Matches(msg, l.c.keys.Global.Back):
 		if l.filterText != "" {
 			return l.applyFilter("")
@@ -176,6 +179,8 @@ func (l *logScreen) detailKey(msg tea.KeyMsg) tea.Cmd {
 		l.detail = nil
 	case key.Matches(msg, l.keys.Copy):
 		return copyText(l.c.clipboard, "request_id", l.detail.entry.RequestID())
+	case key.Matches(msg, l.keys.CopyLinkSession):
+		return copyText(l.c.clipboard, "link_session_id", l.detail.entry.LinkSessionID())
 	default:
 		l.detail.scroll(msg, l.keys.listKeys)
 	}
@@ -193,7 +198,11 @@ func (l *logScreen) ShortHelp() []key.Binding {
 		e := l.exportKeys
 		return []key.Binding{e.Markdown, e.JSON, e.CSV, e.Cancel}
 	case l.detail != nil:
-		return []key.Binding{k.Up, k.Down, k.Copy, l.c.keys.Global.Back}
+		out := []key.Binding{k.Up, k.Down, k.Copy, l.c.keys.Global.Back}
+		if l.detail.entry.LinkSessionID() != "" {
+			out = append(out, k.CopyLinkSession)
+		}
+		return out
 	}
 	out := []key.Binding{k.Up, k.Down, k.Filter, k.Detail, k.Export}
 	if l.filterText != "" {
@@ -207,7 +216,7 @@ func (l *logScreen) FullHelp() [][]key.Binding {
 	k := l.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Clear, k.Detail, k.Copy},
+		{k.Filter, k.Clear, k.Detail, k.Copy, k.CopyLinkSession},
 		{k.Export, l.exportKeys.Markdown, l.exportKeys.JSON, l.exportKeys.CSV},
 	}
 }
