@@ -145,6 +145,7 @@ func (l *logScreen) applyFilter(text string) tea.Cmd {
 	l.input.Blur()
 	l.filter, l.filterText, l.window = f, text, logWindow{}
 	l.entries, l.loaded = nil, false
+	l.counted = false // the old count was of another filter
 	return tea.Batch(l.reload(0), l.recount())
 }
 

@@ -180,12 +180,14 @@ func (l *logScreen) refresh() tea.Cmd {
 	return cmd
 }
 
+// recount asks for the number of entries matching the filter. The count
+// on screen stays until the new one arrives (new entries only add to it);
+// a new filter hides it first (applyFilter).
 func (l *logScreen) recount() tea.Cmd {
 	if l.c.store == nil {
 		return nil
 	}
 	l.countSeq = l.c.nextID()
-	l.counted = false
 	return countLog(l.c.store, l.countSeq, l.filter)
 }
 

@@ -274,3 +274,46 @@ func TestLogKeepsRequestIDAtEverySize(t *testing.T) {
 		}
 	}
 }
+
+// TestLogCountStaysWhilePageLoads: when the count of a new filter arrives
+// before its page, the page's arrival must not hide the count again (the
+// title flickered "4 matches" → nothing → "4 matches", and a golden caught
+// the gap on a loaded machine).
+func TestLogCountStaysWhilePageLoads(t *testing.T) {
+	a := sized(Options{Env: &flows.Env{Store: bigLog(t, 40)}})
+	settle(t, a, a.navigate(screenLog))
+	press(a, "/")
+	for _, r := range "code:invalid_link_token" {
+		a.Update(keyMsg(string(r)))
+	}
+	var msgs []tea.Msg
+	queue := []tea.Cmd{press(a, "enter")}
+	for len(queue) > 0 {
+		got := runAll(t, queue)
+		queue = nil
+		for _, m := range got {
+			if b, ok := m.(tea.BatchMsg); ok {
+				queue = append(queue, b...)
+				continue
+			}
+			msgs = append(msgs, m)
+		}
+	}
+	var count, page tea.Msg
+	for _, m := range msgs {
+		switch m.(type) {
+		case logCountedMsg:
+			count = m
+		case logPageLoadedMsg:
+			page = m
+		}
+	}
+	if count == nil || page == nil {
+		t.Fatalf("applying the filter did not both count and load a page: %#v", msgs)
+	}
+	a.Update(count)
+	a.Update(page)
+	if !strings.Contains(plain(a.View()), "4 matches") {
+		t.Errorf("the count went away when the page arrived after it:\n%s", plain(a.View()))
+	}
+}
