@@ -40,7 +40,8 @@ type flowScreen struct {
 	note     string // the run's latest narration
 	waiting  string // what a Link step waits for
 
-	closed bool // the run was closed once it finished
+	closed bool        // the run was closed once it finished
+	sum    *runSummary // the run summary (flow_summary.go); nil until first shown
 
 	form       *tokenForm
 	code       *codeView // the selected step as code, when open (v)
@@ -71,6 +72,7 @@ func (f *flowScreen) SetSize(w, h int) {
 		f.code.setSize(w, max(h-flowHeaderLines, 1))
 	}
 	f.refresh()
+	f.layoutSummary()
 }
 
 // start abandons the current run, if any, and starts one of flow with
@@ -130,6 +132,8 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return f, f.handleRun(msg)
 	case tickedMsg:
 		return f, f.handleTick(msg)
+	case summaryLoadedMsg:
+		return f, f.summaryLoaded(msg)
 	case spinner.TickMsg:
 		if !f.busy && !f.starting {
 			return f, nil
@@ -148,6 +152,9 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return f, cmd
 		}
+		if f.summaryOpen() {
+			return f, f.summaryKey(msg)
+		}
 		return f, f.handleKey(msg)
 	case tea.MouseMsg:
 		if f.code != nil {
@@ -155,6 +162,10 @@ func (f *flowScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return f, nil
 		}
 		var cmd tea.Cmd
+		if f.summaryOpen() {
+			f.sum.viewport, cmd = f.sum.viewport.Update(msg)
+			return f, cmd
+		}
 		f.viewport, cmd = f.viewport.Update(msg)
 		return f, cmd
 	}
@@ -230,7 +241,8 @@ func (f *flowScreen) closeFinished() tea.Cmd {
 		return nil
 	}
 	f.closed = true
-	return tea.Batch(closeRun(f.run), notify(f.flow.Title+" finished: its calls and events are in the session log"))
+	// The summary is read once the run's session has ended in the log.
+	return tea.Batch(tea.Sequence(closeRun(f.run), f.openSummary()), notify(f.flow.Title+" finished: its calls and events are in the session log"))
 }
 
 func (f *flowScreen) moved(msg runMovedMsg) tea.Cmd {
@@ -394,6 +406,10 @@ func (f *flowScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return copyText(f.c.clipboard, "request_id", f.requestID())
 	case key.Matches(msg, f.c.keys.Code.Open) && f.flow != nil:
 		return f.openCode()
+	case key.Matches(msg, k.CopyLinkSession):
+		return copyText(f.c.clipboard, "link_session_id", f.linkSessionID())
+	case key.Matches(msg, k.Summary) && f.runID != "":
+		return f.openSummary()
 	case key.Matches(msg, k.PrevStep, k.NextStep):
 		f.inspect(msg)
 	case key.Matches(msg, k.OpenBrowser) && f.run != nil && f.snap.pageURL != "":
@@ -555,6 +571,9 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 		return f.code.ShortHelp()
 	}
 	k := f.keys
+	if f.summaryOpen() {
+		return f.summaryHelp()
+	}
 	run := k.Run
 	switch {
 	case f.finished:
@@ -579,6 +598,8 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 	add(k.Mistake, f.canMistake())
 	add(k.Copy, f.requestID() != "")
 	add(f.c.keys.Code.Open, f.canCode())
+	add(k.CopyLinkSession, f.linkSessionID() != "")
+	add(k.Summary, f.runID != "")
 	return out
 }
 
@@ -588,7 +609,7 @@ func (f *flowScreen) FullHelp() [][]key.Binding {
 		return f.code.FullHelp()
 	}
 	k := f.keys
-	controls := []key.Binding{k.Copy, f.c.keys.Code.Open, f.openKey(), k.CopyURL, k.Expire}
+	controls := []key.Binding{k.Copy, k.CopyLinkSession, k.Summary, f.c.keys.Code.Open, f.openKey(), k.CopyURL, k.Expire}
 	if f.flow != nil && f.flow.Name == "oauth" {
 		controls = append(controls, k.Mistake)
 	}

@@ -91,6 +91,9 @@ func (f *flowScreen) View() string {
 	if f.flow == nil {
 		return fit(f.c.styles.Muted.Render("No flow is running. Choose one on Home (esc)."), f.width, f.height)
 	}
+	if f.summaryOpen() {
+		return f.headerView() + "\n" + f.c.styles.Muted.Render(strings.Repeat("─", f.width)) + "\n" + fit(f.summaryView(), f.width, f.height-flowHeaderLines)
+	}
 	bodyH := f.height - flowHeaderLines
 	if f.code != nil {
 		return f.headerView() + "\n" + f.c.styles.Muted.Render(strings.Repeat("─", f.width)) + "\n" + fit(f.code.view(), f.width, bodyH)

@@ -58,26 +58,31 @@ type flowKeys struct {
 	PageUp, PageDown                   key.Binding
 	OpenBrowser, CopyURL, Expire       key.Binding
 	Mistake                            key.Binding // the oauth flow only
+	// Summary opens the run summary; CopyLinkSession copies a
+	// link_session_id (flow_summary.go).
+	Summary, CopyLinkSession key.Binding
 }
 
 func newFlowKeys() flowKeys {
 	return flowKeys{
-		Run:         bind([]string{"enter"}, "enter", "run step"),
-		Edit:        bind([]string{"e"}, "e", "edit request"),
-		Skip:        bind([]string{"s"}, "s", "skip"),
-		Retry:       bind([]string{"r"}, "r", "retry"),
-		Back:        bind([]string{"b"}, "b", "back a step"),
-		Copy:        bind([]string{"c"}, "c", "copy request_id"),
-		PrevStep:    bind([]string{"left", "h"}, "←/h", "previous step"),
-		NextStep:    bind([]string{"right", "l"}, "→/l", "next step"),
-		ScrollUp:    bind([]string{"up", "k"}, "↑/k", "scroll up"),
-		ScrollDown:  bind([]string{"down", "j"}, "↓/j", "scroll down"),
-		PageUp:      bind([]string{"pgup"}, "pgup", "page up"),
-		PageDown:    bind([]string{"pgdown", " "}, "pgdn", "page down"),
-		OpenBrowser: bind([]string{"o"}, "o", "reopen browser"),
-		CopyURL:     bind([]string{"y"}, "y", "copy page URL"),
-		Expire:      bind([]string{"x"}, "x", "expire link_token now"),
-		Mistake:     bind([]string{"m"}, "m", "toggle the OAuth mistake"),
+		Run:             bind([]string{"enter"}, "enter", "run step"),
+		Edit:            bind([]string{"e"}, "e", "edit request"),
+		Skip:            bind([]string{"s"}, "s", "skip"),
+		Retry:           bind([]string{"r"}, "r", "retry"),
+		Back:            bind([]string{"b"}, "b", "back a step"),
+		Copy:            bind([]string{"c"}, "c", "copy request_id"),
+		PrevStep:        bind([]string{"left", "h"}, "←/h", "previous step"),
+		NextStep:        bind([]string{"right", "l"}, "→/l", "next step"),
+		ScrollUp:        bind([]string{"up", "k"}, "↑/k", "scroll up"),
+		ScrollDown:      bind([]string{"down", "j"}, "↓/j", "scroll down"),
+		PageUp:          bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown:        bind([]string{"pgdown", " "}, "pgdn", "page down"),
+		OpenBrowser:     bind([]string{"o"}, "o", "reopen browser"),
+		CopyURL:         bind([]string{"y"}, "y", "copy page URL"),
+		Expire:          bind([]string{"x"}, "x", "expire link_token now"),
+		Mistake:         bind([]string{"m"}, "m", "toggle the OAuth mistake"),
+		Summary:         bind([]string{"S"}, "S", "run summary"),
+		CopyLinkSession: bind([]string{"L"}, "L", "copy link_session_id"),
 	}
 }
 
@@ -88,18 +93,21 @@ type logKeys struct {
 	// Next and Prev step an open entry's detail to the entry below (older)
 	// or above (newer) in the log, as filtered.
 	Next, Prev key.Binding
+	// CopyLinkSession copies the entry's link_session_id.
+	CopyLinkSession key.Binding
 }
 
 func newLogKeys() logKeys {
 	return logKeys{
-		listKeys: newListKeys(),
-		Filter:   bind([]string{"/"}, "/", "filter"),
-		Detail:   bind([]string{"enter"}, "enter", "details"),
-		Export:   bind([]string{"x"}, "x", "export"),
-		Copy:     bind([]string{"c"}, "c", "copy request_id"),
-		Clear:    bind([]string{"backspace"}, "⌫", "clear filter"),
-		Next:     bind([]string{"n", "]"}, "n", "next entry"),
-		Prev:     bind([]string{"p", "["}, "p", "previous entry"),
+		listKeys:        newListKeys(),
+		Filter:          bind([]string{"/"}, "/", "filter"),
+		Detail:          bind([]string{"enter"}, "enter", "details"),
+		Export:          bind([]string{"x"}, "x", "export"),
+		Copy:            bind([]string{"c"}, "c", "copy request_id"),
+		Clear:           bind([]string{"backspace"}, "⌫", "clear filter"),
+		Next:            bind([]string{"n", "]"}, "n", "next entry"),
+		Prev:            bind([]string{"p", "["}, "p", "previous entry"),
+		CopyLinkSession: bind([]string{"L"}, "L", "copy link_session_id"),
 	}
 }
 

@@ -55,6 +55,9 @@ func (l *logScreen) tableKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Copy):
 		e, _ := l.selectedEntry()
 		return copyText(l.c.clipboard, "request_id", e.RequestID())
+	case key.Matches(msg, k.CopyLinkSession):
+		e, _ := l.selectedEntry()
+		return copyText(l.c.clipboard, "link_session_id", e.LinkSessionID())
 	case key.Matches(msg, l.c.keys.Global.Back):
 		if l.filterText != "" {
 			return l.applyFilter("")
@@ -228,6 +231,8 @@ func (l *logScreen) detailKey(msg tea.KeyMsg) tea.Cmd {
 		return loadAdjacentEntry(l.c.store, l.filter, l.detail.entry.ID, true)
 	case key.Matches(msg, l.keys.Prev):
 		return loadAdjacentEntry(l.c.store, l.filter, l.detail.entry.ID, false)
+	case key.Matches(msg, l.keys.CopyLinkSession):
+		return copyText(l.c.clipboard, "link_session_id", l.detail.entry.LinkSessionID())
 	default:
 		l.detail.scroll(msg, l.keys.listKeys)
 	}
@@ -251,7 +256,11 @@ func (l *logScreen) ShortHelp() []key.Binding {
 	case l.detail != nil && l.detail.entry.Call != nil:
 		return []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Code.Open, l.c.keys.Global.Back}
 	case l.detail != nil:
-		return []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Global.Back}
+		out := []key.Binding{k.Up, k.Down, k.Next, k.Prev, k.Copy, l.c.keys.Global.Back}
+		if l.detail.entry.LinkSessionID() != "" {
+			out = append(out, k.CopyLinkSession)
+		}
+		return out
 	}
 	out := []key.Binding{k.Up, k.Down, k.Filter, k.Detail, k.Export}
 	if l.filterText != "" {
@@ -268,7 +277,7 @@ func (l *logScreen) FullHelp() [][]key.Binding {
 	k := l.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Filter, k.Clear, k.Detail, k.Next, k.Prev, k.Copy, l.c.keys.Code.Open},
+		{k.Filter, k.Clear, k.Detail, k.Next, k.Prev, k.Copy, k.CopyLinkSession, l.c.keys.Code.Open},
 		{k.Export, l.exportKeys.Markdown, l.exportKeys.JSON, l.exportKeys.CSV},
 	}
 }
