@@ -564,8 +564,8 @@ func TestLogExportPathGoesAtTheNextKey(t *testing.T) {
 	dir := t.TempDir()
 	a := sized(Options{Env: &flows.Env{Store: logFixture(t)}, ExportDir: dir})
 	settle(t, a, a.navigate(screenLog))
-	press(a, "x")
-	a.Update(exec[exportedMsg](t, press(a, "j")))
+	press(a, "x", "j") // JSON, then the directory prompt (ExportDir)
+	a.Update(exec[exportedMsg](t, press(a, "enter")))
 	if !strings.Contains(plain(a.View()), "exported to ") {
 		t.Fatalf("the export path is not shown:\n%s", plain(a.View()))
 	}
