@@ -69,7 +69,13 @@ func quickstartLink(t *testing.T, h *harness, institution string, countries []pl
 	var login map[string]any
 	switch next["next"] {
 	case "oauth":
-		login = step("/__link/oauth", map[string]any{"link_session_id": sid})
+		// The bank's consent, as the user gives it in the pop-up: the
+		// handoff, the bank's page, approve, and back to Link.
+		handoff := step("/__link/oauth", map[string]any{"link_session_id": sid})
+		state := handoff["oauth_state_id"]
+		step("/__link/oauth/bank", map[string]any{"oauth_state_id": state})
+		step("/__link/oauth/consent", map[string]any{"oauth_state_id": state, "approve": true})
+		login = step("/__link/oauth/complete", map[string]any{"link_session_id": sid, "oauth_state_id": state})
 	default:
 		login = step("/__link/credentials", map[string]any{"link_session_id": sid, "username": "user_good", "password": "pass_good"})
 	}
