@@ -316,11 +316,11 @@ func (s Summary) KeyLinkSessionID() string {
 // Plaid support and Link's own timestamps do.
 const summaryTime = "2006-01-02 15:04:05.000"
 
-// ResultLine is the first line: "quickstart: ok in 4.2s · emulated · run ID".
+// ResultLine is the first line: "quickstart: ok in 4.2 s · emulated · run ID".
 func (s Summary) ResultLine() string {
 	line := s.Flow + ": " + s.Outcome()
 	if d := s.Duration(); d > 0 {
-		line += " in " + d.String()
+		line += " in " + FormatDuration(d)
 	}
 	return line + " · " + s.Mode + " · run " + s.RunID
 }
@@ -331,7 +331,7 @@ func (s Summary) Markdown() string {
 	fmt.Fprintf(&b, "# linkexplorer run summary: %s\n\n", mdEscape(s.Flow))
 	fmt.Fprintf(&b, "- Result: **%s**", s.Outcome())
 	if d := s.Duration(); d > 0 {
-		fmt.Fprintf(&b, " in %s", d)
+		fmt.Fprintf(&b, " in %s", FormatDuration(d))
 	}
 	fmt.Fprintf(&b, "\n- Run: `%s` (%s), started %s UTC\n", s.RunID, mdEscape(s.Mode), s.StartedAt.UTC().Format(summaryTime))
 	if s.Headline != "" {
