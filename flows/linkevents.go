@@ -271,6 +271,10 @@ var callbackTerms = map[string]term{
 		"Nothing: Plaid.create follows."},
 	"token_error": {"The page could not get a link_token from your app's server (\"Unable to fetch link_token\").",
 		"Check the server's /link/token/create call: its error and request_id are in the log. `linkexplorer doctor` checks the usual causes."},
+	"oauth_return": {"The browser came back from the OAuth bank to the redirect_uri (the callback page's /oauth-return) with ?oauth_state_id=…; the page found the link_token it kept in sessionStorage before the redirect.",
+		"Re-initialize Link with the SAME link_token and receivedRedirectUri: window.location.href, then open() it: Link resumes where the user left for the bank."},
+	"oauth_restarted": {"Back from the bank, Link was re-initialized without receivedRedirectUri (the deliberate mistake), so it started over at the first pane instead of resuming the OAuth session.",
+		"Pass receivedRedirectUri: window.location.href (with the same link_token) when re-initializing Link on the redirect page; the page now recovers by doing so."},
 	"script_error": {"A JavaScript error on the page (e.g. link-initialize.js failed to load).",
 		"Check the browser console and that the page may load https://cdn.plaid.com/link/v2/stable/link-initialize.js (CSP, ad blockers)."},
 }

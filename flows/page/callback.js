@@ -24,6 +24,11 @@
   var recoveries = 0;
   var handler = null;
   var reports = Promise.resolve();
+  // unsent holds the reports queued behind the one in flight. When the page
+  // goes away (Link's full-page redirect to an OAuth bank leaves right
+  // after OPEN_OAUTH) they are sent at once with keepalive, which outlives
+  // the page, as does every report's own fetch: none is lost, none sent twice.
+  var unsent = [];
 
   // ---- status area -------------------------------------------------------
 
@@ -61,14 +66,13 @@
     } catch (e) {
       body = JSON.stringify({ state: cfg.state, kind: 'script_error', message: 'could not encode a ' + kind + ' report: ' + e.message });
     }
+    var item = { body: body };
+    unsent.push(item);
     reports = reports.then(function () {
-      return fetch('/link/' + cfg.session + '/report', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: body,
-        cache: 'no-store',
-        credentials: 'same-origin'
-      });
+      var i = unsent.indexOf(item);
+      if (i < 0) return { ok: true }; // sent when the page went away
+      unsent.splice(i, 1);
+      return sendReport(body);
     }).then(function (res) {
       if (res.ok) return;
       return res.json().catch(function () { return {}; }).then(function (j) {
@@ -79,6 +83,23 @@
     });
     return reports;
   }
+
+  function sendReport(body) {
+    return fetch('/link/' + cfg.session + '/report', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: body,
+      cache: 'no-store',
+      credentials: 'same-origin',
+      keepalive: true
+    });
+  }
+
+  window.addEventListener('pagehide', function () {
+    var left = unsent;
+    unsent = [];
+    left.forEach(function (item) { sendReport(item.body).catch(function () {}); });
+  });
 
   // linkError keeps the fields of a Link or Plaid error object.
   function linkError(e) {
