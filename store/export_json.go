@@ -134,7 +134,8 @@ const exportColumns = `SELECT e.id, e.kind, e.time, COALESCE(e.session_id, ''), 
 	COALESCE(CASE e.kind WHEN 'call' THEN c.error_message ELSE v.error_message END, ''),
 	COALESCE(CASE e.kind WHEN 'call' THEN c.response_body ELSE v.exit_status END, ''),
 	COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.request_body WHEN 'event' THEN v.metadata ELSE w.body END, '')`
+	COALESCE(CASE e.kind WHEN 'call' THEN c.request_body WHEN 'event' THEN v.metadata ELSE w.body END, ''),
+	COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%'`
 
 // rawRow is a row of the JSON export as the driver hands it over: the
 // text in buffers reused from row to row (sql.RawBytes), no string or
@@ -151,6 +152,7 @@ type rawRow struct {
 	evKind, evName, view, evMsg, exit, instID, instName, meta sql.RawBytes
 	whType, whCode, whSig, whBody                             sql.RawBytes
 	masked                                                    int
+	demo                                                      bool // recorded by a run of the demo
 	k                                                         [6]sql.RawBytes // the shared columns
 	timeBuf                                                   []byte
 }
@@ -159,7 +161,7 @@ type rawRow struct {
 // row's kind.
 func (r *rawRow) scan(rows *sql.Rows) error {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
-		&r.masked, &r.httpStatus, &r.duration, &r.k[0], &r.k[1], &r.k[2], &r.k[3], &r.k[4], &r.instID, &r.instName, &r.k[5])
+		&r.masked, &r.httpStatus, &r.duration, &r.k[0], &r.k[1], &r.k[2], &r.k[3], &r.k[4], &r.instID, &r.instName, &r.k[5], &r.demo)
 	if err != nil {
 		return err
 	}
@@ -190,18 +192,39 @@ func (r *rawRow) scanned() entryRowScan {
 		evKind: string(r.evKind), evName: string(r.evName), view: string(r.view), evMsg: string(r.evMsg),
 		exit: string(r.exit), instID: string(r.instID), instName: string(r.instName), meta: string(r.meta),
 		whType: string(r.whType), whCode: string(r.whCode), whSig: string(r.whSig), whBody: string(r.whBody),
-		masked: r.masked}
+		masked: r.masked, demo: r.demo}
+}
+
+// The export's source and kind words, as Entry.Source and Entry.ShownKind
+// give them.
+var (
+	sourceAppBytes          = []byte(SourceApp)
+	sourceDemoBytes         = []byte(SourceDemo)
+	sourceLinkexplorerBytes = []byte(SourceLinkexplorer)
+	kindAppBytes            = []byte(KindApp)
+)
+
+// sourceAndKind are the row's source and shown kind (see Entry.Source).
+func (r *rawRow) sourceAndKind() (source, kind []byte) {
+	if EntryKind(r.kind) == KindCall && (string(r.source) == SourceApp || string(r.source) == storedSourceEmulator) {
+		return sourceAppBytes, kindAppBytes
+	}
+	if r.demo {
+		return sourceDemoBytes, r.kind
+	}
+	return sourceLinkexplorerBytes, r.kind
 }
 
 // fields is the row as entryFields makes an entry of it, for a row of a
 // known kind; the result points into r.
 func (r *rawRow) fields(j *entryOf[[]byte], ms *float64) {
 	r.timeBuf = parseTime(string(r.time)).UTC().AppendFormat(r.timeBuf[:0], timeLayout)
-	*j = entryOf[[]byte]{ID: r.id, Time: r.timeBuf, Kind: r.kind, SessionID: r.session, ErrorType: r.errType, ErrorCode: r.errCode}
+	source, kind := r.sourceAndKind()
+	*j = entryOf[[]byte]{ID: r.id, Time: r.timeBuf, Kind: kind, Source: source, SessionID: r.session, ErrorType: r.errType, ErrorCode: r.errCode}
 	switch EntryKind(r.kind) {
 	case KindCall:
 		*ms = float64(time.Duration(r.duration)) / float64(time.Millisecond)
-		j.Source, j.Method, j.Endpoint, j.HTTPStatus, j.DurationMS = r.source, r.method, r.endpoint, &r.httpStatus, ms
+		j.Method, j.Endpoint, j.HTTPStatus, j.DurationMS = r.method, r.endpoint, &r.httpStatus, ms
 		j.RequestID, j.ItemID, j.ErrorMessage = r.request, r.item, r.callMsg
 		j.RequestBody, j.ResponseBody = r.reqBody, r.respBody
 	case KindEvent:
