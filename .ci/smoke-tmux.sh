@@ -92,6 +92,9 @@ wait_for "step 4 of 5"
 keys Enter
 wait_for "step 5 of 5"
 keys Enter
+# The run summary opens by itself when the run ends; esc goes back to the flow.
+wait_for "Run summary"
+keys Escape
 wait_for "Quickstart finished"
 
 # The last step as code: the Go tab, copied to the clipboard.
