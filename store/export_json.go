@@ -152,7 +152,7 @@ type rawRow struct {
 	evKind, evName, view, evMsg, exit, instID, instName, meta sql.RawBytes
 	whType, whCode, whSig, whBody                             sql.RawBytes
 	masked                                                    int
-	demo                                                      bool // recorded by a run of the demo
+	demo                                                      bool            // recorded by a run of the demo
 	k                                                         [6]sql.RawBytes // the shared columns
 	timeBuf                                                   []byte
 }
