@@ -180,12 +180,14 @@ echo "== smoke: 60x20 ok (the log keeps REQUEST_ID; the footer keeps ? help and 
 
 # A light background: tmux answers OSC 11 with the pane's window-style, so
 # the app must pick the light palette (termenv never asks inside tmux). The
-# body text's colour (#1F2328) is checked in the pane's escapes.
+# body text's colour (#1F2328) is checked in the pane's escapes. CI is unset
+# in the pane: termenv takes a set CI to mean "not a terminal" and drops
+# every colour, which is right for a CI log and wrong for this real pane.
 light_state="$work/light-state"
 tmux -L "$sock" new-session -d -s light -x 100 -y 30 -c "$work/cwd" "sleep 600"
 tmux -L "$sock" set-option -w -t light window-style 'bg=#ffffff,fg=#000000'
 tmux -L "$sock" respawn-pane -k -t light \
-  "env -u PLAID_CLIENT_ID -u PLAID_SECRET -u COLORFGBG -u LINKEXPLORER_THEME COLORTERM=truecolor '$bin' --browser none --debug --state-dir '$light_state'; echo \"EXIT=\$?\"; sleep 600"
+  "env -u CI -u PLAID_CLIENT_ID -u PLAID_SECRET -u COLORFGBG -u LINKEXPLORER_THEME COLORTERM=truecolor '$bin' --browser none --debug --state-dir '$light_state'; echo \"EXIT=\$?\"; sleep 600"
 pane() { tmux -L "$sock" capture-pane -p -t light; }
 keys() { tmux -L "$sock" send-keys -t light "$@"; }
 wait_for "FLOWS"
