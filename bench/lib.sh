@@ -49,20 +49,6 @@ timed() {
 # lines in $RESULTS.
 col() { awk -v n="$1" -v c="$2" '$1 == n {print $c}' "$RESULTS" | median; }
 
-# instructions CMD...: the number of instructions CMD executes (valgrind
-# --tool=callgrind), output to /dev/null. Unlike time, it does not depend
-# on what else the machine does (the same count twice for the same binary
-# and input), at the price of running some 50× slower: run several at
-# once in the background. Go programs run without asynchronous preemption
-# (its signals trip callgrind up).
-instructions() {
-  local f
-  f=$(mktemp)
-  GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$f" "$@" >/dev/null 2>"$f.log" || { cat "$f.log" >&2; rm -f "$f" "$f.log"; return 1; }
-  awk '/^(summary|totals):/ {print $2; exit}' "$f"
-  rm -f "$f" "$f.log"
-}
-
 # cpu_of PID prints the CPU time (user + sys, ms) PID and its descendants
 # have used so far, from /proc.
 cpu_of() {
