@@ -337,25 +337,14 @@ func (d *demoSessions) of(ctx context.Context, id []byte) (bool, error) {
 // preceded by a comma but the first. Entries masked on the way in with
 // the current rules, nearly all, go from the driver's buffer to the
 // output without being copied into an Entry; the others are masked again
-// on the way, as each does. The rows are read on a connection of their
-// own that maps the database file into memory (mmap_size), so pages are
-// not copied in by a read system call each.
+// on the way, as each does.
 func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, enc *entryEncoder, demo *demoSessions) error {
 	fs, err := s.compile(ctx, f)
 	if err != nil {
 		return err
 	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 1099511627776`); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA mmap_size = 0`)
 	query, args := Query{Bodies: true, columns: exportRow}.sql(fs, 0)
-	rows, err := conn.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
