@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -92,8 +93,9 @@ func (a *app) helpBody(h int) string {
 }
 
 // footerView is the short help of what has the keys now. The keys that
-// always work ("? help", "q quit") are kept whatever the width: the
-// screen's keys are cut before them.
+// always work ("? help", "q quit") and the screen's way back ("esc back")
+// are kept whatever the width: the screen's other keys are cut before
+// them.
 func (a *app) footerView() string {
 	g := a.c.keys.Global
 	var keys, fixed []key.Binding
@@ -108,6 +110,12 @@ func (a *app) footerView() string {
 		keys = a.screen().ShortHelp()
 	default:
 		keys, fixed = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch), []key.Binding{g.Help, g.Quit}
+		// The way back (esc, where the screen has one) is kept too: it
+		// is how a user leaves what they opened.
+		if i := slices.IndexFunc(keys, isEscKey); i >= 0 {
+			fixed = append([]key.Binding{keys[i]}, fixed...)
+			keys = slices.Delete(slices.Clone(keys), i, i+1)
+		}
 	}
 	if len(fixed) == 0 {
 		// help cuts a line too long for its width, but not one that
@@ -130,6 +138,12 @@ func (a *app) footerView() string {
 		}
 	}
 	return right
+}
+
+// isEscKey reports whether b is an enabled key bound to esc (back, close,
+// dismiss).
+func isEscKey(b key.Binding) bool {
+	return b.Enabled() && slices.Contains(b.Keys(), "esc")
 }
 
 func closeHelpKey(g globalKeys) key.Binding {

@@ -510,3 +510,37 @@ func TestHomeOwnAppAlwaysShows(t *testing.T) {
 		}
 	}
 }
+
+// TestFooterKeepsEscBackWhenNarrow: where esc does something (the Flow
+// screen, idle and mid-run), the footer keeps it, with ? help and q quit,
+// at 60 columns, where the screen's other keys are cut; and esc does what
+// the footer says. Home, where esc does nothing, does not show it.
+func TestFooterKeepsEscBackWhenNarrow(t *testing.T) {
+	for _, mid := range []bool{false, true} {
+		a := sized(Options{})
+		a.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+		if foot := finalLine(plain(a.View())); strings.Contains(foot, "esc") {
+			t.Errorf("Home's footer %q offers esc, which does nothing there", foot)
+		}
+		if mid {
+			midway(a)
+		} else {
+			onFlow(a, a.home.flows[0])
+		}
+		foot := finalLine(plain(a.View()))
+		for _, want := range []string{"esc back", "? help", "q quit"} {
+			if !strings.Contains(foot, want) {
+				t.Errorf("midway=%v: the Flow screen's footer at 60 columns %q lacks %q", mid, foot, want)
+			}
+		}
+		if w := lipgloss.Width(foot); w > 60 {
+			t.Errorf("the footer is %d columns wide at 60: %q", w, foot)
+		}
+		if cmd := press(a, "esc"); cmd != nil {
+			a.Update(cmd())
+		}
+		if a.active != screenHome {
+			t.Errorf("midway=%v: esc on the Flow screen went to %v, not back Home", mid, a.active)
+		}
+	}
+}
