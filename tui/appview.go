@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/bubbles/help"
 	"slices"
 	"strings"
 
@@ -122,19 +123,37 @@ func (a *app) footerView() string {
 		// fills it to the last cell: cut what it lets through.
 		return truncate(a.help.ShortHelpView(keys), a.width)
 	}
-	h := a.help
+	return fitFooter(a.help, keys, fixed, a.width)
+}
+
+// fitFooter lays out keys, then the fixed keys at the end, in width:
+// the fixed keys are all kept, then as many of keys as fit, the first one
+// (the screen's main key) with its description cut if need be.
+func fitFooter(h help.Model, keys, fixed []key.Binding, width int) string {
 	h.Width = 0
 	right := h.ShortHelpView(fixed)
 	sep := h.Styles.ShortSeparator.Inline(true).Render(h.ShortSeparator)
-	room := a.width - lipgloss.Width(right) - lipgloss.Width(sep)
+	room := width - lipgloss.Width(right) - lipgloss.Width(sep)
 	if room <= 0 {
-		return truncate(right, a.width)
+		return truncate(right, width)
 	}
 	// Keep whole keys on the left: drop from the end until they fit.
 	for n := len(keys); n > 0; n-- {
 		left := h.ShortHelpView(keys[:n])
 		if lipgloss.Width(left) <= room {
 			return left + sep + right
+		}
+	}
+	// Not even the first key fits whole: it is the screen's main one
+	// ("enter run: …"), so keep it with its description cut.
+	if len(keys) > 0 {
+		first := keys[0]
+		k := first.Help().Key
+		if desc := room - lipgloss.Width(k) - 1; desc >= 4 {
+			first.SetHelp(k, truncate(first.Help().Desc, desc))
+			if left := h.ShortHelpView([]key.Binding{first}); lipgloss.Width(left) <= room {
+				return left + sep + right
+			}
 		}
 	}
 	return right

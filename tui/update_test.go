@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/bubbles/key"
 	"strings"
 	"testing"
 	"time"
@@ -542,5 +543,27 @@ func TestFooterKeepsEscBackWhenNarrow(t *testing.T) {
 		if a.active != screenHome {
 			t.Errorf("midway=%v: esc on the Flow screen went to %v, not back Home", mid, a.active)
 		}
+	}
+}
+
+// TestFooterCutsTheMainKeyRatherThanDropIt: when even the first key (the
+// screen's main one, "enter run: <step>") does not fit beside esc back,
+// ? help and q quit, it is kept with its description cut.
+func TestFooterCutsTheMainKeyRatherThanDropIt(t *testing.T) {
+	a := sized(Options{})
+	g := a.c.keys.Global
+	run := a.c.keys.Flow.Run
+	run.SetHelp("enter", "run: Open Link and wait for onSuccess")
+	fixed := []key.Binding{g.Back, g.Help, g.Quit}
+	foot := plain(fitFooter(a.help, []key.Binding{run, a.c.keys.Flow.Copy}, fixed, 60))
+	if !strings.HasPrefix(foot, "enter run: Open") || !strings.Contains(foot, "…") || !strings.HasSuffix(foot, "esc back • ? help • q quit") {
+		t.Errorf("footer at 60 columns: %q; want enter run: Open… cut, then esc back • ? help • q quit", foot)
+	}
+	if w := lipgloss.Width(foot); w > 60 {
+		t.Errorf("the footer is %d columns wide at 60: %q", w, foot)
+	}
+	wide := plain(fitFooter(a.help, []key.Binding{run, a.c.keys.Flow.Copy}, fixed, 200))
+	if !strings.Contains(wide, "enter run: Open Link and wait for onSuccess • c copy request_id • esc back") {
+		t.Errorf("footer at 200 columns: %q", wide)
 	}
 }
