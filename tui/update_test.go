@@ -504,10 +504,24 @@ func TestHomeOwnAppAlwaysShows(t *testing.T) {
 		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		a.Update(itemsLoadedMsg{items: items})
 		v := plain(a.View())
-		for _, want := range []string{"YOUR OWN APP", base + "/link/v2/stable/link-initialize.js", " more"} {
+		for _, want := range []string{"YOUR OWN APP", base, base + "/link/v2/stable/link-initialize.js", "(all in the session log: linkexplorer log)"} {
 			if !strings.Contains(v, want) {
 				t.Errorf("%dx%d: Home lacks %q:\n%s", sz[0], sz[1], want, v)
 			}
+		}
+		// With a session log (its newest entry shown) and one Item, as
+		// after a first quickstart: still all of "Your own app", and the
+		// Item is not called "+1 more" when none is shown.
+		a.Update(logSummaryLoadedMsg{count: 23, latest: &store.Entry{Call: &store.APICall{Method: "POST", Endpoint: "/auth/get", HTTPStatus: 200}}})
+		a.Update(itemsLoadedMsg{items: items[:1]})
+		v = plain(a.View())
+		for _, want := range []string{"YOUR OWN APP", "Plaid API " + base, base + "/link/v2/stable/link-initialize.js"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d with a log and one Item: Home lacks %q:\n%s", sz[0], sz[1], want, v)
+			}
+		}
+		if strings.Contains(v, "+1 more") && !strings.Contains(v, "item-00") {
+			t.Errorf("%dx%d: Home says +1 more with no Item shown:\n%s", sz[0], sz[1], v)
 		}
 	}
 }
