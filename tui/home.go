@@ -22,9 +22,15 @@ type homeScreen struct {
 	keys          homeKeys
 	width, height int
 
-	flows       []*flows.Flow
-	cursor      int // 0..len(flows)+1: the flows, the session log, the migration audit
-	items       []store.Item
+	flows  []*flows.Flow
+	cursor int // 0..len(flows)+1: the flows, the session log, the migration audit
+	items  []store.Item
+	// itemsFocused: the keys move in the Items (home_items.go), not the
+	// menu; itemCursor is the selected Item, itemTop the first shown.
+	itemsFocused        bool
+	itemCursor, itemTop int
+	// item is the open Item's screen (item_screen.go), nil when closed.
+	item        *itemScreen
 	itemsKnown  bool
 	logCount    int
 	logLatest   *store.Entry
@@ -55,7 +61,13 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case shownMsg:
 		return h, h.reload()
 	case itemsLoadedMsg:
-		h.items, h.itemsKnown = msg.items, true
+		h.setItems(msg.items)
+	case itemActionDoneMsg:
+		cmd := h.reload() // the action may have changed the Item's status
+		if h.item != nil {
+			cmd = tea.Batch(cmd, h.item.update(msg))
+		}
+		return h, cmd
 	case logSummaryLoadedMsg:
 		h.logCount, h.logLatest, h.logKnown = msg.count, msg.latest, true
 	case ownRequestsPolledMsg:
@@ -64,15 +76,30 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return h, h.reload()
 		}
 	case tea.KeyMsg:
+		if h.item != nil {
+			return h, h.itemKey(msg)
+		}
 		return h, h.handleKey(msg)
 	case tea.MouseMsg:
+		if h.item != nil {
+			h.item.wheel(msg)
+			return h, nil
+		}
 		h.handleWheel(msg)
+	}
+	if h.item != nil {
+		return h, h.item.update(msg)
 	}
 	return h, nil
 }
 
 func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if h.itemsFocused {
+		return h.itemsKey(msg)
+	}
 	switch {
+	case key.Matches(msg, h.keys.Items):
+		return h.focusItems()
 	case key.Matches(msg, h.keys.Up):
 		h.move(-1)
 	case key.Matches(msg, h.keys.Down):
@@ -89,6 +116,15 @@ func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 
 func (h *homeScreen) handleWheel(msg tea.MouseMsg) {
 	if msg.Action != tea.MouseActionPress {
+		return
+	}
+	if h.itemsFocused {
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			h.moveItem(-1)
+		case tea.MouseButtonWheelDown:
+			h.moveItem(1)
+		}
 		return
 	}
 	switch msg.Button {
@@ -121,12 +157,23 @@ func (h *homeScreen) open() tea.Cmd {
 
 // ShortHelp is the footer's help.
 func (h *homeScreen) ShortHelp() []key.Binding {
+	switch {
+	case h.item != nil:
+		return h.item.ShortHelp()
+	case h.itemsFocused:
+		return []key.Binding{h.keys.Up, h.keys.Down, h.keys.OpenItem, h.keys.Flows}
+	case len(h.items) > 0:
+		return []key.Binding{h.keys.Up, h.keys.Down, h.keys.Open, h.keys.Items}
+	}
 	return []key.Binding{h.keys.Up, h.keys.Down, h.keys.Open}
 }
 
 // FullHelp is the help screen's.
 func (h *homeScreen) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{h.keys.Up, h.keys.Down, h.keys.Top, h.keys.Bottom}, {h.keys.Open}}
+	if h.item != nil {
+		return h.item.FullHelp()
+	}
+	return [][]key.Binding{{h.keys.Up, h.keys.Down, h.keys.Top, h.keys.Bottom}, {h.keys.Open, h.keys.Items, h.keys.Flows, h.keys.OpenItem}}
 }
 
 // View renders the flows and the session log beside the Items, or above
@@ -134,6 +181,9 @@ func (h *homeScreen) FullHelp() [][]key.Binding {
 // give up their room first ("+N more"), then, when narrow, the selected
 // entry's summary.
 func (h *homeScreen) View() string {
+	if h.item != nil {
+		return h.item.view(h.width, h.height)
+	}
 	if h.width >= 84 {
 		// "Your own app" spans the width under both columns, so that its
 		// URLs stay whole on one line each.
@@ -172,6 +222,9 @@ func (h *homeScreen) menuView(w int, summary bool) string {
 }
 
 func (h *homeScreen) menuLine(i int, label string, w int) string {
+	if i == h.cursor && h.itemsFocused {
+		return h.c.styles.Text.Render(truncate("▸ "+label, w))
+	}
 	if i == h.cursor {
 		return h.c.styles.Selected.Render(pad("▸ "+label, w))
 	}
@@ -199,6 +252,8 @@ func (h *homeScreen) logLines(w int) []string {
 
 func (h *homeScreen) selectedTitle() string {
 	switch {
+	case h.itemsFocused && h.itemCursor < len(h.items):
+		return "Item · " + itemName(h.items[h.itemCursor])
 	case h.cursor < len(h.flows):
 		return h.flows[h.cursor].Title
 	case h.cursor == h.migrateRow():
@@ -209,6 +264,8 @@ func (h *homeScreen) selectedTitle() string {
 
 func (h *homeScreen) selectedSummary() string {
 	switch {
+	case h.itemsFocused && h.itemCursor < len(h.items):
+		return itemSummary(h.items[h.itemCursor])
 	case h.cursor < len(h.flows):
 		return oneLine(h.flows[h.cursor].Summary)
 	case h.cursor == h.migrateRow():
@@ -235,24 +292,13 @@ func (h *homeScreen) itemsView(w, height int, withOwnApp bool) string {
 	case len(h.items) == 0:
 		lines = append(lines, wrap(st.Muted.Render("No Items yet. Run the Quickstart to link one."), w))
 	}
-	var own []string
-	if withOwnApp {
-		own = h.ownAppLines(w)
-		if height-1-len(own) < 1 {
-			own = h.ownAppLinesTight(w)
-		}
+	own, fits := h.itemsRoom(w, height, withOwnApp)
+	top := h.visibleTop(fits)
+	for i := top; i < len(h.items) && i < top+fits; i++ {
+		lines = append(lines, h.itemLines(h.items[i], w, h.itemsFocused && i == h.itemCursor)...)
 	}
-	room := height - 1 - len(own) // lines for the Items
-	fits := max(room/2, 0)
-	if len(h.items) > fits {
-		fits = max((room-1)/2, 0) // keep a line for "+N more"
-	}
-	for i, it := range h.items {
-		if i == fits {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("+%d more (all in the session log: linkexplorer log)", len(h.items)-i)))
-			break
-		}
-		lines = append(lines, h.itemLines(it, w)...)
+	if more := moreItemsLine(top, fits, len(h.items)); more != "" {
+		lines = append(lines, st.Muted.Render(truncate(more, w)))
 	}
 	lines = append(lines, own...)
 	return strings.Join(lines, "\n")
@@ -297,11 +343,14 @@ func (h *homeScreen) ownAppLinesTight(w int) []string {
 
 const ownAppNote = "Requests your app sends here join the session log. --emulator-addr keeps this address across runs."
 
-func (h *homeScreen) itemLines(it store.Item, w int) []string {
+func (h *homeScreen) itemLines(it store.Item, w int, selected bool) []string {
 	st := h.c.styles
-	name := oneLine(it.InstitutionName)
-	if name == "" {
-		name = oneLine(it.InstitutionID)
+	name := itemName(it)
+	if selected {
+		plainStatus := itemStatusText(it.Status)
+		first := truncate("▸ "+name, max(w-lipgloss.Width(plainStatus)-1, 1))
+		first += strings.Repeat(" ", max(w-lipgloss.Width(first)-lipgloss.Width(plainStatus), 1)) + plainStatus
+		return []string{st.Selected.Render(pad(first, w)), st.Muted.Render(truncate("  "+oneLine(it.ItemID)+" · "+it.Mode, w))}
 	}
 	status := itemStatus(st, it.Status)
 	first := truncate(name, max(w-lipgloss.Width(status)-1, 1))
