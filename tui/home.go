@@ -194,12 +194,8 @@ func (h *homeScreen) View() string {
 			fit(h.menuView(left, true), left, top), "  ", fit(h.itemsView(h.width-left-2, top, false), h.width-left-2, top))
 		return fit(cols+"\n"+strings.Join(own, "\n"), h.width, h.height)
 	}
-	menu := h.menuView(h.width, true)
+	menu := h.narrowMenu()
 	rest := h.height - strings.Count(menu, "\n") - 2
-	if rest < len(h.ownAppLines(h.width))+2 {
-		menu = h.menuView(h.width, false)
-		rest = h.height - strings.Count(menu, "\n") - 2
-	}
 	return fit(menu+"\n\n"+h.itemsView(h.width, rest, true), h.width, h.height)
 }
 

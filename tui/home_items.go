@@ -101,13 +101,30 @@ func (h *homeScreen) itemsArea() (w, height int, withOwnApp bool) {
 		left := (h.width - 2) / 2
 		return h.width - left - 2, max(h.height-len(h.ownAppLines(h.width)), 1), false
 	}
-	menu := h.menuView(h.width, true)
-	rest := h.height - strings.Count(menu, "\n") - 2
-	if rest < len(h.ownAppLines(h.width))+2 {
-		menu = h.menuView(h.width, false)
-		rest = h.height - strings.Count(menu, "\n") - 2
+	menu := h.narrowMenu()
+	return h.width, h.height - strings.Count(menu, "\n") - 2, true
+}
+
+// narrowMenu is the menu above the Items on a narrow terminal: without
+// the selected entry's summary when the Items have the focus (they need
+// the room) or when "Your own app" would not fit.
+func (h *homeScreen) narrowMenu() string {
+	if !h.itemsFocused {
+		menu := h.menuView(h.width, true)
+		if h.height-strings.Count(menu, "\n")-2 >= len(h.ownAppLines(h.width))+2 {
+			return menu
+		}
 	}
-	return h.width, rest, true
+	menu := h.menuView(h.width, false)
+	if h.itemsFocused {
+		rest := h.height - strings.Count(menu, "\n") - 2
+		if _, fits := h.itemsRoom(h.width, rest, true); fits < 1 {
+			// A short terminal: the menu folds to a line, so that the
+			// selected Item shows.
+			return h.c.styles.Muted.Render(truncate("← Flows · Session log · Migration", h.width))
+		}
+	}
+	return menu
 }
 
 // itemsRoom is "Your own app" as drawn under the Items in a column of

@@ -295,7 +295,7 @@ func (s *itemScreen) view(w, h int) string {
 	bodyH := max(h-len(head), 1)
 	var body string
 	if w >= 76 {
-		left := 26
+		left := 28
 		right := w - left - 2
 		body = lipgloss.JoinHorizontal(lipgloss.Top, fit(s.actionsView(left), left, bodyH), "  ", s.pane(right, bodyH))
 	} else {
@@ -326,12 +326,12 @@ func (s *itemScreen) actionsView(w int) string {
 	for i, a := range itemActions {
 		hint := keys[i].Help().Key
 		label := a.title
-		text := pad("  "+label, w-2) + hint
+		text := pad("  "+label, w-3) + " " + hint
 		switch {
 		case s.removed():
 			lines = append(lines, st.Muted.Render(truncate("  "+label, w)))
 		case i == s.cursor && !s.picking:
-			lines = append(lines, st.Selected.Render(pad("▸ "+label, w-2)+hint))
+			lines = append(lines, st.Selected.Render(pad("▸ "+label, w-3)+" "+hint))
 		default:
 			lines = append(lines, st.Text.Render(text))
 		}
@@ -360,7 +360,7 @@ func (s *itemScreen) pane(w, h int) string {
 func (s *itemScreen) maxScroll() int {
 	w := s.width
 	if w >= 76 {
-		w -= 28
+		w -= 30
 	}
 	return max(len(s.paneLines(max(w, 10)))-2, 0)
 }
@@ -380,7 +380,7 @@ func (s *itemScreen) paneLines(w int) []string {
 		s.outcomeLines(w, add)
 	default:
 		a := itemActions[s.cursor]
-		add(sectionTitle(st, a.title+" · "+a.endpoint, w))
+		add(actionTitle(st, a.title, a.endpoint, w))
 		add(wrap(st.Text.Render(a.explain), w))
 		add("")
 		add(wrap(st.Muted.Render("enter runs it; each action's letter runs it at once. Every call is recorded in the session log with its request_id."), w))
@@ -390,7 +390,7 @@ func (s *itemScreen) paneLines(w int) []string {
 
 func (s *itemScreen) pickerLines(w int, add func(string)) {
 	st := s.c.styles
-	add(sectionTitle(st, "Fire a sandbox webhook · /sandbox/item/fire_webhook", w))
+	add(actionTitle(st, "Fire a sandbox webhook", "/sandbox/item/fire_webhook", w))
 	codeW := 0
 	for _, c := range flows.FirableWebhooks {
 		codeW = max(codeW, len(c.Code))
@@ -415,7 +415,8 @@ func (s *itemScreen) pickerLines(w int, add func(string)) {
 func (s *itemScreen) outcomeLines(w int, add func(string)) {
 	st := s.c.styles
 	a := itemActions[s.done]
-	add(sectionTitle(st, a.title+" · "+a.endpoint, w))
+	add(actionTitle(st, a.title, a.endpoint, w))
+	s.requestIDLines(w, add)
 	if s.ins != nil && s.err == nil {
 		s.inspectionLines(w, add)
 	} else if s.err != nil {
@@ -433,7 +434,12 @@ func (s *itemScreen) outcomeLines(w int, add func(string)) {
 			add(wrap(st.Muted.Render(n), w))
 		}
 	}
-	s.requestIDLines(w, add)
+}
+
+// actionTitle is an action's heading: its name, then its endpoints as
+// they are spelled.
+func actionTitle(st styles, title, endpoint string, w int) string {
+	return truncate(st.Section.Render(strings.ToUpper(title))+st.Muted.Render(" · "+endpoint), w)
 }
 
 func (s *itemScreen) inspectionLines(w int, add func(string)) {
@@ -471,18 +477,29 @@ func (s *itemScreen) inspectionLines(w int, add func(string)) {
 		add(errorView(st, ins.Error, w))
 	}
 	add("")
-	if ins.AccountsErr != nil {
-		add(sectionTitle(st, "Accounts · /accounts/get failed", w))
-		add(errorView(st, ins.AccountsErr, w))
+	if err := ins.AccountsErr; err != nil {
+		add(actionTitle(st, "Accounts", "/accounts/get failed", w))
+		var ae, ie *flows.APIError
+		if errors.As(err, &ae) && ins.Error != nil && errors.As(error(ins.Error), &ie) && ae.Code == ie.Code {
+			// The same error as item.error, explained above.
+			add(st.Fail.Render("✗ ") + wrap(st.Text.Render(fmt.Sprintf("HTTP %d %s (request_id %s): every data endpoint answers so until the Item is repaired.", ae.HTTPStatus, ae.Code, ae.RequestID)), w-2))
+			return
+		}
+		add(errorView(st, err, w))
 		return
 	}
-	add(sectionTitle(st, fmt.Sprintf("Accounts · %d", len(ins.Accounts)), w))
+	add(actionTitle(st, fmt.Sprintf("Accounts · %d", len(ins.Accounts)), "masks and balances", w))
 	for _, a := range ins.Accounts {
 		name := a.Name
 		if a.Mask != "" {
 			name += " ••" + a.Mask
 		}
-		add(st.Text.Render(truncate(name, w)) + st.Muted.Render(truncate("  "+a.Type+"/"+a.Subtype, max(w-lipgloss.Width(name), 0))))
+		kind := "  " + a.Type + "/" + a.Subtype
+		if w >= 90 {
+			add(st.Text.Render(name) + st.Muted.Render(truncate(kind+"  "+balances(a), max(w-lipgloss.Width(name), 0))))
+			continue
+		}
+		add(st.Text.Render(truncate(name, w)) + st.Muted.Render(truncate(kind, max(w-lipgloss.Width(name), 0))))
 		add(st.Muted.Render(truncate("  "+balances(a), w)))
 	}
 }
@@ -492,8 +509,7 @@ func (s *itemScreen) requestIDLines(w int, add func(string)) {
 	if len(s.calls) == 0 {
 		return
 	}
-	add("")
-	add(sectionTitle(st, "Request IDs · c copies (again for the next)", w))
+	add(st.Muted.Render(truncate("request_ids (c copies, again for the next):", w)))
 	epW := 0
 	for _, c := range s.calls {
 		epW = max(epW, len(c.Endpoint))
@@ -506,6 +522,7 @@ func (s *itemScreen) requestIDLines(w int, add func(string)) {
 		add(st.Text.Render(truncate(fmt.Sprintf("%-*s  %s", epW, c.Endpoint, firstNonEmpty(c.RequestID, "(none)")), w)) +
 			st.Muted.Render(truncate("  "+status+" · "+shortDuration(c.Duration), max(w-epW-2-len(c.RequestID), 0))))
 	}
+	add("")
 }
 
 func balances(a flows.ItemAccount) string {
