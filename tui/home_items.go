@@ -115,16 +115,11 @@ func (h *homeScreen) narrowMenu() string {
 			return menu
 		}
 	}
-	menu := h.menuView(h.width, false)
 	if h.itemsFocused {
-		rest := h.height - strings.Count(menu, "\n") - 2
-		if _, fits := h.itemsRoom(h.width, rest, true); fits < 1 {
-			// A short terminal: the menu folds to a line, so that the
-			// selected Item shows.
-			return h.c.styles.Muted.Render(truncate("← Flows · Session log · Migration", h.width))
-		}
+		// The menu folds to a line, so that the Items have the room.
+		return h.c.styles.Muted.Render(truncate("← Flows · Session log · Migration", h.width))
 	}
-	return menu
+	return h.menuView(h.width, false)
 }
 
 // itemsRoom is "Your own app" as drawn under the Items in a column of

@@ -287,11 +287,11 @@ func (s *itemScreen) view(w, h int) string {
 	st := s.c.styles
 	status := itemStatus(st, s.it.Status)
 	title := st.Title.Render(truncate("Item · "+itemName(s.it), max(w-lipgloss.Width(status)-1, 1)))
-	head := []string{
-		pad(title, w-lipgloss.Width(status)) + status,
-		st.Muted.Render(truncate(s.idLine(), w)),
-		"",
+	head := []string{pad(title, w-lipgloss.Width(status)) + status}
+	for _, l := range s.idLines(w) {
+		head = append(head, st.Muted.Render(truncate(l, w)))
 	}
+	head = append(head, "")
 	bodyH := max(h-len(head), 1)
 	var body string
 	if w >= 76 {
@@ -310,12 +310,19 @@ func (s *itemScreen) view(w, h int) string {
 	return fit(strings.Join(head, "\n")+"\n"+body, w, h)
 }
 
-func (s *itemScreen) idLine() string {
+// idLines name the Item and its masked access_token: on one line when it
+// fits, else two.
+func (s *itemScreen) idLines(w int) []string {
 	tok := s.it.AccessTokenMasked
 	if tok == "" {
 		tok = "not saved"
 	}
-	return fmt.Sprintf("item_id %s · %s · access_token %s (never shown in full)", s.it.ItemID, s.it.Mode, tok)
+	id := fmt.Sprintf("item_id %s · %s", s.it.ItemID, s.it.Mode)
+	access := fmt.Sprintf("access_token %s (never shown in full)", tok)
+	if lipgloss.Width(id+" · "+access) <= w {
+		return []string{id + " · " + access}
+	}
+	return []string{id, access}
 }
 
 func (s *itemScreen) actionsView(w int) string {
@@ -447,7 +454,13 @@ func (s *itemScreen) inspectionLines(w int, add func(string)) {
 	ins := s.ins
 	kv := func(k, v string) {
 		const kw = 14
-		add(st.Muted.Render(pad(k, kw)) + wrap(st.Text.Render(v), max(w-kw, 10)))
+		for i, l := range strings.Split(wrap(st.Text.Render(v), max(w-kw, 10)), "\n") {
+			if i == 0 {
+				add(st.Muted.Render(pad(k, kw)) + l)
+			} else {
+				add(strings.Repeat(" ", kw) + l)
+			}
+		}
 	}
 	inst := ins.InstitutionID
 	if ins.InstitutionName != "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -41,7 +42,8 @@ func TestHomeItemsFocusSelectionAndScrolling(t *testing.T) {
 	if a.home.itemsFocused {
 		t.Fatal("the Items took the focus before any was loaded")
 	}
-	a.Update(itemsLoadedMsg{items: fixtureItems(9)})
+	const n = 15
+	a.Update(itemsLoadedMsg{items: fixtureItems(n)})
 	press(a, "down")
 	if a.home.cursor != 1 || a.home.itemsFocused {
 		t.Fatalf("down in the menu: cursor %d, items focused %v", a.home.cursor, a.home.itemsFocused)
@@ -51,37 +53,37 @@ func TestHomeItemsFocusSelectionAndScrolling(t *testing.T) {
 		t.Fatalf("→ did not focus the Items")
 	}
 	fits := a.home.itemFits()
-	if fits < 2 || fits >= 9 {
-		t.Fatalf("%d of 9 Items fit at 80×24; the test needs some, not all", fits)
+	if fits < 2 || fits >= n {
+		t.Fatalf("%d of %d Items fit at 80×24; the test needs some, not all", fits, n)
 	}
 	view := plain(a.View())
 	if !strings.Contains(view, "▸ First Platypus Bank") || !strings.Contains(view, "+") {
 		t.Errorf("the first Item is not shown selected with a +N more line:\n%s", view)
 	}
-	for range 8 {
+	for range n - 1 {
 		press(a, "down")
 	}
-	if a.home.itemCursor != 8 || a.home.cursor != 1 {
-		t.Fatalf("after 8 downs: item %d (menu %d), want item 8 and the menu untouched", a.home.itemCursor, a.home.cursor)
+	if a.home.itemCursor != n-1 || a.home.cursor != 1 {
+		t.Fatalf("after %d downs: item %d (menu %d), want the last Item and the menu untouched", n-1, a.home.itemCursor, a.home.cursor)
 	}
 	view = plain(a.View())
-	if !strings.Contains(view, "▸ "+fixtureItems(9)[8].InstitutionName) || !strings.Contains(view, "above") {
+	if !strings.Contains(view, "▸ "+fixtureItems(n)[n-1].InstitutionName) || !strings.Contains(view, "above") {
 		t.Errorf("the list did not scroll to the last Item:\n%s", view)
 	}
-	if a.home.itemTop != 9-fits {
-		t.Errorf("itemTop %d, want %d", a.home.itemTop, 9-fits)
+	if a.home.itemTop != n-fits {
+		t.Errorf("itemTop %d, want %d", a.home.itemTop, n-fits)
 	}
 	press(a, "g")
 	if a.home.itemCursor != 0 || a.home.itemTop != 0 {
 		t.Errorf("g: item %d top %d", a.home.itemCursor, a.home.itemTop)
 	}
 	press(a, "G", "up")
-	if a.home.itemCursor != 7 || a.home.itemTop != 9-fits {
+	if a.home.itemCursor != n-2 || a.home.itemTop != n-fits {
 		t.Errorf("G then up: item %d top %d; the window should not move", a.home.itemCursor, a.home.itemTop)
 	}
 	// A reload keeps the selection on the same Item.
-	items := fixtureItems(9)
-	items[0], items[7] = items[7], items[0]
+	items := fixtureItems(n)
+	items[0], items[n-2] = items[n-2], items[0]
 	a.Update(itemsLoadedMsg{items: items})
 	if a.home.itemCursor != 0 {
 		t.Errorf("after a reload the cursor is on %d, want the same Item at 0", a.home.itemCursor)
@@ -278,4 +280,53 @@ func TestItemActionsThroughTheApp(t *testing.T) {
 			t.Errorf("no %s call in the app's session: %v", ep, got)
 		}
 	}
+}
+
+// inspected is an inspection as the Env returns it, fixed for goldens.
+func inspected(it store.Item) itemActionDoneMsg {
+	cur, avail, card := 110.0, 100.0, 410.0
+	ins := &flows.ItemInspection{
+		ItemID: it.ItemID, InstitutionID: "ins_109508", InstitutionName: "First Platypus Bank",
+		Webhook: "http://127.0.0.1:43118/webhook/5de5d2d012956858", Products: []string{"auth", "transactions"},
+		Available: []string{"balance", "identity", "investments"}, UpdateType: "background", Status: store.ItemHealthy,
+		LastWebhookCode: "SYNC_UPDATES_AVAILABLE", LastWebhookAt: func() *time.Time { t := at(20); return &t }(),
+		Accounts: []flows.ItemAccount{
+			{Name: "Plaid Checking", Mask: "0000", Type: "depository", Subtype: "checking", Current: &cur, Available: &avail, Currency: "USD"},
+			{Name: "Plaid Credit Card", Mask: "3333", Type: "credit", Subtype: "credit card", Current: &card, Currency: "USD"},
+		},
+		Calls: []flows.Call{
+			{Time: at(30), Method: "POST", Endpoint: "/item/get", HTTPStatus: 200, RequestID: "ReqItemGet0001", Duration: 12 * time.Millisecond},
+			{Time: at(30), Method: "POST", Endpoint: "/accounts/get", HTTPStatus: 200, RequestID: "ReqAccounts001", Duration: 9 * time.Millisecond},
+		},
+	}
+	return itemActionDoneMsg{itemID: it.ItemID, action: actInspect, ins: ins}
+}
+
+func TestGoldenHomeItemsFocused(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 35}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			a := newTestApp(Options{})
+			a.c.control = &flows.Control{BaseURL: "http://127.0.0.1:43117"}
+			goldenSize(t, a, sz[0], sz[1], []string{"Item15Lqv3", "above"},
+				itemsLoadedMsg{items: fixtureItems(20)}, keyMsg("i"), keyMsg("G"), keyMsg("up"), keyMsg("up"), keyMsg("up"), keyMsg("up"))
+		})
+	}
+}
+
+func TestGoldenItemScreen(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 35}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			a := newTestApp(Options{})
+			items := fixtureItems(2)
+			goldenSize(t, a, sz[0], sz[1], []string{"ReqAccounts001", "Institution"},
+				itemsLoadedMsg{items: items}, keyMsg("i"), keyMsg("enter"), inspected(items[0]))
+		})
+	}
+}
+
+func TestGoldenItemWebhookPicker(t *testing.T) {
+	a := newTestApp(Options{})
+	items := fixtureItems(2)
+	goldenSize(t, a, 80, 24, []string{"NEW_ACCOUNTS_AVAILABLE", "Link in"},
+		itemsLoadedMsg{items: items}, keyMsg("i"), keyMsg("enter"), keyMsg("w"), keyMsg("down"), keyMsg("down"))
 }
