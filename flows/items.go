@@ -35,51 +35,60 @@ func sessionOf(ctx context.Context) string {
 
 // ItemAccount is one account of an inspected Item.
 type ItemAccount struct {
-	ID, Name, OfficialName, Mask, Type, Subtype string
+	ID           string `json:"account_id"`
+	Name         string `json:"name"`
+	OfficialName string `json:"official_name,omitempty"`
+	Mask         string `json:"mask"`
+	Type         string `json:"type"`
+	Subtype      string `json:"subtype"`
 	// Available and Current are nil when the institution gives none.
-	Available, Current *float64
-	Currency           string
+	Available *float64 `json:"available"`
+	Current   *float64 `json:"current"`
+	Currency  string   `json:"iso_currency_code"`
 }
 
 // ItemInspection is what /item/get and /accounts/get say about an Item.
 type ItemInspection struct {
-	ItemID          string
-	InstitutionID   string
-	InstitutionName string // from the session log; /item/get gives only the id
-	Webhook         string
-	Products        []string // products, else billed_products
-	Billed          []string
-	Available       []string // available_products
+	ItemID          string `json:"item_id"`
+	InstitutionID   string `json:"institution_id"`
+	InstitutionName string `json:"institution_name"` // from the session log; /item/get gives only the id
+	Webhook         string `json:"webhook"`
+	// Products are products, else billed_products.
+	Products  []string `json:"products"`
+	Billed    []string `json:"billed_products"`
+	Available []string `json:"available_products"`
 	// ConsentExpiration is nil when the institution sets none.
-	ConsentExpiration *time.Time
-	UpdateType        string
+	ConsentExpiration *time.Time `json:"consent_expiration_time"`
+	UpdateType        string     `json:"update_type"`
 	// Error is item.error: nil for a healthy Item.
-	Error *APIError
+	Error *APIError `json:"error"`
 	// LastWebhook is status.last_webhook: its code and when it was sent.
-	LastWebhookCode string
-	LastWebhookAt   *time.Time
-	Accounts        []ItemAccount
+	LastWebhookCode string        `json:"last_webhook_code,omitempty"`
+	LastWebhookAt   *time.Time    `json:"last_webhook_sent_at,omitempty"`
+	Accounts        []ItemAccount `json:"accounts"`
 	// AccountsErr is why /accounts/get failed (ITEM_LOGIN_REQUIRED for an
-	// Item whose login was reset): /item/get still answered.
-	AccountsErr error
+	// Item whose login was reset): /item/get still answered. AccountsError
+	// is its text.
+	AccountsErr   error  `json:"-"`
+	AccountsError string `json:"accounts_error,omitempty"`
 	// Status is the Item's status in the session log after the inspection.
-	Status string
+	Status string `json:"status"`
 	// Calls are the calls made, oldest first, each with its request_id.
-	Calls []Call
+	Calls []Call `json:"-"`
 }
 
 // ItemActionResult is the outcome of an action on an Item.
 type ItemActionResult struct {
-	ItemID string
+	ItemID string `json:"item_id"`
 	// Status is the Item's status in the session log after the action.
-	Status string
+	Status string `json:"status"`
 	// Notes say what happened besides the call, in sentences.
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 	// Webhook is the webhook fire_webhook made, when linkexplorer's
 	// receiver got it before FireWebhook returned.
-	Webhook *WebhookReceived
+	Webhook *WebhookReceived `json:"webhook,omitempty"`
 	// Calls are the calls made, oldest first, each with its request_id.
-	Calls []Call
+	Calls []Call `json:"-"`
 }
 
 // WebhookChoice is a webhook_code /sandbox/item/fire_webhook can fire.
@@ -239,6 +248,7 @@ func (e *Env) InspectItem(ctx context.Context, itemID string) (ItemInspection, e
 	ins.Calls = cc.Calls()
 	if err != nil {
 		ins.AccountsErr = AsAPIError("/accounts/get", err)
+		ins.AccountsError = ins.AccountsErr.Error()
 		return ins, nil
 	}
 	for _, a := range acc.GetAccounts() {
