@@ -53,7 +53,13 @@ func (h *homeScreen) reload() tea.Cmd {
 }
 
 // SetSize sets the screen's size.
-func (h *homeScreen) SetSize(w, ht int) { h.width, h.height = w, ht }
+func (h *homeScreen) SetSize(w, ht int) {
+	h.width, h.height = w, ht
+	if h.item != nil {
+		h.item.width, h.item.height = w, ht
+	}
+	h.itemTop = h.visibleTop(h.itemFits())
+}
 
 // Update handles the Home screen's keys and data.
 func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -171,6 +171,7 @@ func (h *homeScreen) openItem() tea.Cmd {
 		return nil
 	}
 	h.item = newItemScreen(h.c, h.items[h.itemCursor], h.flowNamed("update-mode"))
+	h.item.width, h.item.height = h.width, h.height
 	return nil
 }
 

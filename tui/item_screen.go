@@ -283,7 +283,6 @@ func (s *itemScreen) FullHelp() [][]key.Binding {
 
 // view draws the Item's screen in w×h.
 func (s *itemScreen) view(w, h int) string {
-	s.width, s.height = w, h
 	st := s.c.styles
 	status := itemStatus(st, s.it.Status)
 	title := st.Title.Render(truncate("Item · "+itemName(s.it), max(w-lipgloss.Width(status)-1, 1)))
