@@ -122,6 +122,22 @@ wait_for "exported to $work/exports/linkexplorer-log-"
 ls "$work/exports"/linkexplorer-log-*.md >/dev/null 2>&1 || fail "no export in --export-dir"
 [ -z "$(ls -A "$work/cwd")" ] || fail "the export wrote into the working directory: $(ls -A "$work/cwd")"
 
+# Home's Items: focus them, open the quickstart's Item, inspect it, copy a request_id.
+keys Tab
+wait_for "FLOWS"
+keys i
+wait_for "▸ First Platypus Bank"
+keys Enter
+wait_for "Use for update mode"
+keys i
+wait_for "request_ids (c copies"
+wait_for "Plaid Checking"
+keys c
+wait_for "copied request_id"
+keys Escape
+wait_for "enter item actions"
+keys Escape
+
 # Too small, then back.
 tmux -L "$sock" resize-window -t smoke -x 50 -y 15
 wait_for "please enlarge"
@@ -216,4 +232,4 @@ gone() { ! pgrep -f -- "--browser none --state-dir $state" >/dev/null; }
 until_true "the second app to exit after its terminal closed" gone
 last=$("$bin" log --state-dir "$state" --last --md)
 grep -qE '\| flow:quickstart \|.*\| cancelled \|' <<<"$last" || { echo "$last" >&2; fail "after the terminal closed, the run is not recorded as cancelled"; }
-echo "== smoke: ok (quickstart through the terminal app; an export in --export-dir; no Chromium profile left after quitting mid-Link; closing the terminal mid-run records the run as cancelled)"
+echo "== smoke: ok (quickstart through the terminal app; an export in --export-dir; no Chromium profile left after quitting mid-Link; closing the terminal mid-run records the run as cancelled; the quickstart's Item inspected from Home, a request_id copied)"

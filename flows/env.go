@@ -113,7 +113,7 @@ func withRun(ctx context.Context, r *Run) context.Context {
 // RecordCall implements Recorder.
 func (rec envRecorder) RecordCall(ctx context.Context, c Call) {
 	r, _ := ctx.Value(runKey{}).(*Run)
-	session := ""
+	session := sessionOf(ctx) // an Item action's (items.go)
 	if r != nil {
 		session = r.id
 	}
@@ -248,12 +248,17 @@ func (e *Env) onWebhook(body []byte, jwt string) {
 	wh := parseWebhook(body)
 	r := e.runForItem(wh.ItemID)
 	session := ""
+	if s, ok := e.webhookSession(wh.ItemID); ok && (r == nil || r.itemID() != wh.ItemID) {
+		r, session = nil, s // an Item action fired it (items.go)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), webhookVerifyTimeout)
 	defer cancel()
 	if r != nil {
 		session = r.id
 		ctx = withRun(ctx, r)
 		wh.Step = r.webhookStep(wh.ItemID) // as it arrives, before the key fetch
+	} else if session != "" {
+		ctx = WithSession(ctx, session)
 	}
 	wh.Signature = e.webhookKeys.check(ctx, jwt, body, time.Now())
 	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Verification: jwt, Step: wh.Step, Body: json.RawMessage(body)})
@@ -261,6 +266,7 @@ func (e *Env) onWebhook(body []byte, jwt string) {
 	if r != nil {
 		r.publishWebhook(wh)
 	}
+	e.deliverWebhook(wh)
 }
 
 // followItemStatus updates an Item's status from a verified ITEM webhook

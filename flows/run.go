@@ -40,6 +40,8 @@ type Env struct {
 	mu     sync.Mutex
 	runs   map[*Run]bool
 	latest *Run
+	// waiters are the Item actions waiting for their webhooks (items.go).
+	waiters itemWaiters
 }
 
 // EnvOptions configure NewEnv.
@@ -144,6 +146,9 @@ type RunOptions struct {
 	// NewItem makes update mode link a new Item instead of reusing one from
 	// the session log, so that the run does not depend on earlier ones.
 	NewItem bool
+	// ItemID makes update mode work on this stored Item (Home's "Use for
+	// update mode") instead of the latest usable one.
+	ItemID string
 	// Demo marks the run as one the demo played: its session's kind is
 	// "demo:FLOW" instead of "flow:FLOW", so the log can tell (and filter,
 	// source:demo) what the demo did from what the user did.

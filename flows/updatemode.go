@@ -88,6 +88,9 @@ func updateModeFlow() *Flow {
 // pickItem uses a stored Item that still works, else (or with
 // RunOptions.NewItem) makes a new one.
 func pickItem(ctx context.Context, r *Run) error {
+	if r.opts.ItemID != "" {
+		return r.useChosenItem(ctx) // items.go
+	}
 	if !r.opts.NewItem {
 		ok, err := r.reuseItem(ctx)
 		if err != nil || ok {

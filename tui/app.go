@@ -172,7 +172,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case navigatedMsg:
 		return a, a.navigate(msg.to)
 	case flowChosenMsg:
-		return a, a.chooseFlow(msg.flow)
+		return a, a.chooseFlow(msg.flow, msg.opts)
 	case flowStartConfirmedMsg:
 		return a, tea.Batch(a.flow.start(msg.flow, msg.opts), a.navigate(screenFlow))
 	case demoStartConfirmedMsg, demoTickedMsg, demoPressedMsg:
@@ -337,10 +337,10 @@ func ask(question string, yes tea.Cmd) tea.Cmd {
 
 // chooseFlow starts a run of flow; a run of another flow in flight is
 // abandoned only if the user agrees, and the same flow is resumed.
-func (a *app) chooseFlow(f *flows.Flow) tea.Cmd {
-	start := func() tea.Msg { return flowStartConfirmedMsg{flow: f} }
+func (a *app) chooseFlow(f *flows.Flow, opts flows.RunOptions) tea.Cmd {
+	start := func() tea.Msg { return flowStartConfirmedMsg{flow: f, opts: opts} }
 	switch {
-	case a.flow.midway() && a.flow.flow == f:
+	case a.flow.midway() && a.flow.flow == f && opts.ItemID == "":
 		return a.navigate(screenFlow)
 	case a.flow.midway():
 		return ask(fmt.Sprintf("%s is mid-way. Abandon it and start %s?", a.flow.flow.Title, f.Title), start)

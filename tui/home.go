@@ -22,9 +22,15 @@ type homeScreen struct {
 	keys          homeKeys
 	width, height int
 
-	flows       []*flows.Flow
-	cursor      int // 0..len(flows)+1: the flows, the session log, the migration audit
-	items       []store.Item
+	flows  []*flows.Flow
+	cursor int // 0..len(flows)+1: the flows, the session log, the migration audit
+	items  []store.Item
+	// itemsFocused: the keys move in the Items (home_items.go), not the
+	// menu; itemCursor is the selected Item, itemTop the first shown.
+	itemsFocused        bool
+	itemCursor, itemTop int
+	// item is the open Item's screen (item_screen.go), nil when closed.
+	item        *itemScreen
 	itemsKnown  bool
 	logCount    int
 	logLatest   *store.Entry
@@ -47,7 +53,13 @@ func (h *homeScreen) reload() tea.Cmd {
 }
 
 // SetSize sets the screen's size.
-func (h *homeScreen) SetSize(w, ht int) { h.width, h.height = w, ht }
+func (h *homeScreen) SetSize(w, ht int) {
+	h.width, h.height = w, ht
+	if h.item != nil {
+		h.item.width, h.item.height = w, ht
+	}
+	h.itemTop = h.visibleTop(h.itemFits())
+}
 
 // Update handles the Home screen's keys and data.
 func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -55,7 +67,13 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case shownMsg:
 		return h, h.reload()
 	case itemsLoadedMsg:
-		h.items, h.itemsKnown = msg.items, true
+		h.setItems(msg.items)
+	case itemActionDoneMsg:
+		cmd := h.reload() // the action may have changed the Item's status
+		if h.item != nil {
+			cmd = tea.Batch(cmd, h.item.update(msg))
+		}
+		return h, cmd
 	case logSummaryLoadedMsg:
 		h.logCount, h.logLatest, h.logKnown = msg.count, msg.latest, true
 	case ownRequestsPolledMsg:
@@ -64,15 +82,30 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return h, h.reload()
 		}
 	case tea.KeyMsg:
+		if h.item != nil {
+			return h, h.itemKey(msg)
+		}
 		return h, h.handleKey(msg)
 	case tea.MouseMsg:
+		if h.item != nil {
+			h.item.wheel(msg)
+			return h, nil
+		}
 		h.handleWheel(msg)
+	}
+	if h.item != nil {
+		return h, h.item.update(msg)
 	}
 	return h, nil
 }
 
 func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if h.itemsFocused {
+		return h.itemsKey(msg)
+	}
 	switch {
+	case key.Matches(msg, h.keys.Items):
+		return h.focusItems()
 	case key.Matches(msg, h.keys.Up):
 		h.move(-1)
 	case key.Matches(msg, h.keys.Down):
@@ -89,6 +122,15 @@ func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 
 func (h *homeScreen) handleWheel(msg tea.MouseMsg) {
 	if msg.Action != tea.MouseActionPress {
+		return
+	}
+	if h.itemsFocused {
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			h.moveItem(-1)
+		case tea.MouseButtonWheelDown:
+			h.moveItem(1)
+		}
 		return
 	}
 	switch msg.Button {
@@ -121,12 +163,23 @@ func (h *homeScreen) open() tea.Cmd {
 
 // ShortHelp is the footer's help.
 func (h *homeScreen) ShortHelp() []key.Binding {
+	switch {
+	case h.item != nil:
+		return h.item.ShortHelp()
+	case h.itemsFocused:
+		return []key.Binding{h.keys.Up, h.keys.Down, h.keys.OpenItem, h.keys.Flows}
+	case len(h.items) > 0:
+		return []key.Binding{h.keys.Up, h.keys.Down, h.keys.Open, h.keys.Items}
+	}
 	return []key.Binding{h.keys.Up, h.keys.Down, h.keys.Open}
 }
 
 // FullHelp is the help screen's.
 func (h *homeScreen) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{h.keys.Up, h.keys.Down, h.keys.Top, h.keys.Bottom}, {h.keys.Open}}
+	if h.item != nil {
+		return h.item.FullHelp()
+	}
+	return [][]key.Binding{{h.keys.Up, h.keys.Down, h.keys.Top, h.keys.Bottom}, {h.keys.Open, h.keys.Items, h.keys.Flows, h.keys.OpenItem}}
 }
 
 // View renders the flows and the session log beside the Items, or above
@@ -134,6 +187,9 @@ func (h *homeScreen) FullHelp() [][]key.Binding {
 // give up their room first ("+N more"), then, when narrow, the selected
 // entry's summary.
 func (h *homeScreen) View() string {
+	if h.item != nil {
+		return h.item.view(h.width, h.height)
+	}
 	if h.width >= 84 {
 		// "Your own app" spans the width under both columns, so that its
 		// URLs stay whole on one line each.
@@ -144,18 +200,8 @@ func (h *homeScreen) View() string {
 			fit(h.menuView(left, menuFull), left, top), "  ", fit(h.itemsView(h.width-left-2, top, false), h.width-left-2, top))
 		return fit(cols+"\n"+strings.Join(own, "\n"), h.width, h.height)
 	}
-	// The Items' title and one line for them, then "Your own app" as its
-	// tight form needs.
-	need := 2 + len(h.ownAppLinesTight(h.width))
-	var menu string
-	rest := 0
-	for _, form := range []menuForm{menuFull, menuNoSummary, menuCompact} {
-		menu = h.menuView(h.width, form)
-		rest = h.height - strings.Count(menu, "\n") - 2
-		if rest >= len(h.ownAppLines(h.width))+2 || (form != menuFull && rest >= need) {
-			break
-		}
-	}
+	menu := h.narrowMenu()
+	rest := h.height - strings.Count(menu, "\n") - 2
 	return fit(menu+"\n\n"+h.itemsView(h.width, rest, true), h.width, h.height)
 }
 
@@ -195,6 +241,9 @@ func (h *homeScreen) menuView(w int, form menuForm) string {
 }
 
 func (h *homeScreen) menuLine(i int, label string, w int) string {
+	if i == h.cursor && h.itemsFocused {
+		return h.c.styles.Text.Render(truncate("▸ "+label, w))
+	}
 	if i == h.cursor {
 		return h.c.styles.Selected.Render(pad("▸ "+label, w))
 	}
@@ -222,6 +271,8 @@ func (h *homeScreen) logLines(w int) []string {
 
 func (h *homeScreen) selectedTitle() string {
 	switch {
+	case h.itemsFocused && h.itemCursor < len(h.items):
+		return "Item · " + itemName(h.items[h.itemCursor])
 	case h.cursor < len(h.flows):
 		return h.flows[h.cursor].Title
 	case h.cursor == h.migrateRow():
@@ -232,6 +283,8 @@ func (h *homeScreen) selectedTitle() string {
 
 func (h *homeScreen) selectedSummary() string {
 	switch {
+	case h.itemsFocused && h.itemCursor < len(h.items):
+		return itemSummary(h.items[h.itemCursor])
 	case h.cursor < len(h.flows):
 		return oneLine(h.flows[h.cursor].Summary)
 	case h.cursor == h.migrateRow():
@@ -258,28 +311,13 @@ func (h *homeScreen) itemsView(w, height int, withOwnApp bool) string {
 	case len(h.items) == 0:
 		lines = append(lines, wrap(st.Muted.Render("No Items yet. Run the Quickstart to link one."), w))
 	}
-	var own []string
-	if withOwnApp {
-		own = h.ownAppLines(w)
-		if height-1-len(own) < 1 {
-			own = h.ownAppLinesTight(w)
-		}
+	own, fits := h.itemsRoom(w, height, withOwnApp)
+	top := h.visibleTop(fits)
+	for i := top; i < len(h.items) && i < top+fits; i++ {
+		lines = append(lines, h.itemLines(h.items[i], w, h.itemsFocused && i == h.itemCursor)...)
 	}
-	room := height - 1 - len(own) // lines for the Items
-	fits := max(room/2, 0)
-	if len(h.items) > fits {
-		fits = max((room-1)/2, 0) // keep a line for "+N more"
-	}
-	for i, it := range h.items {
-		if i == fits {
-			more := fmt.Sprintf("+%d more", len(h.items)-i)
-			if i == 0 {
-				more = plural(len(h.items), "Item", "Items")
-			}
-			lines = append(lines, st.Muted.Render(truncate(more+" (all in the session log: linkexplorer log)", w)))
-			break
-		}
-		lines = append(lines, h.itemLines(it, w)...)
+	if more := moreItemsLine(top, fits, len(h.items)); more != "" {
+		lines = append(lines, st.Muted.Render(truncate(more, w)))
 	}
 	lines = append(lines, own...)
 	return strings.Join(lines, "\n")
@@ -324,11 +362,14 @@ func (h *homeScreen) ownAppLinesTight(w int) []string {
 
 const ownAppNote = "Requests your app sends here join the session log. --emulator-addr keeps this address across runs."
 
-func (h *homeScreen) itemLines(it store.Item, w int) []string {
+func (h *homeScreen) itemLines(it store.Item, w int, selected bool) []string {
 	st := h.c.styles
-	name := oneLine(it.InstitutionName)
-	if name == "" {
-		name = oneLine(it.InstitutionID)
+	name := itemName(it)
+	if selected {
+		plainStatus := itemStatusText(it.Status)
+		first := truncate("▸ "+name, max(w-lipgloss.Width(plainStatus)-1, 1))
+		first += strings.Repeat(" ", max(w-lipgloss.Width(first)-lipgloss.Width(plainStatus), 1)) + plainStatus
+		return []string{st.Selected.Render(pad(first, w)), st.Muted.Render(truncate("  "+oneLine(it.ItemID)+" · "+it.Mode, w))}
 	}
 	status := itemStatus(st, it.Status)
 	first := truncate(name, max(w-lipgloss.Width(status)-1, 1))

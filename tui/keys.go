@@ -40,14 +40,47 @@ func newListKeys() listKeys {
 	}
 }
 
-// homeKeys drive the Home screen.
+// homeKeys drive the Home screen. Items and Flows move the focus between
+// the menu and the Items (the right column on a wide terminal).
 type homeKeys struct {
 	listKeys
-	Open key.Binding
+	Open, Items, Flows, OpenItem key.Binding
 }
 
 func newHomeKeys() homeKeys {
-	return homeKeys{listKeys: newListKeys(), Open: bind([]string{"enter"}, "enter", "open")}
+	return homeKeys{
+		listKeys: newListKeys(),
+		Open:     bind([]string{"enter"}, "enter", "open"),
+		Items:    bind([]string{"right", "l", "i"}, "→/i", "items"),
+		Flows:    bind([]string{"left", "h", "esc"}, "←/esc", "flows"),
+		OpenItem: bind([]string{"enter"}, "enter", "item actions"),
+	}
+}
+
+// itemKeys drive an Item's screen: an action's own key runs it at once.
+type itemKeys struct {
+	Up, Down, Run, Back, Copy       key.Binding
+	ScrollUp, ScrollDown            key.Binding
+	Inspect, Update, Webhook, Reset key.Binding
+	Remove, Console                 key.Binding
+}
+
+func newItemKeys() itemKeys {
+	return itemKeys{
+		Up:         bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:       bind([]string{"down", "j"}, "↓/j", "down"),
+		Run:        bind([]string{"enter"}, "enter", "run action"),
+		Back:       bind([]string{"esc"}, "esc", "back"),
+		Copy:       bind([]string{"c"}, "c", "copy request_id"),
+		ScrollUp:   bind([]string{"pgup"}, "pgup", "scroll up"),
+		ScrollDown: bind([]string{"pgdown", " "}, "pgdn", "scroll down"),
+		Inspect:    bind([]string{"i"}, "i", "inspect"),
+		Update:     bind([]string{"u"}, "u", "use for update mode"),
+		Webhook:    bind([]string{"w"}, "w", "fire a webhook"),
+		Reset:      bind([]string{"r"}, "r", "reset login"),
+		Remove:     bind([]string{"d"}, "d", "remove"),
+		Console:    bind([]string{"a"}, "a", "API console"),
+	}
 }
 
 // flowKeys drive the Flow screen.
@@ -190,6 +223,7 @@ type keyMaps struct {
 	Global  globalKeys
 	Demo    demoKeys
 	Home    homeKeys
+	Item    itemKeys
 	Flow    flowKeys
 	Log     logKeys
 	Migrate migrateKeys
@@ -204,6 +238,7 @@ func newKeyMaps() keyMaps {
 		Global:  newGlobalKeys(),
 		Demo:    newDemoKeys(),
 		Home:    newHomeKeys(),
+		Item:    newItemKeys(),
 		Flow:    newFlowKeys(),
 		Log:     newLogKeys(),
 		Migrate: newMigrateKeys(),

@@ -39,8 +39,12 @@ func navigate(to screenID) tea.Cmd {
 	return func() tea.Msg { return navigatedMsg{to: to} }
 }
 
-// flowChosenMsg asks the root to start a run of a flow.
-type flowChosenMsg struct{ flow *flows.Flow }
+// flowChosenMsg asks the root to start a run of a flow, with opts (an
+// Item's "Use for update mode" sets opts.ItemID).
+type flowChosenMsg struct {
+	flow *flows.Flow
+	opts flows.RunOptions
+}
 
 // failedMsg is an error to show in the footer until the next key. reason
 // says what was being done; err says what went wrong.

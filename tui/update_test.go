@@ -126,7 +126,7 @@ func equalScreens(a, b []screenID) bool {
 func TestChoosingAFlowStartsIt(t *testing.T) {
 	a := sized(Options{})
 	f := a.home.flows[0]
-	start := exec[flowStartConfirmedMsg](t, a.chooseFlow(f))
+	start := exec[flowStartConfirmedMsg](t, a.chooseFlow(f, flows.RunOptions{}))
 	_, cmd := a.Update(start)
 	if a.active != screenFlow || a.flow.flow != f {
 		t.Fatalf("after choosing %s the app shows %v with flow %v", f.Name, a.active, a.flow.flow)
@@ -140,12 +140,12 @@ func TestChoosingAFlowStartsIt(t *testing.T) {
 func TestChoosingAnotherFlowMidwayAsks(t *testing.T) {
 	a := sized(Options{})
 	midway(a)
-	ask := exec[confirmationAskedMsg](t, a.chooseFlow(a.home.flows[2]))
+	ask := exec[confirmationAskedMsg](t, a.chooseFlow(a.home.flows[2], flows.RunOptions{}))
 	if !strings.Contains(ask.question, "Abandon it and start Invalid link_token recovery") {
 		t.Errorf("question: %q", ask.question)
 	}
 	a.active = screenHome
-	if a.chooseFlow(a.home.flows[0]); a.active != screenFlow {
+	if a.chooseFlow(a.home.flows[0], flows.RunOptions{}); a.active != screenFlow {
 		t.Error("choosing the flow in flight does not resume it")
 	}
 }
