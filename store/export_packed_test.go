@@ -109,11 +109,12 @@ func packedRows(t *testing.T, s *Store, f Filter) []entryRowScan {
 // TestPackedRowsMatchColumns: on a real SQLite file holding every kind,
 // entries masked on the way in and legacy ones, demo sessions (one in
 // capitals, as LIKE matches it; half of the sessions not handed to
-// demoSessions, so asked for), an entry without a session, NULL and empty columns, values SQLite holds as
-// numbers in text columns, multi-byte and invalid UTF-8, bodies with the
-// packing's own separators and of lengths up to 200 kB, the export's packed rows read back as
-// the columns the export read before, row for row; and the whole export
-// is still the former one (referenceExport).
+// demoSessions, so asked for), an entry without a session, NULL and empty
+// columns, values SQLite holds as numbers in text columns, multi-byte and
+// invalid UTF-8, bodies with the packing's own separators and of lengths
+// up to 200 kB, the export's packed rows read back as the columns the
+// export read before, row for row; and the whole export is still the
+// former one (referenceExport).
 func TestPackedRowsMatchColumns(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
