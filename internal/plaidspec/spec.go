@@ -1,4 +1,4 @@
-// Package openapi is Plaid's API schema (plaid-2020-09-14.yml, the version
+// Package plaidspec is Plaid's API schema (plaid-2020-09-14.yml, the version
 // plaid-go v20.1.0 was generated from) in the compact form the emulator
 // needs at run time: every operation's request schema, compiled into
 // validators, and a success response for it, built from the spec's own
@@ -7,7 +7,7 @@
 //
 // spec.json is generated from the YAML by `go generate` (see gen/); a test
 // checks it is current. Load decodes it once.
-package openapi
+package plaidspec
 
 import (
 	"bytes"
@@ -159,12 +159,12 @@ var Load = sync.OnceValues(func() (*Spec, error) { return Compile(specJSON) })
 func Compile(data []byte) (*Spec, error) {
 	var f File
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("openapi: decoding the compact spec: %w", err)
+		return nil, fmt.Errorf("plaidspec: decoding the compact spec: %w", err)
 	}
 	nodes := make([]Schema, len(f.Nodes))
 	at := func(i int) (*Schema, error) {
 		if i < 0 || i >= len(nodes) {
-			return nil, fmt.Errorf("openapi: node index %d out of range", i)
+			return nil, fmt.Errorf("plaidspec: node index %d out of range", i)
 		}
 		return &nodes[i], nil
 	}
@@ -172,7 +172,7 @@ func Compile(data []byte) (*Spec, error) {
 		s := &nodes[i]
 		k, ok := kinds[n.Type]
 		if !ok {
-			return nil, fmt.Errorf("openapi: node %d has unknown type %q", i, n.Type)
+			return nil, fmt.Errorf("plaidspec: node %d has unknown type %q", i, n.Type)
 		}
 		*s = Schema{Kind: k, Name: n.Name, Nullable: n.Nullable, Required: n.Required, Format: n.Format,
 			Min: n.Min, Max: n.Max, MinLen: n.MinLen, MaxLen: -1, MinItems: n.MinItems, MaxItems: -1, EnumList: n.Enum}
@@ -255,18 +255,18 @@ func Compile(data []byte) (*Spec, error) {
 func (s *Spec) AllowEnum(path, field string, values ...string) error {
 	op, ok := s.ops[path]
 	if !ok {
-		return fmt.Errorf("openapi: no operation %s", path)
+		return fmt.Errorf("plaidspec: no operation %s", path)
 	}
 	node := op.Request
 	for _, name := range strings.Split(field, ".") {
 		next, ok := node.Props[name]
 		if !ok {
-			return fmt.Errorf("openapi: %s has no field %s", path, field)
+			return fmt.Errorf("plaidspec: %s has no field %s", path, field)
 		}
 		node = next
 	}
 	if node.Enum == nil {
-		return fmt.Errorf("openapi: %s %s has no enum", path, field)
+		return fmt.Errorf("plaidspec: %s %s has no enum", path, field)
 	}
 	for _, v := range values {
 		if !node.Enum[v] {

@@ -4,7 +4,7 @@
 // components shared), and a success response per operation that validates
 // against its schema: the spec's example, repaired where it does not match,
 // or one synthesized from the schema. Run through `go generate` in
-// emulator/openapi.
+// internal/plaidspec.
 package main
 
 import (
@@ -20,8 +20,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
-	"github.com/linkexplorer/linkexplorer/emulator/openapi/synth"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec/synth"
 )
 
 func main() {
@@ -55,7 +55,7 @@ func Generate(path string) ([]byte, error) {
 		}
 	}
 	c := &compiler{index: map[*openapi3.Schema]int{}, names: names}
-	f := openapi.File{Version: doc.Info.Version}
+	f := plaidspec.File{Version: doc.Info.Version}
 	var problems []string
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
@@ -68,7 +68,7 @@ func Generate(path string) ([]byte, error) {
 			problems = append(problems, path+": no JSON request body")
 			continue
 		}
-		o := openapi.Op{Path: path, Summary: op.Summary, Request: c.node(rb.Value.Content.Get("application/json").Schema.Value)}
+		o := plaidspec.Op{Path: path, Summary: op.Summary, Request: c.node(rb.Value.Content.Get("application/json").Schema.Value)}
 		if root := &c.nodes[o.Request]; len(root.Props) == 0 && root.Extra != nil && *root.Extra == -1 {
 			// A request without properties (e.g. /categories/get) takes
 			// only the credentials, not any field.
@@ -90,7 +90,7 @@ func Generate(path string) ([]byte, error) {
 	if problems != nil {
 		return nil, fmt.Errorf("%d operations could not be compiled:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
-	slices.SortFunc(f.Ops, func(a, b openapi.Op) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(f.Ops, func(a, b plaidspec.Op) int { return strings.Compare(a.Path, b.Path) })
 	f.Nodes = c.nodes
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -143,7 +143,7 @@ func response(r *openapi3.Response) (body json.RawMessage, ctype, source string,
 	}
 	if m, ok := v.(map[string]any); ok {
 		if _, has := m["request_id"]; has || propsHave(s, "request_id") {
-			m["request_id"] = openapi.RequestIDPlaceholder
+			m["request_id"] = plaidspec.RequestIDPlaceholder
 		}
 	}
 	var buf bytes.Buffer
@@ -163,7 +163,7 @@ func propsHave(s *openapi3.Schema, name string) bool {
 
 // compiler turns kin-openapi schemas into compact nodes.
 type compiler struct {
-	nodes []openapi.Node
+	nodes []plaidspec.Node
 	index map[*openapi3.Schema]int
 	names map[*openapi3.Schema]string
 }
@@ -174,7 +174,7 @@ func (c *compiler) node(s *openapi3.Schema) int {
 	}
 	i := len(c.nodes)
 	c.index[s] = i
-	c.nodes = append(c.nodes, openapi.Node{})
+	c.nodes = append(c.nodes, plaidspec.Node{})
 	n := c.build(s)
 	n.Name = c.names[s]
 	c.nodes[i] = n
@@ -182,12 +182,12 @@ func (c *compiler) node(s *openapi3.Schema) int {
 }
 
 // build compiles s, merging allOf and grouping oneOf/anyOf by type.
-func (c *compiler) build(s *openapi3.Schema) openapi.Node {
+func (c *compiler) build(s *openapi3.Schema) plaidspec.Node {
 	alts := append(slices.Clone(s.OneOf), s.AnyOf...)
 	if len(alts) > 0 {
 		return c.union(s, alts)
 	}
-	n := openapi.Node{Type: synth.TypeOf(s), Nullable: s.Nullable, Format: s.Format, Min: s.Min, Max: s.Max, MinLen: int(s.MinLength), MinItems: int(s.MinItems)}
+	n := plaidspec.Node{Type: synth.TypeOf(s), Nullable: s.Nullable, Format: s.Format, Min: s.Min, Max: s.Max, MinLen: int(s.MinLength), MinItems: int(s.MinItems)}
 	if s.MaxLength != nil {
 		m := int(*s.MaxLength)
 		n.MaxLen = &m
@@ -237,7 +237,7 @@ func (c *compiler) build(s *openapi3.Schema) openapi.Node {
 
 // union compiles a oneOf/anyOf: members of the same JSON type merge
 // (objects: properties united, required only if every member requires it).
-func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) openapi.Node {
+func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) plaidspec.Node {
 	byType := map[string][]*openapi3.Schema{}
 	var order []string
 	for _, a := range alts {
@@ -250,14 +250,14 @@ func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) openapi.N
 		}
 		byType[t] = append(byType[t], a.Value)
 	}
-	nodes := make([]openapi.Node, 0, len(order))
+	nodes := make([]plaidspec.Node, 0, len(order))
 	for _, t := range order {
 		members := byType[t]
 		if len(members) == 1 || t != "object" {
 			nodes = append(nodes, c.build(members[0]))
 			continue
 		}
-		merged := openapi.Node{Type: "object", Props: map[string]int{}}
+		merged := plaidspec.Node{Type: "object", Props: map[string]int{}}
 		var required []string
 		for k, m := range members {
 			props, req := synth.Flatten(m)
@@ -280,7 +280,7 @@ func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) openapi.N
 		n.Nullable = n.Nullable || s.Nullable
 		return n
 	}
-	n := openapi.Node{Nullable: s.Nullable}
+	n := plaidspec.Node{Nullable: s.Nullable}
 	for _, alt := range nodes {
 		i := len(c.nodes)
 		c.nodes = append(c.nodes, alt)
