@@ -63,7 +63,15 @@ type Node struct {
 type Op struct {
 	Path    string `json:"path"`
 	Summary string `json:"summary,omitempty"`
-	Request int    `json:"req"`
+	// Description is the first paragraph of the operation's description.
+	Description string `json:"desc,omitempty"`
+	Request     int    `json:"req"`
+	// Prefill is a request body with the required fields only (client_id
+	// and secret left out), the schema's examples where it has valid ones:
+	// what the API console starts from.
+	Prefill json.RawMessage `json:"prefill,omitempty"`
+	// Optional names the top-level fields Prefill leaves out, sorted.
+	Optional []string `json:"opt,omitempty"`
 	// ContentType is the success response's media type.
 	ContentType string `json:"content_type"`
 	// Response is the success response body (JSON), its request_id, if
@@ -120,6 +128,11 @@ type Schema struct {
 type Operation struct {
 	Path        string
 	Summary     string
+	Description string
+	// Prefill is a request body with the required fields only; Optional
+	// names the top-level fields it leaves out.
+	Prefill     json.RawMessage
+	Optional    []string
 	Request     *Schema
 	ContentType string
 	Source      string
@@ -235,7 +248,7 @@ func Compile(data []byte) (*Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		op := &Operation{Path: o.Path, Summary: o.Summary, Request: req, ContentType: o.ContentType, Source: o.Source, Body: o.Response}
+		op := &Operation{Path: o.Path, Summary: o.Summary, Description: o.Description, Prefill: o.Prefill, Optional: o.Optional, Request: req, ContentType: o.ContentType, Source: o.Source, Body: o.Response}
 		placeholder := []byte(`"` + RequestIDPlaceholder + `"`)
 		if i := bytes.Index(o.Response, placeholder); i >= 0 {
 			op.Before, op.After = o.Response[:i], o.Response[i+len(placeholder):]

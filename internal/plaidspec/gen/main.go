@@ -58,6 +58,7 @@ func Generate(path string) ([]byte, error) {
 	f := plaidspec.File{Version: doc.Info.Version}
 	var problems []string
 	for _, path := range doc.Paths.InMatchingOrder() {
+		var err error
 		item := doc.Paths.Value(path)
 		if item == nil || item.Post == nil {
 			continue
@@ -68,7 +69,13 @@ func Generate(path string) ([]byte, error) {
 			problems = append(problems, path+": no JSON request body")
 			continue
 		}
-		o := plaidspec.Op{Path: path, Summary: op.Summary, Request: c.node(rb.Value.Content.Get("application/json").Schema.Value)}
+		rs := rb.Value.Content.Get("application/json").Schema.Value
+		o := plaidspec.Op{Path: path, Summary: op.Summary, Description: firstParagraph(op.Description), Request: c.node(rs)}
+		o.Prefill, o.Optional, err = prefill(rs)
+		if err != nil {
+			problems = append(problems, path+": "+err.Error())
+			continue
+		}
 		if root := &c.nodes[o.Request]; len(root.Props) == 0 && root.Extra != nil && *root.Extra == -1 {
 			// A request without properties (e.g. /categories/get) takes
 			// only the credentials, not any field.
@@ -99,6 +106,43 @@ func Generate(path string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// prefill is the request body with the required fields only, from the
+// schema's examples where valid (synth.Value), without the credentials
+// (the client sends them as headers), and the top-level optional fields.
+func prefill(s *openapi3.Schema) (json.RawMessage, []string, error) {
+	body, ok := synth.Value(s, synth.Options{}).(map[string]any)
+	if !ok {
+		body = map[string]any{}
+	}
+	delete(body, "client_id")
+	delete(body, "secret")
+	props, _ := synth.Flatten(s)
+	var optional []string
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		if _, in := body[name]; !in && name != "client_id" && name != "secret" && !props[name].Deprecated {
+			optional = append(optional, name)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, nil, err
+	}
+	return json.RawMessage(bytes.TrimSpace(buf.Bytes())), optional, nil
+}
+
+// firstParagraph is a description's first paragraph on one line, at most
+// 240 characters.
+func firstParagraph(d string) string {
+	d, _, _ = strings.Cut(strings.TrimSpace(d), "\n\n")
+	d = strings.Join(strings.Fields(d), " ")
+	if r := []rune(d); len(r) > 240 {
+		d = string(r[:239]) + "…"
+	}
+	return d
 }
 
 // response builds the success body of an operation.
