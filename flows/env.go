@@ -110,10 +110,19 @@ func withRun(ctx context.Context, r *Run) context.Context {
 	return context.WithValue(ctx, runKey{}, r)
 }
 
+type sessionKey struct{}
+
+// WithSession marks ctx as belonging to the store session id (the app's,
+// say), so that the Env's client records the calls made with it there:
+// the API console's calls are in the log beside the flows'.
+func WithSession(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, sessionKey{}, id)
+}
+
 // RecordCall implements Recorder.
 func (rec envRecorder) RecordCall(ctx context.Context, c Call) {
 	r, _ := ctx.Value(runKey{}).(*Run)
-	session := ""
+	session, _ := ctx.Value(sessionKey{}).(string)
 	if r != nil {
 		session = r.id
 	}
