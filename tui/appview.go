@@ -46,8 +46,8 @@ func (a *app) enlargeView() string {
 func (a *app) headerView() string {
 	st := a.c.styles
 	var tabs []string
-	for _, s := range []screenID{screenHome, screenFlow, screenLog, screenMigrate} {
-		if (s == screenFlow && a.flow.flow == nil) || (s == screenMigrate && !a.migrate.opened) {
+	for _, s := range []screenID{screenHome, screenFlow, screenLog, screenMigrate, screenConsole} {
+		if (s == screenFlow && a.flow.flow == nil) || (s == screenMigrate && !a.migrate.opened) || (s == screenConsole && !a.console.opened) {
 			continue
 		}
 		if s == a.active {
@@ -108,6 +108,9 @@ func (a *app) footerView() string {
 		keys = a.screen().ShortHelp()
 	default:
 		keys, fixed = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch), []key.Binding{g.Help, g.Quit}
+		if a.active == screenHome {
+			keys = append(keys, g.Console)
+		}
 	}
 	if len(fixed) == 0 {
 		// help cuts a line too long for its width, but not one that
