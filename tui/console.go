@@ -438,7 +438,7 @@ func (s *consoleScreen) ShortHelp() []key.Binding {
 	if s.op == nil {
 		return []key.Binding{k.Search, k.Item, k.Back}
 	}
-	return []key.Binding{k.Send, k.Edit, k.Search, k.Item, k.Code, k.Copy}
+	return []key.Binding{k.Send, k.Edit, k.Search, k.Code, k.Copy, k.Item}
 }
 
 // FullHelp implements help.KeyMap.

@@ -13,7 +13,7 @@ import (
 // appear, in order, as a subsequence of the operation's path, summary or
 // description; a word scores more where it matches whole, at the start of
 // a path segment or word, and in contiguous runs, and the path counts
-// most. Operations are then ranked by score, then by path.
+// most. Operations are then ranked by score, then the shorter path first.
 
 // opMatch is an operation with its score for the query.
 type opMatch struct {
@@ -43,6 +43,9 @@ func searchOps(ops []flows.ConsoleOp, query string) []opMatch {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
 			return out[i].score > out[j].score
+		}
+		if len(out[i].op.Path) != len(out[j].op.Path) {
+			return len(out[i].op.Path) < len(out[j].op.Path) // the general one before the specific
 		}
 		return out[i].op.Path < out[j].op.Path
 	})

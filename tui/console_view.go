@@ -25,21 +25,21 @@ func (s *consoleScreen) View() string {
 		lines = append(lines, st.Muted.Render(wrap("No operation chosen: press / to search Plaid's 251 operations.", w)))
 		return strings.Join(lines, "\n")
 	}
-	head := "REQUEST · POST " + s.baseURL() + s.op.Path
+	head := st.Section.Render("REQUEST") + st.Muted.Render(" · POST "+s.baseURL()+s.op.Path)
 	if s.mode == consoleEdit {
-		head += " · editing (ctrl+s sends, esc stops)"
+		head += st.Running.Render(" · editing (ctrl+s sends, esc stops)")
 	}
-	lines = append(lines, sectionTitle(st, head, w), s.editor.View())
+	lines = append(lines, truncate(head, w), s.editor.View())
 	opt := "Required fields only; optional: none"
 	if len(s.op.Optional) > 0 {
 		opt = "Required fields only; optional: " + strings.Join(s.op.Optional, ", ")
 	}
-	lines = append(lines, st.Muted.Render(truncate(opt, w)), sectionTitle(st, "RESPONSE"+s.scrollHint(), w), s.response.View())
+	lines = append(lines, st.Muted.Render(truncate(opt, w)), truncate(st.Section.Render("RESPONSE")+st.Muted.Render(s.scrollHint()), w), s.response.View())
 	return strings.Join(lines, "\n")
 }
 
 func (s *consoleScreen) baseURL() string {
-	return s.c.codeRequest("/", nil).BaseURL
+	return strings.TrimRight(s.c.codeRequest("/", nil).BaseURL, "/")
 }
 
 func (s *consoleScreen) scrollHint() string {
