@@ -71,6 +71,7 @@ PLAID_SECRET (environment or .env) it talks to Plaid's Sandbox.`,
 	cmd.AddCommand(
 		newCmdRun(f, nil),
 		newCmdLog(f, nil),
+		newCmdCall(f, nil),
 		newCmdDemo(f, nil),
 		newCmdDoctor(f, nil),
 		newCmdMigrate(f, nil),
