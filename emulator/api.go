@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 )
 
 // maxBodyBytes bounds request bodies; Plaid's own requests are a few KB.
@@ -30,7 +30,7 @@ type call struct {
 	clientID  string
 	// op is the request's operation in Plaid's schema; nil for a path the
 	// schema does not have.
-	op *openapi.Operation
+	op *plaidspec.Operation
 	// accessToken is the body's top-level access_token, if any.
 	accessToken string
 	// raw is the body's top-level object, decoded only for endpoints the
@@ -93,7 +93,7 @@ var (
 // request in the request log and logs one line. op is the endpoint's
 // operation in the schema (nil if none); fidelity is nil for paths that
 // are not endpoints.
-func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, op *openapi.Operation, fidelity []string, h handlerFunc) {
+func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, op *plaidspec.Operation, fidelity []string, h handlerFunc) {
 	start := time.Now()
 	c := &call{r: r, requestID: newRequestID(), op: op}
 	status, ctype, out, perr := e.respond(c, h)
@@ -234,7 +234,7 @@ func (e *Emulator) prepare(c *call, spec fieldSpec) *sandbox.Error {
 	if c.op == nil {
 		return e.prepareUnschemed(c, spec)
 	}
-	res := openapi.Validate(c.body, c.op.Request)
+	res := plaidspec.Validate(c.body, c.op.Request)
 	if res.Syntax != "" {
 		return apiError("INVALID_BODY", "body could not be parsed as JSON: %s", res.Syntax)
 	}
@@ -335,7 +335,7 @@ func readLimited(r io.Reader, contentLength int64) ([]byte, error) {
 
 // checkCredentials takes client_id and secret from the body or, failing
 // that, the PLAID-CLIENT-ID and PLAID-SECRET headers.
-func (e *Emulator) checkCredentials(c *call, bodyID, bodySecret openapi.Captured) *sandbox.Error {
+func (e *Emulator) checkCredentials(c *call, bodyID, bodySecret plaidspec.Captured) *sandbox.Error {
 	if bodyID.NotString {
 		return apiError("INVALID_FIELD", "client_id must be a string")
 	}
@@ -367,16 +367,16 @@ func (e *Emulator) checkCredentials(c *call, bodyID, bodySecret openapi.Captured
 }
 
 // rawCredential reads one credential from a decoded top-level object.
-func rawCredential(raw map[string]json.RawMessage, field string) openapi.Captured {
+func rawCredential(raw map[string]json.RawMessage, field string) plaidspec.Captured {
 	v, ok := raw[field]
 	if !ok || isNull(v) {
-		return openapi.Captured{}
+		return plaidspec.Captured{}
 	}
 	var s string
 	if json.Unmarshal(v, &s) != nil {
-		return openapi.Captured{Present: true, NotString: true}
+		return plaidspec.Captured{Present: true, NotString: true}
 	}
-	return openapi.Captured{Value: s, Present: true}
+	return plaidspec.Captured{Value: s, Present: true}
 }
 
 // checkFields rejects unknown top-level fields and missing required ones.

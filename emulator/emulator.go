@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/emulator/link"
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 )
 
 // Options configure an Emulator.
@@ -52,7 +52,7 @@ type Emulator struct {
 	control  *http.ServeMux
 	requests *requestLog
 	lines    *accessLog // one line per API request, written off the request path
-	spec     *openapi.Spec
+	spec     *plaidspec.Spec
 	// examples answer the schema's operations that apiRoutes lacks.
 	examples  map[string]handlerFunc
 	webhooks  *dispatcher
@@ -132,8 +132,8 @@ func New(opts Options) (*Emulator, error) {
 
 // compiledSpec compiles the embedded schema once per process, with the enum
 // values the emulator serves beyond it (later API releases added them).
-var compiledSpec = sync.OnceValues(func() (*openapi.Spec, error) {
-	spec, err := openapi.Load()
+var compiledSpec = sync.OnceValues(func() (*plaidspec.Spec, error) {
+	spec, err := plaidspec.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ var compiledSpec = sync.OnceValues(func() (*openapi.Spec, error) {
 
 // exampleRoutes are the handlers of the schema's operations that apiRoutes
 // does not serve.
-func exampleRoutes(spec *openapi.Spec) map[string]handlerFunc {
+func exampleRoutes(spec *plaidspec.Spec) map[string]handlerFunc {
 	out := map[string]handlerFunc{}
 	for _, p := range spec.Paths() {
 		if _, ok := apiRoutes[p]; ok {

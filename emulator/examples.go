@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 )
 
 // exampleHandler answers an operation of Plaid's schema that has no
@@ -17,7 +17,7 @@ import (
 // open an Item, and the answer is the operation's success response from
 // the schema (its example, or one synthesized from the schema) with a
 // fresh request_id. Responses carry Plaid-Emulator-Fidelity: example.
-func exampleHandler(op *openapi.Operation) handlerFunc {
+func exampleHandler(op *plaidspec.Operation) handlerFunc {
 	takesToken := op.TakesAccessToken()
 	return func(e *Emulator, c *call) (any, *sandbox.Error) {
 		if err := e.prepare(c, fieldSpec{}); err != nil {

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 )
 
 // operationsTable renders, as Markdown, which of the schema's operations
 // the emulator serves with state and which answer with the schema's
 // example (emulator/README.md embeds it; a test keeps it current).
-func operationsTable(spec *openapi.Spec) string {
+func operationsTable(spec *plaidspec.Spec) string {
 	var stateful, example int
 	var rows strings.Builder
 	for _, p := range spec.Paths() {

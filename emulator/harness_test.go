@@ -145,7 +145,7 @@ var (
 // findSpec returns the emulator's copy of Plaid's schema (the YAML the
 // embedded compact spec is generated from).
 func findSpec() string {
-	p := filepath.Join("openapi", "plaid-2020-09-14.yml")
+	p := filepath.Join("..", "internal", "plaidspec", "plaid-2020-09-14.yml")
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
@@ -176,7 +176,7 @@ func requireSpec(t *testing.T) *openapi3.T {
 	t.Helper()
 	doc := loadSpec(t)
 	if doc == nil {
-		msg := "emulator/openapi/plaid-2020-09-14.yml not found; run the tests from the emulator package directory (go test ./emulator/)"
+		msg := "internal/plaidspec/plaid-2020-09-14.yml not found; run the tests from the emulator package directory (go test ./emulator/)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}

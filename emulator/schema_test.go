@@ -14,7 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi/synth"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec/synth"
 )
 
 // schemaFixture is what minimal requests need from a live emulator: an

@@ -32,6 +32,9 @@
 //     webhook receiver and, offline, the emulator's control client.
 //   - client.go: the plaid-go client whose every call is recorded (masked),
 //     and APIError, Plaid's error with its request_id.
+//   - console.go: the API console's engine: every operation of Plaid's
+//     schema, bodies pre-filled from it (the access_token a placeholder),
+//     sent as raw JSON through the recorded client.
 //   - control.go: the client of the emulator's control API (/__emulator/).
 //   - logwriter.go: writes the records into the store in the background.
 //   - mask.go: masking of secrets and tokens for display and records.

@@ -23,7 +23,8 @@ type sessionKey struct{}
 
 // WithSession marks ctx so that the calls made with it outside a run are
 // recorded in the store session id (the app's session, or one the CLI
-// opened for the command). Without it they are recorded in no session.
+// opened for the command): Item actions' and the API console's calls are
+// in the log beside the flows'. Without it they are recorded in no session.
 func WithSession(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, sessionKey{}, id)
 }

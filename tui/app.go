@@ -80,6 +80,7 @@ type app struct {
 	active screenID
 
 	migrate *migrateScreen // the Migration screen, tabbed once opened
+	console *consoleScreen // the API console, tabbed once opened
 
 	width, height int
 	showHelp      bool
@@ -111,6 +112,7 @@ func New(opts Options) tea.Model {
 		c: c, home: newHome(c, fl), flow: newFlowScreen(c), log: newLogScreen(c),
 		poller: &ownAppPoller{c: c}, demo: newDemo(c, demo), help: h,
 		migrate: newMigrateScreen(c, opts.WorkDir, opts.StateDir),
+		console: newConsoleScreen(c),
 	}
 }
 
@@ -171,6 +173,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	case navigatedMsg:
 		return a, a.navigate(msg.to)
+	case openConsoleMsg:
+		return a, a.openConsole(msg.ItemID)
 	case flowChosenMsg:
 		return a, a.chooseFlow(msg.flow, msg.opts)
 	case flowStartConfirmedMsg:
@@ -221,7 +225,7 @@ func (a *app) debug(msg tea.Msg) {
 // broadcast gives a message to every screen; each keeps what is its own.
 func (a *app) broadcast(msg tea.Msg) tea.Cmd {
 	cmds := []tea.Cmd{a.poller.update(msg)}
-	for _, s := range []component{a.home, a.flow, a.log, a.migrate} {
+	for _, s := range []component{a.home, a.flow, a.log, a.migrate, a.console} {
 		_, cmd := s.Update(msg)
 		cmds = append(cmds, cmd)
 	}
@@ -236,8 +240,17 @@ func (a *app) screen() component {
 		return a.log
 	case screenMigrate:
 		return a.migrate
+	case screenConsole:
+		return a.console
 	}
 	return a.home
+}
+
+// openConsole shows the API console, with the Item itemID chosen when
+// it is not empty.
+func (a *app) openConsole(itemID string) tea.Cmd {
+	open := a.console.open(itemID)
+	return tea.Batch(a.navigate(screenConsole), open)
 }
 
 // resize gives the screens the room between the header and the footer.
@@ -245,7 +258,7 @@ func (a *app) resize(w, h int) {
 	a.width, a.height = w, h
 	a.help.Width = w
 	bodyH := max(h-3-a.demoHeight(), 1)
-	for _, s := range []component{a.home, a.flow, a.log, a.migrate} {
+	for _, s := range []component{a.home, a.flow, a.log, a.migrate, a.console} {
 		s.SetSize(w, bodyH)
 	}
 }
@@ -277,6 +290,8 @@ func (a *app) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return a.toggleDemo()
 	case a.demo.active() && key.Matches(msg, a.c.keys.Demo.Pause):
 		return a.demo.togglePause(a.demoView())
+	case key.Matches(msg, g.Console):
+		return a.openConsole("")
 	case key.Matches(msg, g.Help):
 		a.showHelp, a.helpTop = true, 0
 	case key.Matches(msg, g.Switch):
@@ -299,6 +314,8 @@ func (a *app) capturesInput() bool {
 		return a.log.capturesInput()
 	case screenMigrate:
 		return a.migrate.capturesInput()
+	case screenConsole:
+		return a.console.capturesInput()
 	}
 	return false
 }
@@ -431,6 +448,13 @@ func (a *app) nextScreen() screenID {
 	case screenLog:
 		if a.migrate.opened {
 			return screenMigrate
+		}
+		if a.console.opened {
+			return screenConsole
+		}
+	case screenMigrate:
+		if a.console.opened {
+			return screenConsole
 		}
 	}
 	return screenHome

@@ -48,8 +48,8 @@ func (a *app) enlargeView() string {
 func (a *app) headerView() string {
 	st := a.c.styles
 	var tabs []string
-	for _, s := range []screenID{screenHome, screenFlow, screenLog, screenMigrate} {
-		if (s == screenFlow && a.flow.flow == nil) || (s == screenMigrate && !a.migrate.opened) {
+	for _, s := range []screenID{screenHome, screenFlow, screenLog, screenMigrate, screenConsole} {
+		if (s == screenFlow && a.flow.flow == nil) || (s == screenMigrate && !a.migrate.opened) || (s == screenConsole && !a.console.opened) {
 			continue
 		}
 		if s == a.active {
@@ -111,6 +111,9 @@ func (a *app) footerView() string {
 		keys = a.screen().ShortHelp()
 	default:
 		keys, fixed = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch), []key.Binding{g.Help, g.Quit}
+		if a.active == screenHome {
+			keys = append(keys, g.Console)
+		}
 		// The way back (esc, where the screen has one) is kept too: it
 		// is how a user leaves what they opened.
 		if i := slices.IndexFunc(keys, isEscKey); i >= 0 {

@@ -9,6 +9,8 @@ func bind(keys []string, help, desc string) key.Binding {
 // globalKeys work on every screen.
 type globalKeys struct {
 	Quit, ForceQuit, Help, Switch, SwitchBack, Back key.Binding
+	// Console opens the API console from any screen.
+	Console key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -21,6 +23,38 @@ func newGlobalKeys() globalKeys {
 		// inside a form take it first (capturesInput).
 		SwitchBack: bind([]string{"shift+tab"}, "shift+tab", "previous screen"),
 		Back:       bind([]string{"esc"}, "esc", "back"),
+		Console:    bind([]string{"A"}, "A", "API console"),
+	}
+}
+
+// consoleKeys drive the API console.
+type consoleKeys struct {
+	Search, Item, Edit, Send, Copy, Code, Back key.Binding
+	Up, Down, PageUp, PageDown, Top            key.Binding
+	// In the operation search and the Item picker.
+	Pick, PrevMatch, NextMatch key.Binding
+	// In the editor.
+	StopEdit key.Binding
+}
+
+func newConsoleKeys() consoleKeys {
+	return consoleKeys{
+		Search:    bind([]string{"/"}, "/", "choose operation"),
+		Item:      bind([]string{"i"}, "i", "choose Item"),
+		Edit:      bind([]string{"e"}, "e", "edit body"),
+		Send:      bind([]string{"ctrl+s", "enter"}, "enter/ctrl+s", "send"),
+		Copy:      bind([]string{"c"}, "c", "copy request_id"),
+		Code:      bind([]string{"v"}, "v", "view as code"),
+		Back:      bind([]string{"esc"}, "esc", "back"),
+		Up:        bind([]string{"up", "k"}, "↑/k", "scroll up"),
+		Down:      bind([]string{"down", "j"}, "↓/j", "scroll down"),
+		PageUp:    bind([]string{"pgup"}, "pgup", "page up"),
+		PageDown:  bind([]string{"pgdown", " "}, "pgdn", "page down"),
+		Top:       bind([]string{"home", "g"}, "g/home", "top"),
+		Pick:      bind([]string{"enter"}, "enter", "choose"),
+		PrevMatch: bind([]string{"up", "ctrl+p"}, "↑", "previous"),
+		NextMatch: bind([]string{"down", "ctrl+n"}, "↓", "next"),
+		StopEdit:  bind([]string{"esc"}, "esc", "stop editing"),
 	}
 }
 
@@ -228,6 +262,7 @@ type keyMaps struct {
 	Log     logKeys
 	Migrate migrateKeys
 	Code    codeKeys
+	Console consoleKeys
 	Export  exportKeys
 	Form    formKeys
 	Confirm confirmKeys
@@ -243,6 +278,7 @@ func newKeyMaps() keyMaps {
 		Log:     newLogKeys(),
 		Migrate: newMigrateKeys(),
 		Code:    newCodeKeys(),
+		Console: newConsoleKeys(),
 		Export:  newExportKeys(),
 		Form:    newFormKeys(),
 		Confirm: newConfirmKeys(),

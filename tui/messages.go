@@ -18,6 +18,7 @@ const (
 	screenFlow
 	screenLog
 	screenMigrate
+	screenConsole
 )
 
 func (s screenID) String() string {
@@ -28,6 +29,8 @@ func (s screenID) String() string {
 		return "Log"
 	case screenMigrate:
 		return "Migration"
+	case screenConsole:
+		return "Console"
 	}
 	return "Home"
 }

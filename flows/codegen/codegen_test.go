@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // TestOperationIDsMatchSchema reads every operationId from Plaid's schema
 // and checks OperationID derives it from the path.
 func TestOperationIDsMatchSchema(t *testing.T) {
-	y, err := os.ReadFile(filepath.Join("..", "..", "emulator", "openapi", "plaid-2020-09-14.yml"))
+	y, err := os.ReadFile(filepath.Join("..", "..", "internal", "plaidspec", "plaid-2020-09-14.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestOperationIDsMatchSchema(t *testing.T) {
 			cur = ""
 		}
 	}
-	spec, err := openapi.Load()
+	spec, err := plaidspec.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestOperationIDsMatchSchema(t *testing.T) {
 // method in plaid-go, taking the model named as the schema names the
 // request, and that every language writes it.
 func TestEveryOperationResolves(t *testing.T) {
-	spec, err := openapi.Load()
+	spec, err := plaidspec.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +78,12 @@ func TestEveryOperationResolves(t *testing.T) {
 // synthesize builds a request for s with every property filled (to a
 // depth), so that the writers meet nested models, enums, dates, maps and
 // arrays of models.
-func synthesize(s *openapi.Schema, depth int) any {
+func synthesize(s *plaidspec.Schema, depth int) any {
 	if len(s.Alts) > 0 {
 		s = s.Alts[0]
 	}
 	switch s.Kind {
-	case openapi.Object:
+	case plaidspec.Object:
 		m := map[string]any{}
 		if depth > 3 {
 			return m
@@ -95,18 +95,18 @@ func synthesize(s *openapi.Schema, depth int) any {
 			m[k] = synthesize(p, depth+1)
 		}
 		return m
-	case openapi.Array:
+	case plaidspec.Array:
 		if s.Items == nil || depth > 3 {
 			return []any{}
 		}
 		return []any{synthesize(s.Items, depth+1)}
-	case openapi.Integer:
+	case plaidspec.Integer:
 		return 2
-	case openapi.Number:
+	case plaidspec.Number:
 		return 2.5
-	case openapi.Boolean:
+	case plaidspec.Boolean:
 		return true
-	case openapi.String:
+	case plaidspec.String:
 		switch {
 		case len(s.EnumList) > 0:
 			return s.EnumList[0]

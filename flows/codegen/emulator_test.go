@@ -13,10 +13,10 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/flows/codegen"
 	"github.com/linkexplorer/linkexplorer/flows/flowstest"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
@@ -290,7 +290,7 @@ func TestEveryOperationCompilesInGo(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	spec, err := openapi.Load()
+	spec, err := plaidspec.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

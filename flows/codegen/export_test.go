@@ -1,6 +1,6 @@
 package codegen
 
-import "github.com/linkexplorer/linkexplorer/emulator/openapi"
+import "github.com/linkexplorer/linkexplorer/internal/plaidspec"
 
 // SynthesizeForTest exposes synthesize to the external tests.
-var SynthesizeForTest = func(s any) any { return synthesize(s.(*openapi.Schema), 0) }
+var SynthesizeForTest = func(s any) any { return synthesize(s.(*plaidspec.Schema), 0) }

@@ -12,7 +12,7 @@ import (
 
 	plaid "github.com/plaid/plaid-go/v20/plaid"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
 	"github.com/linkexplorer/linkexplorer/internal/redact"
 )
 
@@ -29,7 +29,7 @@ type operation struct {
 	// NoBody says the answer has no body (plaid-go's Execute returns only
 	// the HTTP response).
 	NoBody  bool
-	Schema  *openapi.Schema
+	Schema  *plaidspec.Schema
 	Summary string
 }
 
@@ -49,7 +49,7 @@ func lookup(path string) (*operation, error) {
 	if op, ok := opsByPath[path]; ok {
 		return op, nil
 	}
-	spec, err := openapi.Load()
+	spec, err := plaidspec.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func secretString(key, s string) bool {
 	return redact.IsSecretKey(key) || redact.IsMasked(s) || redact.Text(s) != s
 }
 
-func (t *tree) build(v any, rt reflect.Type, s *openapi.Schema, key string) *node {
+func (t *tree) build(v any, rt reflect.Type, s *plaidspec.Schema, key string) *node {
 	rt, _ = unwrap(rt)
 	n := &node{gotype: rt}
 	if s != nil && len(s.Alts) > 0 {
@@ -218,7 +218,7 @@ func (t *tree) build(v any, rt reflect.Type, s *openapi.Schema, key string) *nod
 	case json.Number:
 		n.kind, n.str = kNumber, x.String()
 		n.float = rt != nil && (rt.Kind() == reflect.Float32 || rt.Kind() == reflect.Float64)
-		if rt == nil && s != nil && s.Kind == openapi.Number {
+		if rt == nil && s != nil && s.Kind == plaidspec.Number {
 			n.float = true
 		}
 	case bool:
@@ -230,7 +230,7 @@ func (t *tree) build(v any, rt reflect.Type, s *openapi.Schema, key string) *nod
 			et = rt.Elem()
 		}
 		n.elem = et
-		var es *openapi.Schema
+		var es *plaidspec.Schema
 		if s != nil {
 			es = s.Items
 		}
@@ -249,7 +249,7 @@ func (t *tree) build(v any, rt reflect.Type, s *openapi.Schema, key string) *nod
 			vt = rt.Elem()
 		}
 		for _, k := range sortedKeys(x) {
-			var ps *openapi.Schema
+			var ps *plaidspec.Schema
 			if s != nil {
 				ps = s.Props[k]
 				if ps == nil {
@@ -265,7 +265,7 @@ func (t *tree) build(v any, rt reflect.Type, s *openapi.Schema, key string) *nod
 // structFields orders an object's properties as plaid-go's model declares
 // them (the schema's order: required ones first, as Plaid's docs list
 // them), properties the model lacks last.
-func (t *tree) structFields(m map[string]any, rt reflect.Type, s *openapi.Schema) []*field {
+func (t *tree) structFields(m map[string]any, rt reflect.Type, s *plaidspec.Schema) []*field {
 	var out []*field
 	done := map[string]bool{}
 	for i := 0; i < rt.NumField(); i++ {
@@ -283,7 +283,7 @@ func (t *tree) structFields(m map[string]any, rt reflect.Type, s *openapi.Schema
 		_, nullable := unwrap(sf.Type)
 		// plaid-go's constructor takes every field without omitempty.
 		required := !strings.Contains(opts, "omitempty")
-		var ps *openapi.Schema
+		var ps *plaidspec.Schema
 		if s != nil {
 			ps = s.Props[name]
 		}
@@ -293,7 +293,7 @@ func (t *tree) structFields(m map[string]any, rt reflect.Type, s *openapi.Schema
 		if done[k] {
 			continue
 		}
-		var ps *openapi.Schema
+		var ps *plaidspec.Schema
 		if s != nil {
 			ps = s.Props[k]
 		}
@@ -303,22 +303,22 @@ func (t *tree) structFields(m map[string]any, rt reflect.Type, s *openapi.Schema
 }
 
 // pickAlt chooses the alternative of a oneOf/anyOf matching v's JSON type.
-func pickAlt(s *openapi.Schema, v any) *openapi.Schema {
-	want := openapi.Any
+func pickAlt(s *plaidspec.Schema, v any) *plaidspec.Schema {
+	want := plaidspec.Any
 	switch v.(type) {
 	case string:
-		want = openapi.String
+		want = plaidspec.String
 	case json.Number:
-		want = openapi.Number
+		want = plaidspec.Number
 	case bool:
-		want = openapi.Boolean
+		want = plaidspec.Boolean
 	case []any:
-		want = openapi.Array
+		want = plaidspec.Array
 	case map[string]any:
-		want = openapi.Object
+		want = plaidspec.Object
 	}
 	for _, a := range s.Alts {
-		if a.Kind == want || (want == openapi.Number && a.Kind == openapi.Integer) {
+		if a.Kind == want || (want == plaidspec.Number && a.Kind == plaidspec.Integer) {
 			return a
 		}
 	}

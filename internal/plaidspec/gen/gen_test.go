@@ -7,7 +7,7 @@ import (
 )
 
 // TestSpecJSONIsCurrent fails when spec.json was not regenerated after the
-// YAML or the generator changed: run `go generate ./emulator/openapi/`.
+// YAML or the generator changed: run `go generate ./internal/plaidspec/`.
 func TestSpecJSONIsCurrent(t *testing.T) {
 	want, err := Generate("../plaid-2020-09-14.yml")
 	if err != nil {
@@ -18,6 +18,6 @@ func TestSpecJSONIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatal("emulator/openapi/spec.json is stale: run go generate ./emulator/openapi/")
+		t.Fatal("internal/plaidspec/spec.json is stale: run go generate ./internal/plaidspec/")
 	}
 }

@@ -4,7 +4,7 @@
 // components shared), and a success response per operation that validates
 // against its schema: the spec's example, repaired where it does not match,
 // or one synthesized from the schema. Run through `go generate` in
-// emulator/openapi.
+// internal/plaidspec.
 package main
 
 import (
@@ -20,8 +20,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/linkexplorer/linkexplorer/emulator/openapi"
-	"github.com/linkexplorer/linkexplorer/emulator/openapi/synth"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec"
+	"github.com/linkexplorer/linkexplorer/internal/plaidspec/synth"
 )
 
 func main() {
@@ -55,9 +55,10 @@ func Generate(path string) ([]byte, error) {
 		}
 	}
 	c := &compiler{index: map[*openapi3.Schema]int{}, names: names}
-	f := openapi.File{Version: doc.Info.Version}
+	f := plaidspec.File{Version: doc.Info.Version}
 	var problems []string
 	for _, path := range doc.Paths.InMatchingOrder() {
+		var err error
 		item := doc.Paths.Value(path)
 		if item == nil || item.Post == nil {
 			continue
@@ -68,7 +69,13 @@ func Generate(path string) ([]byte, error) {
 			problems = append(problems, path+": no JSON request body")
 			continue
 		}
-		o := openapi.Op{Path: path, Summary: op.Summary, Request: c.node(rb.Value.Content.Get("application/json").Schema.Value)}
+		rs := rb.Value.Content.Get("application/json").Schema.Value
+		o := plaidspec.Op{Path: path, Summary: op.Summary, Description: firstParagraph(op.Description), Request: c.node(rs)}
+		o.Prefill, o.Optional, err = prefill(rs)
+		if err != nil {
+			problems = append(problems, path+": "+err.Error())
+			continue
+		}
 		if root := &c.nodes[o.Request]; len(root.Props) == 0 && root.Extra != nil && *root.Extra == -1 {
 			// A request without properties (e.g. /categories/get) takes
 			// only the credentials, not any field.
@@ -90,7 +97,7 @@ func Generate(path string) ([]byte, error) {
 	if problems != nil {
 		return nil, fmt.Errorf("%d operations could not be compiled:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
-	slices.SortFunc(f.Ops, func(a, b openapi.Op) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortFunc(f.Ops, func(a, b plaidspec.Op) int { return strings.Compare(a.Path, b.Path) })
 	f.Nodes = c.nodes
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -99,6 +106,43 @@ func Generate(path string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// prefill is the request body with the required fields only, from the
+// schema's examples where valid (synth.Value), without the credentials
+// (the client sends them as headers), and the top-level optional fields.
+func prefill(s *openapi3.Schema) (json.RawMessage, []string, error) {
+	body, ok := synth.Value(s, synth.Options{}).(map[string]any)
+	if !ok {
+		body = map[string]any{}
+	}
+	delete(body, "client_id")
+	delete(body, "secret")
+	props, _ := synth.Flatten(s)
+	var optional []string
+	for _, name := range slices.Sorted(maps.Keys(props)) {
+		if _, in := body[name]; !in && name != "client_id" && name != "secret" && !props[name].Deprecated {
+			optional = append(optional, name)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, nil, err
+	}
+	return json.RawMessage(bytes.TrimSpace(buf.Bytes())), optional, nil
+}
+
+// firstParagraph is a description's first paragraph on one line, at most
+// 240 characters.
+func firstParagraph(d string) string {
+	d, _, _ = strings.Cut(strings.TrimSpace(d), "\n\n")
+	d = strings.Join(strings.Fields(d), " ")
+	if r := []rune(d); len(r) > 240 {
+		d = string(r[:239]) + "…"
+	}
+	return d
 }
 
 // response builds the success body of an operation.
@@ -143,7 +187,7 @@ func response(r *openapi3.Response) (body json.RawMessage, ctype, source string,
 	}
 	if m, ok := v.(map[string]any); ok {
 		if _, has := m["request_id"]; has || propsHave(s, "request_id") {
-			m["request_id"] = openapi.RequestIDPlaceholder
+			m["request_id"] = plaidspec.RequestIDPlaceholder
 		}
 	}
 	var buf bytes.Buffer
@@ -163,7 +207,7 @@ func propsHave(s *openapi3.Schema, name string) bool {
 
 // compiler turns kin-openapi schemas into compact nodes.
 type compiler struct {
-	nodes []openapi.Node
+	nodes []plaidspec.Node
 	index map[*openapi3.Schema]int
 	names map[*openapi3.Schema]string
 }
@@ -174,7 +218,7 @@ func (c *compiler) node(s *openapi3.Schema) int {
 	}
 	i := len(c.nodes)
 	c.index[s] = i
-	c.nodes = append(c.nodes, openapi.Node{})
+	c.nodes = append(c.nodes, plaidspec.Node{})
 	n := c.build(s)
 	n.Name = c.names[s]
 	c.nodes[i] = n
@@ -182,12 +226,12 @@ func (c *compiler) node(s *openapi3.Schema) int {
 }
 
 // build compiles s, merging allOf and grouping oneOf/anyOf by type.
-func (c *compiler) build(s *openapi3.Schema) openapi.Node {
+func (c *compiler) build(s *openapi3.Schema) plaidspec.Node {
 	alts := append(slices.Clone(s.OneOf), s.AnyOf...)
 	if len(alts) > 0 {
 		return c.union(s, alts)
 	}
-	n := openapi.Node{Type: synth.TypeOf(s), Nullable: s.Nullable, Format: s.Format, Min: s.Min, Max: s.Max, MinLen: int(s.MinLength), MinItems: int(s.MinItems)}
+	n := plaidspec.Node{Type: synth.TypeOf(s), Nullable: s.Nullable, Format: s.Format, Min: s.Min, Max: s.Max, MinLen: int(s.MinLength), MinItems: int(s.MinItems)}
 	if s.MaxLength != nil {
 		m := int(*s.MaxLength)
 		n.MaxLen = &m
@@ -237,7 +281,7 @@ func (c *compiler) build(s *openapi3.Schema) openapi.Node {
 
 // union compiles a oneOf/anyOf: members of the same JSON type merge
 // (objects: properties united, required only if every member requires it).
-func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) openapi.Node {
+func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) plaidspec.Node {
 	byType := map[string][]*openapi3.Schema{}
 	var order []string
 	for _, a := range alts {
@@ -250,14 +294,14 @@ func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) openapi.N
 		}
 		byType[t] = append(byType[t], a.Value)
 	}
-	nodes := make([]openapi.Node, 0, len(order))
+	nodes := make([]plaidspec.Node, 0, len(order))
 	for _, t := range order {
 		members := byType[t]
 		if len(members) == 1 || t != "object" {
 			nodes = append(nodes, c.build(members[0]))
 			continue
 		}
-		merged := openapi.Node{Type: "object", Props: map[string]int{}}
+		merged := plaidspec.Node{Type: "object", Props: map[string]int{}}
 		var required []string
 		for k, m := range members {
 			props, req := synth.Flatten(m)
@@ -280,7 +324,7 @@ func (c *compiler) union(s *openapi3.Schema, alts openapi3.SchemaRefs) openapi.N
 		n.Nullable = n.Nullable || s.Nullable
 		return n
 	}
-	n := openapi.Node{Nullable: s.Nullable}
+	n := plaidspec.Node{Nullable: s.Nullable}
 	for _, alt := range nodes {
 		i := len(c.nodes)
 		c.nodes = append(c.nodes, alt)

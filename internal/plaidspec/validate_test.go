@@ -1,4 +1,4 @@
-package openapi
+package plaidspec
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-// Package openapi is Plaid's API schema (plaid-2020-09-14.yml, the version
+// Package plaidspec is Plaid's API schema (plaid-2020-09-14.yml, the version
 // plaid-go v20.1.0 was generated from) in the compact form the emulator
 // needs at run time: every operation's request schema, compiled into
 // validators, and a success response for it, built from the spec's own
@@ -7,7 +7,7 @@
 //
 // spec.json is generated from the YAML by `go generate` (see gen/); a test
 // checks it is current. Load decodes it once.
-package openapi
+package plaidspec
 
 import (
 	"bytes"
@@ -63,7 +63,15 @@ type Node struct {
 type Op struct {
 	Path    string `json:"path"`
 	Summary string `json:"summary,omitempty"`
-	Request int    `json:"req"`
+	// Description is the first paragraph of the operation's description.
+	Description string `json:"desc,omitempty"`
+	Request     int    `json:"req"`
+	// Prefill is a request body with the required fields only (client_id
+	// and secret left out), the schema's examples where it has valid ones:
+	// what the API console starts from.
+	Prefill json.RawMessage `json:"prefill,omitempty"`
+	// Optional names the top-level fields Prefill leaves out, sorted.
+	Optional []string `json:"opt,omitempty"`
 	// ContentType is the success response's media type.
 	ContentType string `json:"content_type"`
 	// Response is the success response body (JSON), its request_id, if
@@ -120,6 +128,11 @@ type Schema struct {
 type Operation struct {
 	Path        string
 	Summary     string
+	Description string
+	// Prefill is a request body with the required fields only; Optional
+	// names the top-level fields it leaves out.
+	Prefill     json.RawMessage
+	Optional    []string
 	Request     *Schema
 	ContentType string
 	Source      string
@@ -159,12 +172,12 @@ var Load = sync.OnceValues(func() (*Spec, error) { return Compile(specJSON) })
 func Compile(data []byte) (*Spec, error) {
 	var f File
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("openapi: decoding the compact spec: %w", err)
+		return nil, fmt.Errorf("plaidspec: decoding the compact spec: %w", err)
 	}
 	nodes := make([]Schema, len(f.Nodes))
 	at := func(i int) (*Schema, error) {
 		if i < 0 || i >= len(nodes) {
-			return nil, fmt.Errorf("openapi: node index %d out of range", i)
+			return nil, fmt.Errorf("plaidspec: node index %d out of range", i)
 		}
 		return &nodes[i], nil
 	}
@@ -172,7 +185,7 @@ func Compile(data []byte) (*Spec, error) {
 		s := &nodes[i]
 		k, ok := kinds[n.Type]
 		if !ok {
-			return nil, fmt.Errorf("openapi: node %d has unknown type %q", i, n.Type)
+			return nil, fmt.Errorf("plaidspec: node %d has unknown type %q", i, n.Type)
 		}
 		*s = Schema{Kind: k, Name: n.Name, Nullable: n.Nullable, Required: n.Required, Format: n.Format,
 			Min: n.Min, Max: n.Max, MinLen: n.MinLen, MaxLen: -1, MinItems: n.MinItems, MaxItems: -1, EnumList: n.Enum}
@@ -235,7 +248,7 @@ func Compile(data []byte) (*Spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		op := &Operation{Path: o.Path, Summary: o.Summary, Request: req, ContentType: o.ContentType, Source: o.Source, Body: o.Response}
+		op := &Operation{Path: o.Path, Summary: o.Summary, Description: o.Description, Prefill: o.Prefill, Optional: o.Optional, Request: req, ContentType: o.ContentType, Source: o.Source, Body: o.Response}
 		placeholder := []byte(`"` + RequestIDPlaceholder + `"`)
 		if i := bytes.Index(o.Response, placeholder); i >= 0 {
 			op.Before, op.After = o.Response[:i], o.Response[i+len(placeholder):]
@@ -255,18 +268,18 @@ func Compile(data []byte) (*Spec, error) {
 func (s *Spec) AllowEnum(path, field string, values ...string) error {
 	op, ok := s.ops[path]
 	if !ok {
-		return fmt.Errorf("openapi: no operation %s", path)
+		return fmt.Errorf("plaidspec: no operation %s", path)
 	}
 	node := op.Request
 	for _, name := range strings.Split(field, ".") {
 		next, ok := node.Props[name]
 		if !ok {
-			return fmt.Errorf("openapi: %s has no field %s", path, field)
+			return fmt.Errorf("plaidspec: %s has no field %s", path, field)
 		}
 		node = next
 	}
 	if node.Enum == nil {
-		return fmt.Errorf("openapi: %s %s has no enum", path, field)
+		return fmt.Errorf("plaidspec: %s %s has no enum", path, field)
 	}
 	for _, v := range values {
 		if !node.Enum[v] {
