@@ -32,6 +32,10 @@ type Flow struct {
 	// DemoOnRequest: the demo plays this flow only when it is named
 	// (linkexplorer demo oauth), not in its default tour.
 	DemoOnRequest bool
+	// Products, when set, are the products the flow's token request starts
+	// with instead of the configured ones (the transactions lesson's
+	// ["transactions"]); the form can still change them.
+	Products []string
 }
 
 // DemoFlows are the flows of the demo's default tour, in menu order.
