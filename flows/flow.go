@@ -200,4 +200,7 @@ type StepReport struct {
 	NextStep    string            `json:"next_step,omitempty"`
 	DurationMS  float64           `json:"duration_ms"`
 	Calls       []json.RawMessage `json:"calls,omitempty"`
+	// Facts are the step's labelled results, masked (the ids a lesson
+	// changed, the pages of a sync...).
+	Facts []Fact `json:"facts,omitempty"`
 }
