@@ -109,14 +109,11 @@ func transactionsFlow() *Flow {
 			{
 				Name: "sync-initial", Title: "Page /transactions/sync from an empty cursor", Kind: StepAPI,
 				Endpoint: "/transactions/sync",
-				Explain: fmt.Sprintf("Calls /transactions/sync with no cursor and count %d, then again with each "+
-					"next_cursor while has_more is true: every page shows its added, modified and removed counts. "+
-					"The first pass brings the whole history as added. Store the last next_cursor with the Item (in "+
-					"your database, beside the access_token): it is where the next sync starts. Never go back to an "+
-					"empty cursor, which re-sends everything. If the data changes mid-pass Plaid answers "+
-					"TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION, and the whole pass restarts from its first cursor. "+
-					"This first call also subscribes the Item to SYNC_UPDATES_AVAILABLE, which the step waits for: "+
-					"initial_update_complete and historical_update_complete say how far Plaid's pull has got.", TxnSyncCount),
+				Explain: fmt.Sprintf("Calls /transactions/sync with no cursor and count %d, then with each next_cursor "+
+					"until has_more is false; the first pass brings the whole history as added. Save the last "+
+					"next_cursor with the Item: the next sync starts there (an empty cursor re-sends everything). On "+
+					"TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION, restart the pass from its first cursor. This first "+
+					"call subscribes the Item to SYNC_UPDATES_AVAILABLE, which the step then waits for.", TxnSyncCount),
 				do: syncInitial,
 			},
 			{
@@ -248,7 +245,11 @@ func (r *Run) webhookFacts(whs []WebhookReceived) {
 				parts = append(parts, fmt.Sprintf("%s %v", k, v))
 			}
 		}
-		r.fact(wh.WebhookCode, strings.Join(append(parts, "signature "+wh.Signature), "; "))
+		sig := wh.Signature
+		if strings.HasPrefix(sig, SignatureVerified) {
+			sig = SignatureVerified // the kid is in the signature's own fact
+		}
+		r.fact(wh.WebhookCode, strings.Join(append([]string{"signature " + sig}, parts...), " · "))
 	}
 }
 
@@ -388,8 +389,11 @@ func (r *Run) syncPass(ctx context.Context, from string) (*TxnPass, error) {
 		for _, t := range resp.GetRemoved() {
 			pass.Changes.Removed = append(pass.Changes.Removed, t.GetTransactionId())
 		}
-		r.fact(fmt.Sprintf("page %d", page), fmt.Sprintf("%d added, %d modified, %d removed; has_more %v; next_cursor %s",
-			len(resp.GetAdded()), len(resp.GetModified()), len(resp.GetRemoved()), resp.GetHasMore(), shortCursor(resp.GetNextCursor())))
+		if page == 1 {
+			r.fact("each page", "has_more · +added ~modified -removed · next_cursor's end")
+		}
+		r.fact(fmt.Sprintf("page %d", page), fmt.Sprintf("has_more %v · +%d ~%d -%d · …%s",
+			resp.GetHasMore(), len(resp.GetAdded()), len(resp.GetModified()), len(resp.GetRemoved()), cursorEnd(resp.GetNextCursor())))
 		cursor = resp.GetNextCursor()
 		if !resp.GetHasMore() {
 			break
@@ -413,9 +417,14 @@ func (r *Run) syncPass(ctx context.Context, from string) (*TxnPass, error) {
 	r.st.txn.last = pass
 	known := len(r.st.txn.known)
 	r.mu.Unlock()
-	r.fact("saved cursor", shortCursor(cursor)+" (store it with the Item; the next sync starts here)")
-	r.fact("the app's copy", fmt.Sprintf("%d transactions", known))
+	r.fact("saved cursor", cursor)
+	r.fact("the app's copy", fmt.Sprintf("%d transactions; the cursor is stored with them, and the next sync starts from it", known))
 	return pass, nil
+}
+
+// cursorEnd is a cursor's last characters, enough to tell pages apart.
+func cursorEnd(c string) string {
+	return c[max(len(c)-8, 0):]
 }
 
 // shortCursor shows a cursor whole when short, else its two ends.
