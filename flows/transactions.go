@@ -240,7 +240,10 @@ func (r *Run) webhookFacts(whs []WebhookReceived) {
 		for _, k := range []string{"new_transactions", "removed_transactions", "initial_update_complete", "historical_update_complete"} {
 			if v, ok := b[k]; ok {
 				if l, ok := v.([]any); ok {
-					v = fmt.Sprintf("%d ids", len(l))
+					v = fmt.Sprint(l)
+					if len(l) > 3 {
+						v = fmt.Sprintf("%d ids", len(l))
+					}
 				}
 				parts = append(parts, fmt.Sprintf("%s %v", k, v))
 			}
