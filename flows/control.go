@@ -308,3 +308,71 @@ func controlError(method, endpoint string, status int, body []byte) *APIError {
 	}
 	return ae
 }
+
+// TxnAdd is one transaction to add through the control API: name and
+// amount (positive for money out) are required; the emulator fills the
+// rest (the Item's first account with transactions, today's date).
+type TxnAdd struct {
+	AccountID    string  `json:"account_id,omitempty"`
+	Name         string  `json:"name"`
+	Amount       float64 `json:"amount"`
+	Date         string  `json:"date,omitempty"`
+	MerchantName string  `json:"merchant_name,omitempty"`
+	CategoryID   string  `json:"category_id,omitempty"`
+}
+
+// TxnModify changes one transaction; nil fields stay as they are.
+type TxnModify struct {
+	TransactionID string   `json:"transaction_id"`
+	Name          *string  `json:"name,omitempty"`
+	Amount        *float64 `json:"amount,omitempty"`
+}
+
+// TxnChanges are the changes of one POST /__emulator/items/{id}/transactions.
+type TxnChanges struct {
+	Add    []TxnAdd    `json:"add,omitempty"`
+	Modify []TxnModify `json:"modify,omitempty"`
+	Remove []string    `json:"remove,omitempty"`
+}
+
+// TxnChanged is what the emulator changed: the added transactions with
+// their new ids, the modified ones as they now stand, the removed ids.
+type TxnChanged struct {
+	Added    []ControlTxn `json:"added"`
+	Modified []ControlTxn `json:"modified"`
+	Removed  []string     `json:"removed"`
+}
+
+// ControlTxn is a transaction as the control API renders it (as
+// /transactions/sync does), the fields a lesson shows.
+type ControlTxn struct {
+	TransactionID string  `json:"transaction_id"`
+	AccountID     string  `json:"account_id"`
+	Name          string  `json:"name"`
+	Amount        float64 `json:"amount"`
+	Date          string  `json:"date"`
+	Pending       bool    `json:"pending"`
+}
+
+// ChangeTransactions adds, modifies and removes an Item's transactions in
+// one step (all or nothing); the emulator then announces the change with
+// Plaid's webhooks (DEFAULT_UPDATE, TRANSACTIONS_REMOVED,
+// SYNC_UPDATES_AVAILABLE).
+func (c *Control) ChangeTransactions(ctx context.Context, itemID string, ch TxnChanges) (TxnChanged, error) {
+	var out TxnChanged
+	if itemID == "" {
+		return out, errors.New("changing transactions: no item_id given")
+	}
+	err := c.do(ctx, http.MethodPost, "/__emulator/items/"+url.PathEscape(itemID)+"/transactions", ch, &out)
+	return out, err
+}
+
+// ItemTransactions lists an Item's current transactions, oldest change
+// first.
+func (c *Control) ItemTransactions(ctx context.Context, itemID string) ([]ControlTxn, error) {
+	var out struct {
+		Transactions []ControlTxn `json:"transactions"`
+	}
+	err := c.do(ctx, http.MethodGet, "/__emulator/items/"+url.PathEscape(itemID)+"/transactions", nil, &out)
+	return out.Transactions, err
+}

@@ -32,6 +32,10 @@ type Flow struct {
 	// DemoOnRequest: the demo plays this flow only when it is named
 	// (linkexplorer demo oauth), not in its default tour.
 	DemoOnRequest bool
+	// Products, when set, are the products the flow's token request starts
+	// with instead of the configured ones (the transactions lesson's
+	// ["transactions"]); the form can still change them.
+	Products []string
 }
 
 // DemoFlows are the flows of the demo's default tour, in menu order.
@@ -199,4 +203,7 @@ type StepReport struct {
 	NextStep    string            `json:"next_step,omitempty"`
 	DurationMS  float64           `json:"duration_ms"`
 	Calls       []json.RawMessage `json:"calls,omitempty"`
+	// Facts are the step's labelled results, masked (the ids a lesson
+	// changed, the pages of a sync...).
+	Facts []Fact `json:"facts,omitempty"`
 }

@@ -45,7 +45,7 @@ func stepReport(res *StepResult) StepReport {
 	sr := StepReport{
 		Name: res.Step, Status: string(res.Status), Endpoint: res.Endpoint, RequestID: res.RequestID,
 		HTTPStatus: res.HTTPStatus, ErrorCode: res.ErrorCode, Error: res.Error,
-		DurationMS: float64(res.Duration.Microseconds()) / 1000,
+		DurationMS: float64(res.Duration.Microseconds()) / 1000, Facts: res.Facts,
 	}
 	if ex, ok := res.Explanation(); ok {
 		sr.Explanation, sr.NextStep = ex.Meaning, ex.NextStep

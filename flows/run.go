@@ -67,7 +67,7 @@ type EnvOptions struct {
 // Flows returns the flows in menu order: quickstart, update-mode,
 // invalid-token, oauth (redirect round trip), oauth-popup.
 func Flows() []*Flow {
-	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow()}
+	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow(), transactionsFlow()}
 }
 
 // FlowByName finds a flow by its Name.
@@ -193,6 +193,9 @@ func (e *Env) NewRunWith(ctx context.Context, flow *Flow, opts RunOptions) (*Run
 		id: sess.ID, flow: flow, events: q.out, env: e, q: q, mode: mode,
 		started: time.Now(), results: make([]*StepResult, len(flow.Steps)),
 		tokenReq: e.defaultTokenRequest(), opts: opts,
+	}
+	if len(flow.Products) > 0 {
+		r.tokenReq.Products = slices.Clone(flow.Products)
 	}
 	r.st.linkSessions = map[string]bool{}
 	e.register(r)

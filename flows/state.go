@@ -48,6 +48,13 @@ type runState struct {
 	// when the page gets its new token: a page asking for a token without
 	// it was reloaded (or opened again), which is no recovery.
 	recovering bool
+
+	// webhooks are the webhooks received for the run, oldest first;
+	// webhookSignal wakes a step waiting for one (transactions.go).
+	webhooks      []WebhookReceived
+	webhookSignal chan struct{}
+	// txn is the Transactions lesson's state (transactions.go).
+	txn txnState
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited
@@ -227,6 +234,14 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 	}
 	r.mu.Lock()
 	r.webhooks = append(r.webhooks, wh)
+	r.st.webhooks = append(r.st.webhooks, wh)
+	if r.st.webhookSignal == nil {
+		r.st.webhookSignal = make(chan struct{}, 1)
+	}
+	select {
+	case r.st.webhookSignal <- struct{}{}:
+	default:
+	}
 	r.mu.Unlock()
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }

@@ -128,6 +128,8 @@ var callVerbs = map[string]string{
 	"/webhook_verification_key/get":         "Fetched the webhook verification key",
 	"/link/token/get":                       "Read the link_token",
 	"/transactions/sync":                    "Synced transactions",
+	"/transactions/refresh":                 "Asked Plaid to refresh the Item's transactions",
+	"/transactions/get":                     "Read transactions",
 	"/auth/get":                             "Read account and routing numbers",
 	"/identity/get":                         "Read identity data",
 	"/accounts/balance/get":                 "Read real-time balances",
@@ -242,7 +244,14 @@ func (s *Summary) addWebhook(w *store.Webhook) {
 	if w.ErrorCode != "" {
 		line += " " + w.ErrorCode
 	}
-	s.Happened = append(s.Happened, line+" received"+WebhookCause(w.Step))
+	line += " received"
+	switch {
+	case strings.HasPrefix(w.Signature, SignatureVerified):
+		line += ", signature verified"
+	case w.Signature != "":
+		line += ", signature " + w.Signature + ": not to be acted on"
+	}
+	s.Happened = append(s.Happened, line+WebhookCause(w.Step))
 	if w.ErrorCode != "" {
 		s.addError(SummaryError{Time: w.Time, Where: "webhook " + w.WebhookType + ": " + w.WebhookCode, Code: w.ErrorCode, Type: w.ErrorType})
 	}

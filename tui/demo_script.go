@@ -177,6 +177,40 @@ var demoScripts = map[string]flowScript{
 		},
 		outro: "Pop-up OAuth done: OPEN_OAUTH, the bank's consent, then the accounts and HANDOFF.",
 	},
+	"transactions": {
+		intro: "Transactions: Plaid pulls an Item's history in the background, says so with signed webhooks, and your app syncs with a cursor.",
+		steps: map[string]stepScript{
+			"create-link-token": {
+				"Your server creates a link_token with products transactions and a webhook: where Plaid will tell it about new data.",
+				"The link_token carries the webhook; it becomes the Item's.",
+			},
+			"open-link": {
+				"Link opens and the autopilot links an Item. Plaid starts pulling its transactions at once.",
+				"onSuccess: a public_token, and Plaid is already at work on the history.",
+			},
+			"exchange-public-token": {
+				"The public_token is exchanged as usual.",
+				"The Item's access_token stays on your server.",
+			},
+			"wait-webhooks": {
+				"Now we wait for Plaid's TRANSACTIONS webhooks, and check each one's Plaid-Verification signature.",
+				"INITIAL_UPDATE and HISTORICAL_UPDATE arrived, both signatures verified with the key for their kid.",
+			},
+			"sync-initial": {
+				"Your server pages /transactions/sync from an empty cursor, a few transactions per page, until has_more is false.",
+				"The whole history came as added. The last next_cursor is saved: the next sync starts there. SYNC_UPDATES_AVAILABLE followed.",
+			},
+			"change-transactions": {
+				"The bank's data changes: two new transactions, one modified, one removed.",
+				"Plaid announces it: DEFAULT_UPDATE, TRANSACTIONS_REMOVED and SYNC_UPDATES_AVAILABLE, all verified.",
+			},
+			"sync-changes": {
+				"On SYNC_UPDATES_AVAILABLE your server syncs again, from the saved cursor.",
+				"Exactly the changes: two added, one modified, one removed. The new cursor is saved.",
+			},
+		},
+		outro: "Transactions done: webhooks verified, a cursor saved and synced from, and only the changes fetched.",
+	},
 }
 
 // demoEventLines narrate the notable reports of the Link page, keyed by
