@@ -48,6 +48,8 @@ type runState struct {
 	// when the page gets its new token: a page asking for a token without
 	// it was reloaded (or opened again), which is no recovery.
 	recovering bool
+
+	hooks webhookLog // the webhooks received for the run (update_variants.go)
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited
@@ -225,5 +227,6 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 	if wh.StatusEffect != "" {
 		msg += "; " + wh.StatusEffect
 	}
+	r.recordWebhook(wh)
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }
