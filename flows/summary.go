@@ -201,6 +201,7 @@ func (s *Summary) addEvent(v *store.LinkEvent, links map[string]int) {
 		if inst != "" {
 			line += " at " + inst
 		}
+		line += updateModeSuccess(s.Flow)
 		s.Happened = append(s.Happened, line)
 	case store.EventKindExit:
 		outcome := "onExit " + v.ErrorCode
@@ -242,7 +243,7 @@ func (s *Summary) addWebhook(w *store.Webhook) {
 	if w.ErrorCode != "" {
 		line += " " + w.ErrorCode
 	}
-	s.Happened = append(s.Happened, line+" received")
+	s.Happened = append(s.Happened, line+" received"+webhookMeaning(w.WebhookType, w.WebhookCode))
 	if w.ErrorCode != "" {
 		s.addError(SummaryError{Time: w.Time, Where: "webhook " + w.WebhookType + ": " + w.WebhookCode, Code: w.ErrorCode, Type: w.ErrorType})
 	}
