@@ -177,6 +177,8 @@ var demoScripts = map[string]flowScript{
 		},
 		outro: "Pop-up OAuth done: OPEN_OAUTH, the bank's consent, then the accounts and HANDOFF.",
 	},
+	"update-new-accounts": updateNewAccountsScript,
+	"update-expiring":     updateExpiringScript,
 }
 
 // demoEventLines narrate the notable reports of the Link page, keyed by
