@@ -15,6 +15,7 @@ import (
 
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/flows/codegen"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // runOptions are linkexplorer run's settings.
@@ -195,6 +196,8 @@ type printer struct {
 	w    io.Writer
 	flow *flows.Flow
 	step int
+	// stepName is the name of the step whose block is being printed.
+	stepName string
 	// explained holds the Link names and error codes already explained
 	// (run_explain.go): each is explained once a run.
 	explained map[string]bool
@@ -225,6 +228,7 @@ func (p *printer) event(ev flows.Event) {
 	switch ev.Kind {
 	case flows.EventStepStarted:
 		p.step++
+		p.stepName = ev.Step
 		title := ev.Step
 		for _, s := range p.flow.Steps {
 			if s.Name == ev.Step {
@@ -239,11 +243,31 @@ func (p *printer) event(ev flows.Event) {
 			fmt.Fprintf(p.w, "      Link: %s\n", line)
 			p.explainLink(ev.Link)
 		}
-	case flows.EventWaiting, flows.EventNote, flows.EventWebhook:
+	case flows.EventWebhook:
+		fmt.Fprintf(p.w, "      %s%s\n", ev.Message, p.webhookCause(ev.Webhook))
+	case flows.EventWaiting, flows.EventNote:
 		fmt.Fprintf(p.w, "      %s\n", ev.Message)
 	case flows.EventStepFinished:
 		p.result(ev.Result)
 	}
+}
+
+// webhookCause names the step that caused a webhook when it is not the
+// step being printed: webhooks come when Plaid sends them, which may be
+// during a later step.
+func (p *printer) webhookCause(wh *flows.WebhookReceived) string {
+	if wh == nil || wh.Step == "" || wh.Step == p.stepName {
+		return ""
+	}
+	if wh.Step == store.StepAfterRun {
+		return " (after the run)"
+	}
+	for i, s := range p.flow.Steps {
+		if s.Name == wh.Step {
+			return fmt.Sprintf(" (caused by step %d/%d, %s)", i+1, len(p.flow.Steps), s.Title)
+		}
+	}
+	return " (caused by step " + wh.Step + ")"
 }
 
 func (p *printer) call(c *flows.Call) {

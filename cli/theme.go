@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
 	"github.com/linkexplorer/linkexplorer/internal/termbg"
@@ -61,4 +62,20 @@ func applyTheme(choice termbg.Theme, getenv func(string) string, logger *slog.Lo
 		logger.Info("palette", "theme", r.Theme.String(), "source", string(r.Source), "detail", r.Detail, "query_ms", r.Waited.Milliseconds())
 	}
 	return r
+}
+
+// TerminalRestored is for main, after internal/earlyterm has put TERM back
+// (it held TERM=dumb while packages initialised, so that Bubble Tea's init
+// asked the terminal nothing). What termenv and lipgloss computed from the
+// environment during initialisation is computed again from the real one:
+// termenv's default output (its colour profile is computed when it is
+// made) and lipgloss's default renderer, which keeps that output and its
+// own profile. The background is not asked here: applyTheme sets it for
+// the commands that draw in colour; the other commands print plain text.
+func TerminalRestored() {
+	out := termenv.NewOutput(os.Stdout)
+	termenv.SetDefaultOutput(out)
+	r := lipgloss.DefaultRenderer()
+	r.SetOutput(out)
+	r.SetColorProfile(out.EnvColorProfile())
 }

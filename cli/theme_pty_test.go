@@ -50,9 +50,11 @@ func runAppOnPTY(t *testing.T, answer string, env []string, args ...string) (*pt
 	}
 	pt := &ptyTerminal{changed: make(chan struct{}, 1)}
 	go func() {
-		// Two questions may come: termenv's in bubbletea's init (OSC 11
-		// ended by ST, then CPR), then termbg's (OSC 11 ended by BEL, then
-		// DA1). A terminal that answers answers both, as real ones do.
+		// Two questions could come: termenv's in bubbletea's init (OSC 11
+		// ended by ST, then CPR; internal/earlyterm keeps it from being
+		// asked, and the tests check it never is), then termbg's (OSC 11
+		// ended by BEL, then DA1). A terminal that answers answers both, as
+		// real ones do.
 		answeredInit, answered := false, false
 		chunk := make([]byte, 4096)
 		for {
@@ -60,7 +62,7 @@ func runAppOnPTY(t *testing.T, answer string, env []string, args ...string) (*pt
 			pt.mu.Lock()
 			pt.out.Write(chunk[:n])
 			out := pt.out.Bytes()
-			askInit := !answeredInit && answer != "" && bytes.Contains(out, []byte("\x1b]11;?\x1b\\\x1b[6n"))
+			askInit := !answeredInit && answer != "" && bytes.Contains(out, []byte(termenvQuery))
 			ask := !answered && answer != "" && bytes.Contains(out, []byte(termbgQuery))
 			pt.mu.Unlock()
 			if askInit {
@@ -113,6 +115,11 @@ func (p *ptyTerminal) waitShown(t *testing.T, want string) {
 // termbgQuery is what internal/termbg asks: OSC 11 ended by BEL, then DA1.
 const termbgQuery = "\x1b]11;?\a\x1b[c"
 
+// termenvQuery is what termenv asks (from bubbletea's init, through
+// lipgloss): OSC 11 ended by ST, then CPR. It waits 5 s for a silent
+// terminal, before main runs; internal/earlyterm keeps it from being asked.
+const termenvQuery = "\x1b]11;?\x1b\\\x1b[6n"
+
 // paletteLine is the debug log's line about the palette.
 func paletteLine(t *testing.T, state string) string {
 	t.Helper()
@@ -138,10 +145,9 @@ const (
 
 // TestAppThemeOnARealTerminal: the built app on a real pty. With a silent
 // terminal (it answers neither OSC 11 nor DA1) the question ends at its
-// deadline (the debug log says so) and the dark palette is used. (The
-// first frame still waits for bubbletea v1.3's own question in its init,
-// termenv's, which waits 5 s for a silent terminal before main runs: see
-// README "Light and dark terminals".) A terminal with a light background gets the light
+// deadline (the debug log says so) and the dark palette is used; termenv's
+// own question (bubbletea's init), which would hold the start 5 s, is never
+// asked. A terminal with a light background gets the light
 // palette, as does COLORFGBG=0;15 where the terminal is silent, and --theme
 // and LINKEXPLORER_THEME override both without asking.
 func TestAppThemeOnARealTerminal(t *testing.T) {
@@ -170,6 +176,78 @@ func TestAppThemeOnARealTerminal(t *testing.T) {
 			}
 			if asked := strings.Contains(pt.shown(), termbgQuery); asked != c.asked {
 				t.Errorf("asked the terminal (OSC 11 and DA1): %v, want %v", asked, c.asked)
+			}
+			if strings.Contains(pt.shown(), termenvQuery) {
+				t.Errorf("termenv asked the terminal (OSC 11 then CPR, bubbletea's init), which waits 5 s where nothing answers; internal/earlyterm must keep it from asking")
+			}
+		})
+	}
+}
+
+// TestEarlytermInitialisedBeforeTermenv: in the built binary,
+// internal/earlyterm (which holds TERM=dumb) initialises before termenv,
+// lipgloss and bubbletea, whose init asks the terminal (GODEBUG=inittrace=1
+// prints each package's init in order).
+func TestEarlytermInitialisedBeforeTermenv(t *testing.T) {
+	cmd := exec.Command(buildBinary(t), "version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("linkexplorer version: %v\n%s", err, stderr.String())
+	}
+	order := map[string]int{}
+	for i, l := range strings.Split(stderr.String(), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 1 && f[0] == "init" {
+			order[f[1]] = i + 1
+		}
+	}
+	early := order["github.com/linkexplorer/linkexplorer/internal/earlyterm"]
+	if early == 0 {
+		t.Fatalf("no init of internal/earlyterm in the trace:\n%s", stderr.String())
+	}
+	for _, p := range []string{"github.com/muesli/termenv", "github.com/charmbracelet/lipgloss", "github.com/charmbracelet/bubbletea"} {
+		if order[p] == 0 {
+			t.Errorf("no init of %s in the trace", p)
+		} else if order[p] < early {
+			t.Errorf("%s initialised (line %d) before internal/earlyterm (line %d): termenv would ask the terminal with the real TERM", p, order[p], early)
+		}
+	}
+}
+
+// TestAppFirstFrameOnASilentPTY: on a pty where nothing answers, the first
+// frame comes after termbg's 100 ms question only: termenv's question
+// (bubbletea's init, 5 s where nothing answers) is never sent. The colour
+// profile is still the terminal's (computed again from the real TERM after
+// earlyterm put it back): 256 colours for xterm-256color without
+// COLORTERM, none at all for TERM=dumb.
+func TestAppFirstFrameOnASilentPTY(t *testing.T) {
+	cases := []struct {
+		name  string
+		env   []string
+		color string // an escape the body text must use ("" none)
+	}{
+		{"xterm-256color", []string{"COLORTERM="}, "\x1b[38;5;"},
+		{"dumb", []string{"TERM=dumb", "COLORTERM="}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pt, state, quit := runAppOnPTY(t, "", c.env)
+			pt.waitShown(t, "FLOWS")
+			quit()
+			shown := pt.shown()
+			if strings.Contains(shown, termenvQuery) {
+				t.Errorf("termenv asked the terminal (OSC 11 then CPR), which waits 5 s for a silent terminal before the first frame")
+			}
+			if c.color != "" && !strings.Contains(shown, c.color) {
+				t.Errorf("no %q colour in the frames (the colour profile was not the terminal's):\n%q", c.color, shown)
+			}
+			if c.color == "" && strings.Contains(shown, "\x1b[38;") {
+				t.Errorf("TERM=dumb drew colours:\n%q", shown)
+			}
+			if l := paletteLine(t, state); !strings.Contains(l, "theme=dark") {
+				t.Errorf("debug log: %s\nwant the dark palette", l)
 			}
 		})
 	}

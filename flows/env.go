@@ -119,6 +119,7 @@ func (rec envRecorder) RecordCall(ctx context.Context, c Call) {
 	}
 	rec.e.log.add(callRecord(session, c))
 	if r != nil {
+		r.noteItemAction(c)
 		r.publish(Event{Kind: EventCall, Call: &c})
 	}
 }
@@ -252,9 +253,10 @@ func (e *Env) onWebhook(body []byte, jwt string) {
 	if r != nil {
 		session = r.id
 		ctx = withRun(ctx, r)
+		wh.Step = r.webhookStep(wh.ItemID) // as it arrives, before the key fetch
 	}
 	wh.Signature = e.webhookKeys.check(ctx, jwt, body, time.Now())
-	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Verification: jwt, Body: json.RawMessage(body)})
+	e.log.add(store.Webhook{SessionID: session, Time: wh.Time, Signature: wh.Signature, Verification: jwt, Step: wh.Step, Body: json.RawMessage(body)})
 	wh.StatusEffect = e.followItemStatus(wh)
 	if r != nil {
 		r.publishWebhook(wh)

@@ -19,8 +19,11 @@ type WebhookReceived struct {
 	// StatusEffect says what the webhook did to the Item's status: "Item
 	// status set to …", or "Item status not changed (…): why" for an
 	// unverified one; "" when it is not about an Item's status.
-	StatusEffect string          `json:"status_effect,omitempty"`
-	Body         json.RawMessage `json:"body,omitempty"` // masked
+	StatusEffect string `json:"status_effect,omitempty"`
+	// Step is the step of the run that caused it (the one that last acted
+	// on its Item, see Run.webhookStep), or store.StepAfterRun.
+	Step string          `json:"step"`
+	Body json.RawMessage `json:"body,omitempty"` // masked
 }
 
 // maxQueuedMinor bounds the narration, call, Link and webhook events queued

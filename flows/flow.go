@@ -169,15 +169,18 @@ type TimelineEntry struct {
 
 // Report is one JSON document describing a finished run (run --json).
 type Report struct {
-	Flow      string          `json:"flow"`
-	RunID     string          `json:"run_id"`
-	Mode      string          `json:"mode"`
-	OK        bool            `json:"ok"`
-	Error     string          `json:"error,omitempty"`
-	Steps     []StepReport    `json:"steps"`
-	Timeline  []TimelineEntry `json:"timeline,omitempty"`
-	ItemID    string          `json:"item_id,omitempty"`
-	StartedAt time.Time       `json:"started_at"`
+	Flow     string          `json:"flow"`
+	RunID    string          `json:"run_id"`
+	Mode     string          `json:"mode"`
+	OK       bool            `json:"ok"`
+	Error    string          `json:"error,omitempty"`
+	Steps    []StepReport    `json:"steps"`
+	Timeline []TimelineEntry `json:"timeline,omitempty"`
+	// Webhooks are those received during the run, oldest first, each
+	// with the step that caused it.
+	Webhooks  []WebhookReceived `json:"webhooks,omitempty"`
+	ItemID    string            `json:"item_id,omitempty"`
+	StartedAt time.Time         `json:"started_at"`
 	// Duration is the run's length; JSON carries it as duration_ms, a
 	// number, like every step and call.
 	Duration   time.Duration `json:"-"`

@@ -13,7 +13,8 @@ func (r *Run) Report() Report {
 	rep := Report{
 		Flow: r.flow.Name, RunID: r.id, Mode: r.mode, ItemID: r.st.item,
 		StartedAt: r.started.UTC(), Timeline: append([]TimelineEntry(nil), r.timeline...),
-		Steps: make([]StepReport, len(r.flow.Steps)),
+		Webhooks: append([]WebhookReceived(nil), r.webhooks...),
+		Steps:    make([]StepReport, len(r.flow.Steps)),
 	}
 	end := r.ended
 	if end.IsZero() {

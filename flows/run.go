@@ -110,7 +110,13 @@ type Run struct {
 	cur      int
 	results  []*StepResult
 	capture  *CallCapture // the running step's
-	tokenReq TokenRequest
+	stepName string       // the running step's name, "" between steps
+	// acted maps an item_id to the step that last acted on it, and
+	// lastActed is the step that last acted on any (webhookstep.go).
+	acted     map[string]string
+	lastActed string
+	webhooks  []WebhookReceived // received so far, oldest first
+	tokenReq  TokenRequest
 	// tokenEdited: SetTokenRequest was called (the form was saved).
 	tokenEdited bool
 	st          runState
@@ -368,7 +374,7 @@ func (r *Run) runStep(ctx context.Context, i int) *StepResult {
 	res := &StepResult{Step: step.Name, Status: StatusRunning, Endpoint: step.Endpoint}
 	ctx, cc := WithCallCapture(withRun(ctx, r))
 	r.mu.Lock()
-	r.results[i], r.running, r.capture = res, true, cc
+	r.results[i], r.running, r.capture, r.stepName = res, true, cc, step.Name
 	r.mu.Unlock()
 	r.publish(Event{Kind: EventStepStarted, Step: step.Name})
 
@@ -385,7 +391,11 @@ func (r *Run) runStep(ctx context.Context, i int) *StepResult {
 	r.mu.Lock()
 	res.Calls = cc.Calls()
 	res.complete(step, err, elapsed)
-	r.running, r.capture = false, nil
+	r.running, r.capture, r.stepName = false, nil, ""
+	if step.Kind == StepLink && res.Status == StatusOK {
+		// Link created the Item, or repaired it in update mode.
+		r.actedOn(r.st.item, step.Name)
+	}
 	if err != nil && ctx.Err() != nil {
 		r.cancelled = true
 	}

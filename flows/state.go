@@ -227,6 +227,9 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 	if wh.StatusEffect != "" {
 		msg += "; " + wh.StatusEffect
 	}
+	r.mu.Lock()
+	r.webhooks = append(r.webhooks, wh)
+	r.mu.Unlock()
 	r.recordWebhook(wh)
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }

@@ -243,10 +243,23 @@ func (s *Summary) addWebhook(w *store.Webhook) {
 	if w.ErrorCode != "" {
 		line += " " + w.ErrorCode
 	}
-	s.Happened = append(s.Happened, line+" received"+webhookMeaning(w.WebhookType, w.WebhookCode))
+	s.Happened = append(s.Happened, line+" received"+WebhookCause(w.Step)+webhookMeaning(w.WebhookType, w.WebhookCode))
 	if w.ErrorCode != "" {
 		s.addError(SummaryError{Time: w.Time, Where: "webhook " + w.WebhookType + ": " + w.WebhookCode, Code: w.ErrorCode, Type: w.ErrorType})
 	}
+}
+
+// WebhookCause says which step caused a webhook, as a suffix for a line
+// about it: " (from step reset-login)", " (after the run)", or "" when
+// unknown.
+func WebhookCause(step string) string {
+	switch step {
+	case "":
+		return ""
+	case store.StepAfterRun:
+		return " (" + step + ")"
+	}
+	return " (from step " + step + ")"
 }
 
 func (s *Summary) addError(e SummaryError) {

@@ -26,8 +26,17 @@ var (
 const benchStoresEnv = "LINKEXPLORER_BENCH_STORES"
 
 // benchShape names the way fillStore builds a store; a kept store of
-// another shape is built again.
+// another shape is built again, and so is one masked with other rules
+// than the current ones (maskRules is part of its name: the export masks
+// such entries again, which is not what it costs on a store the app
+// wrote with these rules).
 const benchShape = "app-v2"
+
+// benchStoreName is the name of a kept store of rows entries
+// (bench/lib.sh builds the same name).
+func benchStoreName(rows int) string {
+	return fmt.Sprintf("%s-mask%d-rows-%d", benchShape, maskRules, rows)
+}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -72,7 +81,7 @@ func bigStore(b *testing.B, rows int) string {
 	}
 	var dir string
 	if keep := os.Getenv(benchStoresEnv); keep != "" {
-		dir = filepath.Join(keep, fmt.Sprintf("%s-rows-%d", benchShape, rows))
+		dir = filepath.Join(keep, benchStoreName(rows))
 		if _, err := os.Stat(filepath.Join(dir, "complete")); err == nil {
 			bigStores[rows] = dir
 			return dir

@@ -171,7 +171,7 @@ func (s *Store) exportJSON(ctx context.Context, w *bufio.Writer, f Filter) error
 	w.Write(head[:len(head)-1]) // reopen the object to add the entries
 	w.WriteString(`,"entries":[`)
 	var enc entryEncoder
-	if err := s.exportEntries(ctx, w, f, &enc); err != nil {
+	if err := s.exportEntries(ctx, w, f, &enc, newDemoSessions(s, sessions)); err != nil {
 		return err
 	}
 	_, err = w.WriteString("\n]}\n")

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/internal/jsonenc"
@@ -121,63 +123,111 @@ func appendBody(b []byte, name string, body []byte) []byte {
 	return jsonenc.AppendString(b, body)
 }
 
-// exportColumns are the columns the JSON export reads: the kind's own
-// columns share one result column each (a call's method, an event's kind
-// and a webhook's type in k1, and so on), 21 columns where entrySelect has
-// 30, each of which the driver fetches through the SQLite API.
-const exportColumns = `SELECT e.id, e.kind, e.time, COALESCE(e.session_id, ''), COALESCE(e.request_id, ''),
-	COALESCE(e.link_session_id, ''), COALESCE(e.item_id, ''), COALESCE(e.error_type, ''), COALESCE(e.error_code, ''),
-	e.masked, COALESCE(c.http_status, 0), COALESCE(c.duration_ns, 0),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.method WHEN 'event' THEN v.kind ELSE w.webhook_type END, ''),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.endpoint WHEN 'event' THEN v.event_name ELSE w.webhook_code END, ''),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.source WHEN 'event' THEN v.view_name ELSE w.signature END, ''),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.error_message ELSE v.error_message END, ''),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.response_body ELSE v.exit_status END, ''),
-	COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''),
-	COALESCE(CASE e.kind WHEN 'call' THEN c.request_body WHEN 'event' THEN v.metadata ELSE w.body END, ''),
-	COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%'`
+// exportTextColumns are the text columns of an entry the JSON export
+// reads, in the order exportRow packs them; a row has values only in its
+// kind's table, the other joins' columns are NULL.
+var exportTextColumns = [...]string{"e.kind", "e.time", "e.session_id", "e.request_id", "e.link_session_id",
+	"e.item_id", "e.error_type", "e.error_code",
+	"c.method", "c.endpoint", "c.source", "c.error_message", "c.response_body", "c.request_body",
+	"v.kind", "v.event_name", "v.view_name", "v.error_message", "v.exit_status", "v.institution_id",
+	"v.institution_name", "v.metadata",
+	"w.webhook_type", "w.webhook_code", "w.signature", "w.body"}
+
+// exportIntColumns are its numbers, NULL read as 0.
+var exportIntColumns = [...]string{"e.id", "e.masked", "c.http_status", "c.duration_ns"}
+
+// exportRow is the one column the JSON export reads per entry: SQLite
+// packs the row into one text value, the numbers and the byte length of
+// each text column in decimal, separated by spaces and ended by ':',
+// then the text columns one after the other (NULL as nothing). Each
+// column is a trip through the SQLite API in modernc.org/sqlite, three
+// calls under the connection's mutex, which was a third of the export's
+// CPU with a column per value (rawRow.unpack reads it back).
+var exportRow = func() string {
+	var format, args, texts []string
+	for _, c := range exportIntColumns {
+		format, args = append(format, "%d"), append(args, c)
+	}
+	for _, c := range exportTextColumns {
+		format, args, texts = append(format, "%d"), append(args, "octet_length("+c+")"), append(texts, c)
+	}
+	return "SELECT concat(printf('" + strings.Join(format, " ") + ":', " + strings.Join(args, ", ") + "), " +
+		strings.Join(texts, ", ") + ")"
+}()
 
 // rawRow is a row of the JSON export as the driver hands it over: the
-// text in buffers reused from row to row (sql.RawBytes), no string or
+// text in a buffer reused from row to row (sql.RawBytes), no string or
 // slice allocated for it.
 type rawRow struct {
 	id                                                        int64
-	kind, time                                                sql.RawBytes
-	session, request, linkSession, item, errType, errCode     sql.RawBytes
-	method, endpoint                                          sql.RawBytes
+	kind, time                                                []byte
+	session, request, linkSession, item, errType, errCode     []byte
+	method, endpoint                                          []byte
 	httpStatus                                                int
-	callMsg                                                   sql.RawBytes
+	callMsg                                                   []byte
 	duration                                                  int64
-	source, reqBody, respBody                                 sql.RawBytes
-	evKind, evName, view, evMsg, exit, instID, instName, meta sql.RawBytes
-	whType, whCode, whSig, whBody                             sql.RawBytes
+	source, reqBody, respBody                                 []byte
+	evKind, evName, view, evMsg, exit, instID, instName, meta []byte
+	whType, whCode, whSig, whBody                             []byte
 	masked                                                    int
-	demo                                                      bool            // recorded by a run of the demo
-	k                                                         [6]sql.RawBytes // the shared columns
+	demo                                                      bool // recorded by a run of the demo
+	packed                                                    sql.RawBytes
 	timeBuf                                                   []byte
 }
 
-// scan reads a row of exportColumns and hands the shared columns to the
-// row's kind.
-func (r *rawRow) scan(rows *sql.Rows) error {
-	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
-		&r.masked, &r.httpStatus, &r.duration, &r.k[0], &r.k[1], &r.k[2], &r.k[3], &r.k[4], &r.instID, &r.instName, &r.k[5], &r.demo)
-	if err != nil {
-		return err
+// errPacked is a packed row that does not read back (see exportRow).
+var errPacked = errors.New("reading the log for export: a packed row does not match its lengths")
+
+// unpack reads r.packed (see exportRow) into the row's fields, which
+// point into it, and keeps only its kind's columns.
+func (r *rawRow) unpack() error {
+	p := r.packed
+	var ints [len(exportIntColumns) + len(exportTextColumns)]int64
+	for i := range ints {
+		neg := len(p) > 0 && p[0] == '-'
+		if neg {
+			p = p[1:]
+		}
+		n, digits := int64(0), 0
+		for ; digits < len(p) && p[digits] >= '0' && p[digits] <= '9'; digits++ {
+			n = n*10 + int64(p[digits]-'0')
+		}
+		want := byte(' ')
+		if i == len(ints)-1 {
+			want = ':'
+		}
+		if digits == 0 || digits > 19 || digits >= len(p) || p[digits] != want {
+			return errPacked
+		}
+		if neg {
+			n = -n
+		}
+		ints[i], p = n, p[digits+1:]
 	}
+	r.id, r.masked, r.httpStatus, r.duration = ints[0], int(ints[1]), int(ints[2]), ints[3]
+	var text [len(exportTextColumns)][]byte
+	for i, n := range ints[len(exportIntColumns):] {
+		if n < 0 || n > int64(len(p)) {
+			return errPacked
+		}
+		text[i], p = p[:n:n], p[n:]
+	}
+	if len(p) != 0 {
+		return errPacked
+	}
+	r.kind, r.time, r.session, r.request, r.linkSession, r.item, r.errType, r.errCode =
+		text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7]
 	r.method, r.endpoint, r.source, r.callMsg, r.respBody, r.reqBody = nil, nil, nil, nil, nil, nil
-	r.evKind, r.evName, r.view, r.evMsg, r.exit, r.meta = nil, nil, nil, nil, nil, nil
+	r.evKind, r.evName, r.view, r.evMsg, r.exit, r.instID, r.instName, r.meta = nil, nil, nil, nil, nil, nil, nil, nil
 	r.whType, r.whCode, r.whSig, r.whBody = nil, nil, nil, nil
 	switch EntryKind(r.kind) {
 	case KindCall:
-		r.method, r.endpoint, r.source, r.callMsg, r.respBody, r.reqBody = r.k[0], r.k[1], r.k[2], r.k[3], r.k[4], r.k[5]
+		r.method, r.endpoint, r.source, r.callMsg, r.respBody, r.reqBody = text[8], text[9], text[10], text[11], text[12], text[13]
 	case KindEvent:
-		r.evKind, r.evName, r.view, r.evMsg, r.exit, r.meta = r.k[0], r.k[1], r.k[2], r.k[3], r.k[4], r.k[5]
+		r.evKind, r.evName, r.view, r.evMsg, r.exit = text[14], text[15], text[16], text[17], text[18]
+		r.instID, r.instName, r.meta = text[19], text[20], text[21]
 	default:
-		r.whType, r.whCode, r.whSig, r.whBody = r.k[0], r.k[1], r.k[2], r.k[5]
-	}
-	if EntryKind(r.kind) != KindEvent {
-		r.instID, r.instName = nil, nil
+		r.whType, r.whCode, r.whSig, r.whBody = text[22], text[23], text[24], text[25]
 	}
 	return nil
 }
@@ -237,17 +287,63 @@ func (r *rawRow) fields(j *entryOf[[]byte], ms *float64) {
 	}
 }
 
+// demoSessions tells whether a session was a run of the demo
+// (Entry.Source), from the kinds of the sessions the export lists,
+// asking the store for a session that is not among them (one started
+// after they were read).
+type demoSessions struct {
+	s     *Store
+	kinds map[string]bool // session id → a demo's
+	last  string
+	demo  bool
+}
+
+func newDemoSessions(s *Store, sessions []Session) *demoSessions {
+	d := &demoSessions{s: s, kinds: make(map[string]bool, len(sessions))}
+	for _, sess := range sessions {
+		d.kinds[sess.ID] = isDemoKind(sess.Kind)
+	}
+	return d
+}
+
+// isDemoKind is the session kind's LIKE 'demo:%' (entrySelect's test:
+// ASCII letters in any case).
+func isDemoKind(kind string) bool { return len(kind) >= 5 && strings.EqualFold(kind[:5], "demo:") }
+
+// of tells whether the session of that id was a demo's; no session, or
+// one the store does not hold, is not.
+func (d *demoSessions) of(ctx context.Context, id []byte) (bool, error) {
+	if len(id) == 0 {
+		return false, nil
+	}
+	if string(id) == d.last {
+		return d.demo, nil
+	}
+	demo, ok := d.kinds[string(id)]
+	if !ok {
+		var kind string
+		err := d.s.db.QueryRowContext(ctx, `SELECT kind FROM sessions WHERE id = ?`, string(id)).Scan(&kind)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+		demo = isDemoKind(kind)
+		d.kinds[string(id)] = demo
+	}
+	d.last, d.demo = string(id), demo
+	return demo, nil
+}
+
 // exportEntries writes the entries matching f, newest first, each
 // preceded by a comma but the first. Entries masked on the way in with
-// the current rules, nearly all, go from the driver's buffers to the
+// the current rules, nearly all, go from the driver's buffer to the
 // output without being copied into an Entry; the others are masked again
 // on the way, as each does.
-func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, enc *entryEncoder) error {
+func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, enc *entryEncoder, demo *demoSessions) error {
 	fs, err := s.compile(ctx, f)
 	if err != nil {
 		return err
 	}
-	query, args := Query{Bodies: true, columns: exportColumns}.sql(fs, 0)
+	query, args := Query{Bodies: true, columns: exportRow}.sql(fs, 0)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -259,7 +355,13 @@ func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, en
 		ms float64
 	)
 	for rows.Next() {
-		if err := r.scan(rows); err != nil {
+		if err := rows.Scan(&r.packed); err != nil {
+			return err
+		}
+		if err := r.unpack(); err != nil {
+			return err
+		}
+		if r.demo, err = demo.of(ctx, r.session); err != nil {
 			return err
 		}
 		if enc.n > 0 {
@@ -285,5 +387,8 @@ func (s *Store) exportEntries(ctx context.Context, w *bufio.Writer, f Filter, en
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
 }

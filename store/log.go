@@ -235,7 +235,7 @@ const (
 		duration_ns, source, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertEvent = `INSERT INTO link_events (entry_id, kind, event_name, view_name, error_message,
 		exit_status, institution_id, institution_name, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature, verification) VALUES (?, ?, ?, ?, ?, ?)`
+	insertWebhook = `INSERT INTO webhooks (entry_id, webhook_type, webhook_code, body, signature, verification, step) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 func (c APICall) row() (entryRow, error) {
@@ -327,7 +327,7 @@ func (w Webhook) row() (entryRow, error) {
 		kind: KindWebhook, time: t, sessionID: w.SessionID, itemID: w.ItemID,
 		errorType: w.ErrorType, errorCode: w.ErrorCode,
 		detailSQL:  insertWebhook,
-		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature, verificationHeader(w.Verification)},
+		detailArgs: []any{w.WebhookType, w.WebhookCode, string(body), w.Signature, verificationHeader(w.Verification), w.Step},
 		search: []string{"webhook", w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorType, w.ErrorCode, signatureWord(w.Signature),
 			bodyWords(body)},
 	}, nil

@@ -9,7 +9,7 @@ import (
 // migrations are the schema versions in order: migrations[i] takes the
 // schema from version i to i+1, and PRAGMA user_version holds the version.
 // Each one is written to be harmless when run again.
-var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4), schemaV5, schemaV6}
+var migrations = []migration{sqlMigration(schemaV1), sqlMigration(schemaV2), schemaV3, sqlMigration(schemaV4), schemaV5, schemaV6, schemaV7}
 
 // migration takes the schema one version up, inside tx.
 type migration func(ctx context.Context, tx *sql.Tx) error
@@ -50,6 +50,13 @@ func schemaV5(ctx context.Context, tx *sql.Tx) error {
 // decoded claims; empty for the webhooks before, and for unsigned ones.
 func schemaV6(ctx context.Context, tx *sql.Tx) error {
 	return addColumn(ctx, tx, "webhooks", "verification", "TEXT NOT NULL DEFAULT ''")
+}
+
+// schemaV7: webhooks.step, the step of the run that caused the webhook
+// (the one that last acted on its Item), or StepAfterRun; empty for the
+// webhooks before, and for those no run received.
+func schemaV7(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "webhooks", "step", "TEXT NOT NULL DEFAULT ''")
 }
 
 // addColumn adds a column unless the table has it already, which SQLite's

@@ -224,3 +224,49 @@ func TestWebhookSignatureColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookStepColumn: a store of schema v6 gains webhooks.step on
+// opening, keeps its webhooks (with no step), and records and reads back
+// the step that caused a webhook.
+func TestWebhookStepColumn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := startSession(t, s, "webhooks")
+	old, err := s.AddWebhook(ctx, Webhook{SessionID: sess.ID, Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`ALTER TABLE webhooks DROP COLUMN step`, `PRAGMA user_version = 6`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if s, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v := userVersion(t, s); v != len(migrations) {
+		t.Fatalf("user_version %d after opening, want %d", v, len(migrations))
+	}
+	if e, err := s.Entry(ctx, old); err != nil || e.Webhook == nil || e.Webhook.WebhookCode != "ERROR" || e.Webhook.Step != "" {
+		t.Fatalf("the webhook from before the migration: %+v, %v", e.Webhook, err)
+	}
+	for _, step := range []string{"reset-login", StepAfterRun} {
+		id, err := s.AddWebhook(ctx, Webhook{SessionID: sess.ID, Step: step, Body: []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, err := s.Entry(ctx, id); err != nil || e.Webhook.Step != step {
+			t.Errorf("webhook recorded with step %q read back as %+v, %v", step, e.Webhook, err)
+		}
+		page, err := s.Entries(ctx, Query{Filter: Filter{SessionID: sess.ID}, Limit: 10})
+		if err != nil || len(page.Entries) == 0 || page.Entries[0].Webhook == nil || page.Entries[0].Webhook.Step != step {
+			t.Errorf("the newest entry of the page: %+v, %v; want the webhook with step %q", page.Entries, err, step)
+		}
+	}
+}

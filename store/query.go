@@ -301,7 +301,8 @@ func entrySelect(bodies bool) string {
 		COALESCE(v.kind, ''), COALESCE(v.event_name, ''), COALESCE(v.view_name, ''), COALESCE(v.error_message, ''),
 		COALESCE(v.exit_status, ''), COALESCE(v.institution_id, ''), COALESCE(v.institution_name, ''), ` + b[2] + `,
 		COALESCE(w.webhook_type, ''), COALESCE(w.webhook_code, ''), COALESCE(w.signature, ''), ` + b[3] + `,
-		e.masked, COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%', ` + verification
+		e.masked, COALESCE((SELECT s.kind FROM sessions s WHERE s.id = e.session_id), '') LIKE 'demo:%', ` + verification + `,
+		COALESCE(w.step, '')`
 }
 
 func (s *Store) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
@@ -336,6 +337,7 @@ type entryRowScan struct {
 	masked                                                    int
 	demo                                                      bool
 	verification                                              string
+	step                                                      string
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {
@@ -343,7 +345,7 @@ func scanEntry(rows *sql.Rows) (Entry, error) {
 	err := rows.Scan(&r.id, &r.kind, &r.time, &r.session, &r.request, &r.linkSession, &r.item, &r.errType, &r.errCode,
 		&r.method, &r.endpoint, &r.httpStatus, &r.callMsg, &r.duration, &r.source, &r.reqBody, &r.respBody,
 		&r.evKind, &r.evName, &r.view, &r.evMsg, &r.exit, &r.instID, &r.instName, &r.meta,
-		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked, &r.demo, &r.verification)
+		&r.whType, &r.whCode, &r.whSig, &r.whBody, &r.masked, &r.demo, &r.verification, &r.step)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -370,7 +372,7 @@ func (r entryRowScan) entry() (Entry, error) {
 	case KindWebhook:
 		e.Webhook = &Webhook{ID: r.id, SessionID: r.session, Time: t, WebhookType: r.whType, WebhookCode: r.whCode,
 			ItemID: r.item, ErrorType: r.errType, ErrorCode: r.errCode, Signature: r.whSig, Body: bytesOrNil(r.whBody),
-			Verification: r.verification}
+			Verification: r.verification, Step: r.step}
 	default:
 		return Entry{}, fmt.Errorf("log entry %d has unknown kind %q", r.id, r.kind)
 	}

@@ -116,12 +116,20 @@ type Webhook struct {
 	ErrorType   string    // read from Body's error when empty
 	ErrorCode   string    // read from Body's error when empty
 	Signature   string    // the Plaid-Verification check: "verified", "unsigned", "invalid: …"; "" when not checked
+	// Step is the step of the run that caused the webhook (the one that
+	// last acted on its Item, e.g. "reset-login"), StepAfterRun when it
+	// came after the run's last step, "" when no run received it.
+	Step string
 	// Verification is the Plaid-Verification header as received: a JWT
 	// (header.claims.signature, each base64url), signed by Plaid, holding
 	// no secret. Read back only with the bodies (Query.Bodies, Entry).
 	Verification string
 	Body         json.RawMessage
 }
+
+// StepAfterRun is Webhook.Step for a webhook that arrived after the run's
+// last step had finished.
+const StepAfterRun = "after the run"
 
 // Item status values; an Item in error has its error code as status.
 const (

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"github.com/charmbracelet/bubbles/help"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -92,8 +94,9 @@ func (a *app) helpBody(h int) string {
 }
 
 // footerView is the short help of what has the keys now. The keys that
-// always work ("? help", "q quit") are kept whatever the width: the
-// screen's keys are cut before them.
+// always work ("? help", "q quit") and the screen's way back ("esc back")
+// are kept whatever the width: the screen's other keys are cut before
+// them.
 func (a *app) footerView() string {
 	g := a.c.keys.Global
 	var keys, fixed []key.Binding
@@ -108,19 +111,31 @@ func (a *app) footerView() string {
 		keys = a.screen().ShortHelp()
 	default:
 		keys, fixed = append(a.withDemoKeys(a.screen().ShortHelp()), g.Switch), []key.Binding{g.Help, g.Quit}
+		// The way back (esc, where the screen has one) is kept too: it
+		// is how a user leaves what they opened.
+		if i := slices.IndexFunc(keys, isEscKey); i >= 0 {
+			fixed = append([]key.Binding{keys[i]}, fixed...)
+			keys = slices.Delete(slices.Clone(keys), i, i+1)
+		}
 	}
 	if len(fixed) == 0 {
 		// help cuts a line too long for its width, but not one that
 		// fills it to the last cell: cut what it lets through.
 		return truncate(a.help.ShortHelpView(keys), a.width)
 	}
-	h := a.help
+	return fitFooter(a.help, keys, fixed, a.width)
+}
+
+// fitFooter lays out keys, then the fixed keys at the end, in width:
+// the fixed keys are all kept, then as many of keys as fit, the first one
+// (the screen's main key) with its description cut if need be.
+func fitFooter(h help.Model, keys, fixed []key.Binding, width int) string {
 	h.Width = 0
 	right := h.ShortHelpView(fixed)
 	sep := h.Styles.ShortSeparator.Inline(true).Render(h.ShortSeparator)
-	room := a.width - lipgloss.Width(right) - lipgloss.Width(sep)
+	room := width - lipgloss.Width(right) - lipgloss.Width(sep)
 	if room <= 0 {
-		return truncate(right, a.width)
+		return truncate(right, width)
 	}
 	// Keep whole keys on the left: drop from the end until they fit.
 	for n := len(keys); n > 0; n-- {
@@ -129,7 +144,25 @@ func (a *app) footerView() string {
 			return left + sep + right
 		}
 	}
+	// Not even the first key fits whole: it is the screen's main one
+	// ("enter run: …"), so keep it with its description cut.
+	if len(keys) > 0 {
+		first := keys[0]
+		k := first.Help().Key
+		if desc := room - lipgloss.Width(k) - 1; desc >= 4 {
+			first.SetHelp(k, truncate(first.Help().Desc, desc))
+			if left := h.ShortHelpView([]key.Binding{first}); lipgloss.Width(left) <= room {
+				return left + sep + right
+			}
+		}
+	}
 	return right
+}
+
+// isEscKey reports whether b is an enabled key bound to esc (back, close,
+// dismiss).
+func isEscKey(b key.Binding) bool {
+	return b.Enabled() && slices.Contains(b.Keys(), "esc")
 }
 
 func closeHelpKey(g globalKeys) key.Binding {

@@ -600,6 +600,7 @@ func (f *flowScreen) ShortHelp() []key.Binding {
 	add(f.c.keys.Code.Open, f.canCode())
 	add(k.CopyLinkSession, f.linkSessionID() != "")
 	add(k.Summary, f.runID != "")
+	add(f.c.keys.Global.Back, true) // esc: back to Home (the run goes on)
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/linkexplorer/linkexplorer/flows"
+	"github.com/linkexplorer/linkexplorer/store"
 )
 
 // maxLinkLines bounds the lines one Link step keeps.
@@ -104,6 +105,13 @@ func webhookLine(w flows.WebhookReceived) linkLine {
 	text := "webhook " + w.WebhookType + ": " + w.WebhookCode
 	if w.ErrorCode != "" {
 		text += " " + w.ErrorCode
+	}
+	switch w.Step {
+	case "":
+	case store.StepAfterRun:
+		text += " · after the run"
+	default:
+		text += " · from step " + w.Step
 	}
 	if w.ItemID != "" {
 		text += " · item_id " + w.ItemID

@@ -20,7 +20,7 @@ func helpView(c *common, screen help.KeyMap, name string, width int) string {
 		h.FullHelpView(screen.FullHelp()),
 		"",
 		st.Section.Render("EVERYWHERE"),
-		h.FullHelpView([][]key.Binding{{g.Switch, g.Back}, {g.Help, g.Quit, g.ForceQuit}}),
+		h.FullHelpView([][]key.Binding{{g.Switch, g.SwitchBack, g.Back}, {g.Help, g.Quit, g.ForceQuit}}),
 		"",
 		st.Section.Render("DEMO"),
 		h.FullHelpView([][]key.Binding{{c.keys.Demo.Toggle, c.keys.Demo.Pause}}),

@@ -141,19 +141,34 @@ func (h *homeScreen) View() string {
 		top := max(h.height-len(own), 1)
 		left := (h.width - 2) / 2
 		cols := lipgloss.JoinHorizontal(lipgloss.Top,
-			fit(h.menuView(left, true), left, top), "  ", fit(h.itemsView(h.width-left-2, top, false), h.width-left-2, top))
+			fit(h.menuView(left, menuFull), left, top), "  ", fit(h.itemsView(h.width-left-2, top, false), h.width-left-2, top))
 		return fit(cols+"\n"+strings.Join(own, "\n"), h.width, h.height)
 	}
-	menu := h.menuView(h.width, true)
-	rest := h.height - strings.Count(menu, "\n") - 2
-	if rest < len(h.ownAppLines(h.width))+2 {
-		menu = h.menuView(h.width, false)
+	// The Items' title and one line for them, then "Your own app" as its
+	// tight form needs.
+	need := 2 + len(h.ownAppLinesTight(h.width))
+	var menu string
+	rest := 0
+	for _, form := range []menuForm{menuFull, menuNoSummary, menuCompact} {
+		menu = h.menuView(h.width, form)
 		rest = h.height - strings.Count(menu, "\n") - 2
+		if rest >= len(h.ownAppLines(h.width))+2 || (form != menuFull && rest >= need) {
+			break
+		}
 	}
 	return fit(menu+"\n\n"+h.itemsView(h.width, rest, true), h.width, h.height)
 }
 
-func (h *homeScreen) menuView(w int, summary bool) string {
+// menuForm is how much of the menu a narrow Home shows.
+type menuForm int
+
+const (
+	menuFull      menuForm = iota // with the selected entry's summary
+	menuNoSummary                 // without it
+	menuCompact                   // without it, the log's newest entry and the blank lines
+)
+
+func (h *homeScreen) menuView(w int, form menuForm) string {
 	st := h.c.styles
 	lines := []string{sectionTitle(st, "Flows", w)}
 	for i, f := range h.flows {
@@ -162,10 +177,18 @@ func (h *homeScreen) menuView(w int, summary bool) string {
 	if len(h.flows) == 0 {
 		lines = append(lines, st.Muted.Render("  no flows are available"))
 	}
-	lines = append(lines, "", sectionTitle(st, "Session log", w), h.menuLine(len(h.flows), h.logLabel(), w))
-	lines = append(lines, h.logLines(w)...)
-	lines = append(lines, "", sectionTitle(st, "Migration", w), h.menuLine(h.migrateRow(), migrateTitle, w))
-	if summary {
+	gap := []string{""}
+	if form == menuCompact {
+		gap = nil
+	}
+	lines = append(lines, gap...)
+	lines = append(lines, sectionTitle(st, "Session log", w), h.menuLine(len(h.flows), h.logLabel(), w))
+	if form != menuCompact {
+		lines = append(lines, h.logLines(w)...)
+	}
+	lines = append(lines, gap...)
+	lines = append(lines, sectionTitle(st, "Migration", w), h.menuLine(h.migrateRow(), migrateTitle, w))
+	if form == menuFull {
 		lines = append(lines, "", st.Subtitle.Render(truncate(h.selectedTitle(), w)), wrap(st.Text.Render(h.selectedSummary()), w))
 	}
 	return strings.Join(lines, "\n")
@@ -249,7 +272,11 @@ func (h *homeScreen) itemsView(w, height int, withOwnApp bool) string {
 	}
 	for i, it := range h.items {
 		if i == fits {
-			lines = append(lines, st.Muted.Render(fmt.Sprintf("+%d more (all in the session log: linkexplorer log)", len(h.items)-i)))
+			more := fmt.Sprintf("+%d more", len(h.items)-i)
+			if i == 0 {
+				more = plural(len(h.items), "Item", "Items")
+			}
+			lines = append(lines, st.Muted.Render(truncate(more+" (all in the session log: linkexplorer log)", w)))
 			break
 		}
 		lines = append(lines, h.itemLines(it, w)...)

@@ -167,7 +167,7 @@ func kindRows(e store.Entry) [][2]string {
 	case e.Webhook != nil:
 		w := e.Webhook
 		_, effect := flows.ItemStatusEffect(w.WebhookType, w.WebhookCode, w.ItemID, w.ErrorCode, w.Signature)
-		return [][2]string{{"webhook", strings.TrimSpace(w.WebhookType + " " + w.WebhookCode)}, {"signature", w.Signature}, {"item status", effect}}
+		return [][2]string{{"webhook", strings.TrimSpace(w.WebhookType + " " + w.WebhookCode)}, {"caused by step", w.Step}, {"signature", w.Signature}, {"item status", effect}}
 	}
 	return nil
 }

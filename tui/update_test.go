@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/bubbles/key"
 	"strings"
 	"testing"
 	"time"
@@ -503,10 +504,80 @@ func TestHomeOwnAppAlwaysShows(t *testing.T) {
 		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		a.Update(itemsLoadedMsg{items: items})
 		v := plain(a.View())
-		for _, want := range []string{"YOUR OWN APP", base + "/link/v2/stable/link-initialize.js", " more"} {
+		for _, want := range []string{"YOUR OWN APP", base, base + "/link/v2/stable/link-initialize.js", "(all in the session log: linkexplorer log)"} {
 			if !strings.Contains(v, want) {
 				t.Errorf("%dx%d: Home lacks %q:\n%s", sz[0], sz[1], want, v)
 			}
 		}
+		// With a session log (its newest entry shown) and one Item, as
+		// after a first quickstart: still all of "Your own app", and the
+		// Item is not called "+1 more" when none is shown.
+		a.Update(logSummaryLoadedMsg{count: 23, latest: &store.Entry{Call: &store.APICall{Method: "POST", Endpoint: "/auth/get", HTTPStatus: 200}}})
+		a.Update(itemsLoadedMsg{items: items[:1]})
+		v = plain(a.View())
+		for _, want := range []string{"YOUR OWN APP", "Plaid API " + base, base + "/link/v2/stable/link-initialize.js"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%dx%d with a log and one Item: Home lacks %q:\n%s", sz[0], sz[1], want, v)
+			}
+		}
+		if strings.Contains(v, "+1 more") && !strings.Contains(v, "item-00") {
+			t.Errorf("%dx%d: Home says +1 more with no Item shown:\n%s", sz[0], sz[1], v)
+		}
+	}
+}
+
+// TestFooterKeepsEscBackWhenNarrow: where esc does something (the Flow
+// screen, idle and mid-run), the footer keeps it, with ? help and q quit,
+// at 60 columns, where the screen's other keys are cut; and esc does what
+// the footer says. Home, where esc does nothing, does not show it.
+func TestFooterKeepsEscBackWhenNarrow(t *testing.T) {
+	for _, mid := range []bool{false, true} {
+		a := sized(Options{})
+		a.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+		if foot := finalLine(plain(a.View())); strings.Contains(foot, "esc") {
+			t.Errorf("Home's footer %q offers esc, which does nothing there", foot)
+		}
+		if mid {
+			midway(a)
+		} else {
+			onFlow(a, a.home.flows[0])
+		}
+		foot := finalLine(plain(a.View()))
+		for _, want := range []string{"esc back", "? help", "q quit"} {
+			if !strings.Contains(foot, want) {
+				t.Errorf("midway=%v: the Flow screen's footer at 60 columns %q lacks %q", mid, foot, want)
+			}
+		}
+		if w := lipgloss.Width(foot); w > 60 {
+			t.Errorf("the footer is %d columns wide at 60: %q", w, foot)
+		}
+		if cmd := press(a, "esc"); cmd != nil {
+			a.Update(cmd())
+		}
+		if a.active != screenHome {
+			t.Errorf("midway=%v: esc on the Flow screen went to %v, not back Home", mid, a.active)
+		}
+	}
+}
+
+// TestFooterCutsTheMainKeyRatherThanDropIt: when even the first key (the
+// screen's main one, "enter run: <step>") does not fit beside esc back,
+// ? help and q quit, it is kept with its description cut.
+func TestFooterCutsTheMainKeyRatherThanDropIt(t *testing.T) {
+	a := sized(Options{})
+	g := a.c.keys.Global
+	run := a.c.keys.Flow.Run
+	run.SetHelp("enter", "run: Open Link and wait for onSuccess")
+	fixed := []key.Binding{g.Back, g.Help, g.Quit}
+	foot := plain(fitFooter(a.help, []key.Binding{run, a.c.keys.Flow.Copy}, fixed, 60))
+	if !strings.HasPrefix(foot, "enter run: Open") || !strings.Contains(foot, "…") || !strings.HasSuffix(foot, "esc back • ? help • q quit") {
+		t.Errorf("footer at 60 columns: %q; want enter run: Open… cut, then esc back • ? help • q quit", foot)
+	}
+	if w := lipgloss.Width(foot); w > 60 {
+		t.Errorf("the footer is %d columns wide at 60: %q", w, foot)
+	}
+	wide := plain(fitFooter(a.help, []key.Binding{run, a.c.keys.Flow.Copy}, fixed, 200))
+	if !strings.Contains(wide, "enter run: Open Link and wait for onSuccess • c copy request_id • esc back") {
+		t.Errorf("footer at 200 columns: %q", wide)
 	}
 }
