@@ -44,6 +44,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 130 if it was interrupted (the session log keeps what happened).`,
 		Example: `  linkexplorer run quickstart --browser auto   # Link completes itself in headless Chromium
   linkexplorer run update-mode                 # Link opens in your browser
+  linkexplorer run update-new-accounts --browser auto  # NEW_ACCOUNTS_AVAILABLE, then update mode's account select
   linkexplorer run invalid-token --json > report.json
   linkexplorer run quickstart --browser auto --code python  # each step as plaid-python code
   linkexplorer run oauth --browser auto --oauth-mistake  # forget receivedRedirectUri, then recover`,

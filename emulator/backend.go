@@ -83,6 +83,10 @@ func (e *Emulator) RepairItem(itemID string) (string, error) {
 			e.fireLocked(it, it.Webhook, "ITEM", "LOGIN_REPAIRED", nil)
 		}
 	}
+	if it.ConsentExpiration != nil {
+		e.renewConsentLocked(it)
+		e.changedItem(it)
+	}
 	return e.newPublicTokenLocked(it.ID), nil
 }
 

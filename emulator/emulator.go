@@ -137,7 +137,7 @@ var compiledSpec = sync.OnceValues(func() (*plaidspec.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := spec.AllowEnum("/sandbox/item/fire_webhook", "webhook_code", "LOGIN_REPAIRED"); err != nil {
+	if err := spec.AllowEnum("/sandbox/item/fire_webhook", "webhook_code", "LOGIN_REPAIRED", "PENDING_EXPIRATION", "PENDING_DISCONNECT"); err != nil {
 		return nil, err
 	}
 	return spec, nil

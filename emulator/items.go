@@ -35,6 +35,10 @@ func (it *item) render() itemJSON {
 		ConsentedProducts: slices.Clone(it.Billed),
 		UpdateType:        "background",
 	}
+	if it.ConsentExpiration != nil {
+		t := it.ConsentExpiration.UTC()
+		j.ConsentExpirationTime = &t
+	}
 	if it.Error != nil {
 		j.Error = newErrorJSON(it.Error, "")
 	}

@@ -124,6 +124,7 @@ func linkTokenCreate(e *Emulator, c *call, req *linkTokenCreateRequest) (any, *s
 			return nil, err
 		}
 		info.UpdateMode, info.ItemID, info.InstitutionID = true, it.ID, it.InstitutionID
+		info.AccountSelection = req.Update != nil && req.Update.AccountSelectionEnabled
 		info.Expiration = now.Add(updateLinkTokenLifetime)
 	}
 	e.st.addLinkToken(&linkToken{TokenInfo: info}, now)

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/linkexplorer/linkexplorer/emulator/sandbox"
 )
@@ -149,14 +148,11 @@ var firableWebhooks = map[string]firable{
 	"RECURRING_TRANSACTIONS_UPDATE": {"TRANSACTIONS", "transactions", func(_ *Emulator, it *item) map[string]any {
 		return map[string]any{"account_ids": it.accountIDs()}
 	}},
-	"NEW_ACCOUNTS_AVAILABLE": {"ITEM", "", func(_ *Emulator, _ *item) map[string]any {
-		return map[string]any{"error": nil}
-	}},
+	"NEW_ACCOUNTS_AVAILABLE":  {"ITEM", "", newAccountsAvailable},
 	"LOGIN_REPAIRED":          {"ITEM", "", nil},
 	"USER_PERMISSION_REVOKED": {"ITEM", "", nil},
-	"PENDING_EXPIRATION": {"ITEM", "", func(e *Emulator, _ *item) map[string]any {
-		return map[string]any{"consent_expiration_time": e.Now().Add(7 * 24 * time.Hour).Truncate(time.Second)}
-	}},
+	"PENDING_EXPIRATION":      {"ITEM", "", pendingExpiration},
+	"PENDING_DISCONNECT":      {"ITEM", "", pendingDisconnect},
 	"AUTH_DATA_UPDATE": {"AUTH", "auth", func(_ *Emulator, it *item) map[string]any {
 		return map[string]any{"account_ids": it.accountIDs()}
 	}},

@@ -65,6 +65,10 @@ type item struct {
 	StatementsFrom string `json:"statements_from,omitempty"`
 	// Synced is set once /transactions/sync has been called.
 	Synced bool `json:"synced,omitempty"`
+	// Update-mode variants (item_update.go): accounts opened at the bank
+	// but not shared yet, and when the user's consent runs out.
+	PendingAccounts   []sandbox.AccountTemplate `json:"pending_accounts,omitempty"`
+	ConsentExpiration *time.Time                `json:"consent_expiration_time,omitempty"`
 }
 
 // account is one of an Item's accounts. Its explicit Transactions are

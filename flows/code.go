@@ -86,6 +86,9 @@ func (tr TokenRequest) Body(update bool) []byte {
 		if len(tr.UpdateProducts) > 0 {
 			m["products"] = tr.UpdateProducts
 		}
+		if tr.AccountSelection {
+			m["update"] = map[string]bool{"account_selection_enabled": true}
+		}
 	default:
 		m["products"] = orEmpty(tr.Products)
 	}

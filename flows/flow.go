@@ -88,6 +88,9 @@ type TokenRequest struct {
 	// omitted unless a product is being added (Assets, Statements,
 	// Income). Set, they are sent as typed, for Plaid to judge.
 	UpdateProducts []string
+	// AccountSelection sends update.account_selection_enabled with an
+	// update-mode token (the update-new-accounts flow).
+	AccountSelection bool
 }
 
 // StepStatus is where a step stands.

@@ -128,10 +128,10 @@ func WebhookChoiceFor(code string) (WebhookChoice, bool) {
 	return WebhookChoice{}, false
 }
 
-// webhookWait bounds how long FireWebhook waits for the webhook to reach
+// itemActionWebhookWait bounds how long FireWebhook waits for the webhook to reach
 // linkexplorer's receiver; a webhook arriving later is recorded all the
 // same.
-const webhookWait = 10 * time.Second
+const itemActionWebhookWait = 10 * time.Second
 
 // ErrItemRemoved is returned for an action on an Item the session log
 // marks removed.
@@ -390,7 +390,7 @@ func (e *Env) FireWebhook(ctx context.Context, itemID, code string) (ItemActionR
 		res.Notes = append(res.Notes, "Plaid sends the webhook to the Item's webhook URL: real Plaid cannot reach linkexplorer on loopback, so look for it at your own receiver.")
 		return res, nil
 	}
-	timer := time.NewTimer(webhookWait)
+	timer := time.NewTimer(itemActionWebhookWait)
 	defer timer.Stop()
 	select {
 	case wh := <-wait:
@@ -399,7 +399,7 @@ func (e *Env) FireWebhook(ctx context.Context, itemID, code string) (ItemActionR
 			res.Status = it.Status
 		}
 	case <-timer.C:
-		res.Notes = append(res.Notes, fmt.Sprintf("The webhook had not arrived after %s; it joins the session log when it does.", webhookWait))
+		res.Notes = append(res.Notes, fmt.Sprintf("The webhook had not arrived after %s; it joins the session log when it does.", itemActionWebhookWait))
 	case <-ctx.Done():
 	}
 	return res, nil

@@ -67,7 +67,8 @@ type EnvOptions struct {
 // Flows returns the flows in menu order: quickstart, update-mode,
 // invalid-token, oauth (redirect round trip), oauth-popup.
 func Flows() []*Flow {
-	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow(), transactionsFlow()}
+	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow(),
+		transactionsFlow(), updateNewAccountsFlow(), updateExpiringFlow()}
 }
 
 // FlowByName finds a flow by its Name.

@@ -54,7 +54,8 @@ type runState struct {
 	webhooks      []WebhookReceived
 	webhookSignal chan struct{}
 	// txn is the Transactions lesson's state (transactions.go).
-	txn txnState
+	txn   txnState
+	hooks webhookLog // the webhooks received for the run (update_variants.go)
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited
@@ -243,5 +244,6 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 	default:
 	}
 	r.mu.Unlock()
+	r.recordWebhook(wh)
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }

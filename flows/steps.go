@@ -58,6 +58,7 @@ func (r *Run) createToken(ctx context.Context, update bool) (string, error) {
 		if len(tr.UpdateProducts) > 0 {
 			req.SetProducts(products(tr.UpdateProducts))
 		}
+		setAccountSelection(req, tr.AccountSelection)
 	} else {
 		req.SetProducts(products(tr.Products))
 	}

@@ -203,6 +203,7 @@ func (s *Summary) addEvent(v *store.LinkEvent, links map[string]int) {
 		if inst != "" {
 			line += " at " + inst
 		}
+		line += updateModeSuccess(s.Flow)
 		s.Happened = append(s.Happened, line)
 	case store.EventKindExit:
 		outcome := "onExit " + v.ErrorCode
@@ -251,7 +252,7 @@ func (s *Summary) addWebhook(w *store.Webhook) {
 	case w.Signature != "":
 		line += ", signature " + w.Signature + ": not to be acted on"
 	}
-	s.Happened = append(s.Happened, line+WebhookCause(w.Step))
+	s.Happened = append(s.Happened, line+WebhookCause(w.Step)+webhookMeaning(w.WebhookType, w.WebhookCode))
 	if w.ErrorCode != "" {
 		s.addError(SummaryError{Time: w.Time, Where: "webhook " + w.WebhookType + ": " + w.WebhookCode, Code: w.ErrorCode, Type: w.ErrorType})
 	}

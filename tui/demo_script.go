@@ -211,6 +211,8 @@ var demoScripts = map[string]flowScript{
 		},
 		outro: "Transactions done: webhooks verified, a cursor saved and synced from, and only the changes fetched.",
 	},
+	"update-new-accounts": updateNewAccountsScript,
+	"update-expiring":     updateExpiringScript,
 }
 
 // demoEventLines narrate the notable reports of the Link page, keyed by

@@ -227,6 +227,7 @@ func (h *Handler) start(s *session) (obj, *failure) {
 	}
 	s.products = info.Products
 	s.updateMode = info.UpdateMode
+	s.accountSelection = info.UpdateMode && info.AccountSelection
 	s.state = stateInstitution
 	if info.UpdateMode {
 		inst, ok := sandbox.InstitutionByID(info.InstitutionID)

@@ -35,6 +35,9 @@ type TokenInfo struct {
 	UpdateMode    bool
 	ItemID        string
 	InstitutionID string
+	// AccountSelection is update.account_selection_enabled: update mode
+	// shows the account-select pane with the Item's new accounts.
+	AccountSelection bool `json:",omitempty"`
 }
 
 // NewItem is a completed new-Item Link session.
@@ -87,6 +90,14 @@ type Backend interface {
 	// ItemAccounts returns the Item's accounts (for update mode's account
 	// list), with their ids.
 	ItemAccounts(itemID string) ([]ItemAccount, error)
+	// NewAccounts returns the accounts opened at the bank that the Item
+	// does not share yet (update mode with account selection). Their IDs
+	// are placeholders until ShareAccounts.
+	NewAccounts(itemID string) ([]ItemAccount, error)
+	// ShareAccounts makes the selected accounts (ItemAccounts' and
+	// NewAccounts' ids) the Item's shared set, as update mode with account
+	// selection does, and returns each selected id's account_id.
+	ShareAccounts(itemID string, ids []string) (map[string]string, error)
 }
 
 // ItemAccount is an existing account of an Item.

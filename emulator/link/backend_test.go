@@ -85,6 +85,25 @@ func (b *testBackend) ItemAccounts(itemID string) ([]ItemAccount, error) {
 	return a, nil
 }
 
+func (b *testBackend) NewAccounts(itemID string) ([]ItemAccount, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.items[itemID]; !ok {
+		return nil, sandbox.NewError("ITEM_NOT_FOUND", "")
+	}
+	return nil, nil
+}
+
+func (b *testBackend) ShareAccounts(itemID string, ids []string) (map[string]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]string{}
+	for _, id := range ids {
+		out[id] = id
+	}
+	return out, nil
+}
+
 const (
 	tokNew    = "link-sandbox-aaaaaaaa-0000-4000-8000-000000000001"
 	tokAuth   = "link-sandbox-aaaaaaaa-0000-4000-8000-000000000002"

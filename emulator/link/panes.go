@@ -1,6 +1,7 @@
 package link
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -249,6 +250,15 @@ func (h *Handler) toAccounts(s *session, info TokenInfo) (obj, *failure) {
 		for _, a := range accts {
 			s.offered = append(s.offered, offered{id: a.ID, existing: a})
 		}
+		if s.accountSelection {
+			fresh, err := h.b.NewAccounts(s.itemID)
+			if err != nil {
+				return nil, internalFailure(err)
+			}
+			for _, a := range fresh {
+				s.offered = append(s.offered, offered{id: a.ID, existing: a, isNew: true})
+			}
+		}
 	} else {
 		for _, a := range s.outcome.Accounts {
 			if offerable(a, info.Products, info.AccountFilters) {
@@ -269,7 +279,8 @@ func (h *Handler) toAccounts(s *session, info TokenInfo) (obj, *failure) {
 	for i, o := range s.offered {
 		list[i] = o.ui()
 	}
-	return obj{"next": stateAccounts, "accounts": list, "selectable": !s.updateMode}, nil
+	return obj{"next": stateAccounts, "accounts": list, "selectable": !s.updateMode || s.accountSelection,
+		"account_selection": s.accountSelection}, nil
 }
 
 // metadata is the account as onSuccess metadata.accounts holds it.
@@ -293,6 +304,9 @@ func (o offered) ui() obj {
 	delete(m, "class_type")
 	m["balance"], m["currency"] = nil, nil
 	if o.existing.ID != "" {
+		if o.isNew {
+			m["new"] = true
+		}
 		return m
 	}
 	m["currency"], m["balance"] = o.template.Currency, o.template.Available
@@ -326,12 +340,20 @@ func (h *Handler) selectAccounts(s *session, info TokenInfo, req *accountsReques
 	)
 	if s.updateMode {
 		var err error
+		itemID = s.itemID
+		shared := map[string]string{}
+		if s.accountSelection {
+			// The selection becomes the Item's shared set before the repair
+			// (which renews consent and clears a login error).
+			if shared, err = h.b.ShareAccounts(s.itemID, req.AccountIDs); err != nil {
+				return nil, internalFailure(err)
+			}
+		}
+		for i, o := range chosen {
+			ids[i] = cmp.Or(shared[o.id], o.id)
+		}
 		if pt, err = h.b.RepairItem(s.itemID); err != nil {
 			return nil, internalFailure(err)
-		}
-		itemID = s.itemID
-		for i, o := range chosen {
-			ids[i] = o.id
 		}
 	} else {
 		item := NewItem{LinkToken: s.token, InstitutionID: s.inst.ID, Products: info.Products, Webhook: info.Webhook,

@@ -33,6 +33,7 @@ type offered struct {
 	id       string // the Item's account_id in update mode, else the index
 	template sandbox.AccountTemplate
 	existing ItemAccount // update mode
+	isNew    bool        // update mode with account selection: not shared yet
 }
 
 // event is one onEvent call, as the UI reported it.
@@ -53,7 +54,9 @@ type session struct {
 
 	updateMode bool
 	itemID     string // update mode
-	products   []string
+	// accountSelection is the token's update.account_selection_enabled.
+	accountSelection bool
+	products         []string
 
 	state        string
 	inst         *sandbox.Institution

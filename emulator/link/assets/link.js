@@ -578,7 +578,8 @@
       var meta = [a.subtype || a.type, a.mask ? '•••• ' + a.mask : '', money(a)].filter(Boolean).join(' · ');
       return h('label', { className: 'row' },
         r.selectable ? h('input', { type: 'checkbox', name: 'account', value: a.id, checked: true, onchange: sync }) : null,
-        h('span', { className: 'name' }, a.name, h('span', { className: 'meta', text: meta })));
+        h('span', { className: 'name' }, a.name, a['new'] ? h('span', { className: 'badge', text: 'New' }) : null,
+          h('span', { className: 'meta', text: meta })));
     });
     var cont = h('button', { type: 'button', id: 'accounts-continue', className: 'primary sticky', onclick: function () {
       var ids = r.selectable ? Array.prototype.map.call(pane.querySelectorAll('input[name=account]:checked'), function (c) { return c.value; })
@@ -593,7 +594,8 @@
       cont.disabled = !pane.querySelector('input[name=account]:checked');
     }
     show('SELECT_ACCOUNT', 'requires_account_selection', [
-      title(S.updateMode ? 'These accounts stay connected to ' + S.clientName : 'Select the accounts to share with ' + S.clientName),
+      title(r.account_selection ? 'Choose the accounts ' + S.clientName + ' can keep using'
+        : S.updateMode ? 'These accounts stay connected to ' + S.clientName : 'Select the accounts to share with ' + S.clientName),
       h('div', { className: 'list', id: 'accounts' }, rows), cont
     ]);
   }
