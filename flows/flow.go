@@ -32,6 +32,7 @@ type Flow struct {
 	// DemoOnRequest: the demo plays this flow only when it is named
 	// (linkexplorer demo oauth), not in its default tour.
 	DemoOnRequest bool
+	Scenario      string // the sandbox-credentials lesson's scenario (credentials.go), else ""
 }
 
 // DemoFlows are the flows of the demo's default tour, in menu order.

@@ -65,7 +65,8 @@ type EnvOptions struct {
 // Flows returns the flows in menu order: quickstart, update-mode,
 // invalid-token, oauth (redirect round trip), oauth-popup.
 func Flows() []*Flow {
-	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow()}
+	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow(),
+		sandboxCredentialsFlow()}
 }
 
 // FlowByName finds a flow by its Name.

@@ -48,6 +48,7 @@ type runState struct {
 	// when the page gets its new token: a page asking for a token without
 	// it was reloaded (or opened again), which is no recovery.
 	recovering bool
+	seen       []seenEvent // the Link step's onEvents (credentials lessons: credentials_flow.go)
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited
