@@ -168,6 +168,7 @@ type TimelineEntry struct {
 // Report is one JSON document describing a finished run (run --json).
 type Report struct {
 	Flow      string          `json:"flow"`
+	Scenario  string          `json:"scenario,omitempty"` // sandbox-credentials' scenario
 	RunID     string          `json:"run_id"`
 	Mode      string          `json:"mode"`
 	OK        bool            `json:"ok"`
