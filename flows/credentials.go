@@ -66,6 +66,18 @@ func (s CredentialScenario) Typing() string {
 	return t
 }
 
+// ends says how Link ends: onSuccess after the MFA panes, or onExit with
+// the error and status.
+func (s CredentialScenario) ends() string {
+	if s.Succeeds() {
+		return "onSuccess after the MFA panes (mfa_type " + strings.Join(s.MFATypes, ", then ") + ")"
+	}
+	return "onExit with " + s.ErrorCode + " (" + s.ErrorType + "), status " + s.ExitStatus
+}
+
+// Ends is how Link ends for the scenario, on one line.
+func (s CredentialScenario) Ends() string { return s.ends() }
+
 // autopilot is the emulated Link's autopilot for the scenario: it types
 // the credentials, answers the MFA panes (device: the first device; code:
 // 1234; questions: answer_<i>_<j>; selections: the first option, Yes) and

@@ -47,8 +47,8 @@ func CredentialsFlow(scenario string) (*Flow, error) {
 	}
 	link := Step{
 		Name: "open-link-credentials", Title: title, Kind: StepLink,
-		Explain: "Type: " + sc.Typing() + " (at " + sandboxInstitutionName + "). What the user sees: " + sc.UserSees +
-			" What your handlers receive: " + sc.Handlers + " What your app should do: " + sc.AppShould,
+		Explain: "Type: " + sc.Typing() + " (at " + sandboxInstitutionName + "). Ends with: " + sc.ends() + ". Your app should: " +
+			sc.AppShould + " What the user sees: " + sc.UserSees + " Your handlers receive: " + sc.Handlers,
 		do: func(ctx context.Context, r *Run) error { return credentialsLink(ctx, r, sc) },
 	}
 	f := &Flow{

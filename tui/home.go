@@ -30,6 +30,7 @@ type homeScreen struct {
 	logLatest   *store.Entry
 	logKnown    bool
 	ownRequests int
+	picker      *scenarioPicker // the credentials lesson's scenarios, when open (home_scenarios.go)
 }
 
 func newHome(c *common, fl []*flows.Flow) *homeScreen {
@@ -73,6 +74,8 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
+	case h.picker != nil:
+		return h.pickerKey(msg)
 	case key.Matches(msg, h.keys.Up):
 		h.move(-1)
 	case key.Matches(msg, h.keys.Down):
@@ -115,12 +118,14 @@ func (h *homeScreen) open() tea.Cmd {
 	case h.migrateRow():
 		return navigate(screenMigrate)
 	}
-	f := h.flows[h.cursor]
-	return func() tea.Msg { return flowChosenMsg{flow: f} }
+	return h.chooseFlow(h.flows[h.cursor])
 }
 
 // ShortHelp is the footer's help.
 func (h *homeScreen) ShortHelp() []key.Binding {
+	if h.picker != nil {
+		return h.pickerHelp()
+	}
 	return []key.Binding{h.keys.Up, h.keys.Down, h.keys.Open}
 }
 
@@ -134,6 +139,9 @@ func (h *homeScreen) FullHelp() [][]key.Binding {
 // give up their room first ("+N more"), then, when narrow, the selected
 // entry's summary.
 func (h *homeScreen) View() string {
+	if h.picker != nil {
+		return h.pickerView()
+	}
 	if h.width >= 84 {
 		// "Your own app" spans the width under both columns, so that its
 		// URLs stay whole on one line each.
