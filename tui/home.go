@@ -103,6 +103,10 @@ func (h *homeScreen) handleWheel(msg tea.MouseMsg) {
 }
 
 func (h *homeScreen) move(d int) {
+	if h.picker != nil {
+		h.picker.cursor = min(max(h.picker.cursor+d, 0), len(h.picker.scenarios)-1)
+		return
+	}
 	h.cursor = min(max(h.cursor+d, 0), h.migrateRow())
 }
 

@@ -38,9 +38,9 @@ func (h *homeScreen) pickerKey(msg tea.KeyMsg) tea.Cmd {
 	last := len(p.scenarios) - 1
 	switch {
 	case key.Matches(msg, k.Up):
-		p.cursor = max(p.cursor-1, 0)
+		h.move(-1)
 	case key.Matches(msg, k.Down):
-		p.cursor = min(p.cursor+1, last)
+		h.move(1)
 	case key.Matches(msg, k.Top, k.PageUp):
 		p.cursor = 0
 	case key.Matches(msg, k.Bottom, k.PageDown):

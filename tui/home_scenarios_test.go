@@ -39,6 +39,10 @@ func TestScenarioPickerUpdate(t *testing.T) {
 	if sc := a.home.picker.scenarios[a.home.picker.cursor]; sc.Name != "item-locked" {
 		t.Fatalf("cursor on %s, want item-locked", sc.Name)
 	}
+	a.Update(tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if sc := a.home.picker.scenarios[a.home.picker.cursor]; sc.Name != "invalid-credentials" || a.home.cursor != len(a.home.flows)-1 {
+		t.Fatalf("the wheel moved to %s (Home's cursor %d), want the picker on invalid-credentials", sc.Name, a.home.cursor)
+	}
 	press(a, "G")
 	if a.home.picker.cursor != len(flows.CredentialScenarios())-1 {
 		t.Errorf("G: cursor %d", a.home.picker.cursor)
