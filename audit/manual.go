@@ -167,28 +167,37 @@ func (o *Observer) Evidence() map[string][]Evidence {
 // check has evidence, d has passed, or ctx is done; progress (if not nil)
 // gets each new sighting. It returns the evidence found, even when ctx ends
 // the watch.
+//
+// d bounds the watch, not a poll: the first poll and the one when d has
+// passed always run to their end (under ctx only), so a short watch on a
+// busy machine still reads everything the emulator saw until its end.
 func (o *Observer) Observe(ctx context.Context, d, interval time.Duration, progress func(Sighting)) (map[string][]Evidence, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	end := time.NewTimer(d)
+	defer end.Stop()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	for {
+	for last := false; ; {
 		seen, err := o.Poll(ctx)
-		if err != nil && ctx.Err() == nil {
-			return o.Evidence(), err
-		}
 		if progress != nil {
 			for _, s := range seen {
 				progress(s)
 			}
 		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return o.Evidence(), nil // Ctrl-C: what was seen so far
+			}
+			return o.Evidence(), err
+		}
 		ev := o.Evidence()
-		if len(ev) == len(observedCheckIDs) {
+		if last || len(ev) == len(observedCheckIDs) {
 			return ev, nil
 		}
 		select {
 		case <-ctx.Done():
 			return ev, nil
+		case <-end.C:
+			last = true // one more poll reads what came in the last interval
 		case <-tick.C:
 		}
 	}

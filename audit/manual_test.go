@@ -245,6 +245,22 @@ func TestObserveStopsWhenComplete(t *testing.T) {
 	}
 }
 
+// TestObserveShortWatchReadsToItsEnd: a watch shorter than one poll (a
+// busy machine, or --observe 1ns) still reports what the emulator saw:
+// the watch's length does not cut its polls short.
+func TestObserveShortWatchReadsToItsEnd(t *testing.T) {
+	emuURL, ctl := startEmulator(t)
+	createToken(t, emuURL, "")
+	var seen []Sighting
+	if _, err := NewObserver(ctl).Observe(context.Background(), time.Nanosecond, time.Hour, func(s Sighting) { seen = append(seen, s) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || !strings.Contains(seen[0].What, "POST /link/token/create → 200") {
+		t.Fatalf("a 1ns watch saw %+v, want the earlier /link/token/create", seen)
+	}
+
+}
+
 func TestObserveEmulatorDown(t *testing.T) {
 	o := NewObserver(&flows.Control{BaseURL: "http://127.0.0.1:1"})
 	if _, err := o.Observe(context.Background(), time.Minute, time.Second, nil); err == nil || !strings.Contains(err.Error(), "emulator") {
