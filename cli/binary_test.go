@@ -267,7 +267,7 @@ func TestBinaryCompletionScripts(t *testing.T) {
 	for line, want := range map[string][]string{
 		"linkexplorer run qu":         {"quickstart"},
 		"linkexplorer run --browser ": {"system", "none", "auto"},
-		"linkexplorer demo ":          {"quickstart", "update-mode", "invalid-token", "oauth", "oauth-popup", "transactions", "all"},
+		"linkexplorer demo ":          {"quickstart", "update-mode", "invalid-token", "oauth", "oauth-popup", "transactions", "update-new-accounts", "update-expiring", "sandbox-credentials", "all"},
 		"linkexplorer log --format ":  {"text", "json", "csv", "md"},
 		"linkexplorer --mode ":        {"emulated", "plaid"},
 		"linkexplorer do":             {"doctor"},
@@ -326,9 +326,9 @@ func TestBinaryCompleteRequests(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"run", ""}, []string{"quickstart", "update-mode", "invalid-token", "oauth", "oauth-popup", "transactions"}},
+		{[]string{"run", ""}, []string{"quickstart", "update-mode", "invalid-token", "oauth", "oauth-popup", "transactions", "update-new-accounts", "update-expiring", "sandbox-credentials"}},
 		{[]string{"run", "quickstart", ""}, nil},
-		{[]string{"demo", ""}, []string{"quickstart", "update-mode", "invalid-token", "oauth", "oauth-popup", "transactions", "all"}},
+		{[]string{"demo", ""}, []string{"quickstart", "update-mode", "invalid-token", "oauth", "oauth-popup", "transactions", "update-new-accounts", "update-expiring", "sandbox-credentials", "all"}},
 		{[]string{"run", "quickstart", "--mode", ""}, []string{"emulated", "plaid"}},
 		{[]string{"--browser", ""}, []string{"system", "none", "auto"}},
 		{[]string{"demo", "--browser", ""}, []string{"system", "none", "auto"}},

@@ -29,6 +29,7 @@ type runOptions struct {
 	lang    codegen.Lang
 	// oauthMistake: --oauth-mistake (the oauth flow only).
 	oauthMistake bool
+	scenario     string // --scenario (sandbox-credentials only: run_scenario.go)
 }
 
 // newCmdRun runs one flow end to end: linkexplorer run FLOW [flags]. runF,
@@ -47,7 +48,8 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
   linkexplorer run update-new-accounts --browser auto  # NEW_ACCOUNTS_AVAILABLE, then update mode's account select
   linkexplorer run invalid-token --json > report.json
   linkexplorer run quickstart --browser auto --code python  # each step as plaid-python code
-  linkexplorer run oauth --browser auto --oauth-mistake  # forget receivedRedirectUri, then recover`,
+  linkexplorer run oauth --browser auto --oauth-mistake  # forget receivedRedirectUri, then recover
+  linkexplorer run sandbox-credentials --scenario item-locked  # type error_ITEM_LOCKED, see what Link and onExit do`,
 		Args:              flowArgs(false),
 		ValidArgsFunction: completeFlows(false),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -72,6 +74,9 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 			if opts.oauthMistake && opts.flow.Name != "oauth" {
 				return usageErrorf("--oauth-mistake is for the oauth flow (the redirect round trip), not %s", opts.flow.Name)
 			}
+			if err := applyScenario(opts); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -85,6 +90,7 @@ func newCmdRun(f *factory, runF func(*runOptions) error) *cobra.Command {
 	cmd.Flags().StringVar(&opts.code, "code", "", "after each step, print its API calls as code: curl, node, python, ruby, java or go (the Link step as its browser code)")
 	_ = cmd.RegisterFlagCompletionFunc("code", cobra.FixedCompletions(codeLangs(), cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&opts.oauthMistake, "oauth-mistake", false, "oauth flow: the page re-initializes Link after the bank WITHOUT receivedRedirectUri (the classic mistake), sees Link start over, and recovers")
+	registerScenario(cmd, &opts.scenario)
 	completeNoFile(cmd, "timeout")
 	return cmd
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/linkexplorer/linkexplorer/store"
 )
 
-// runBinaryJSON runs a flow with the built binary and --json, in dir.
-func runBinaryJSON(t *testing.T, dir, name string) flows.Report {
+// runUpdateVariantJSON runs a flow with the built binary and --json, in dir.
+func runUpdateVariantJSON(t *testing.T, dir, name string) flows.Report {
 	t.Helper()
 	code, out, errOut := execBinary(t, "run", name, "--browser", "auto", "--json", "--state-dir", dir)
 	var rep flows.Report
@@ -59,7 +59,7 @@ func verifiedWebhook(t *testing.T, st *store.Store, id, code string) *store.Webh
 func TestBinaryRunUpdateNewAccounts(t *testing.T) {
 	headlesstest.Need(t)
 	dir := t.TempDir()
-	rep := runBinaryJSON(t, dir, "update-new-accounts")
+	rep := runUpdateVariantJSON(t, dir, "update-new-accounts")
 	st := openStore(t, dir)
 	verifiedWebhook(t, st, rep.RunID, "NEW_ACCOUNTS_AVAILABLE")
 
@@ -124,7 +124,7 @@ func TestBinaryRunUpdateNewAccounts(t *testing.T) {
 func TestBinaryRunUpdateExpiring(t *testing.T) {
 	headlesstest.Need(t)
 	dir := t.TempDir()
-	rep := runBinaryJSON(t, dir, "update-expiring")
+	rep := runUpdateVariantJSON(t, dir, "update-expiring")
 	st := openStore(t, dir)
 	var hook struct {
 		Exp time.Time `json:"consent_expiration_time"`

@@ -18,6 +18,8 @@
 //   - steps.go: the API work the flows share (create a link_token, arm
 //     the autopilot, exchange, get the Item and accounts, Item status).
 //   - quickstart.go, updatemode.go, invalidtoken.go: the three flows.
+//   - credentials.go, credentials_flow.go: the sandbox-credentials lesson,
+//     one table of Sandbox test logins (MFA, error_<CODE>) and its flow.
 //   - link.go: the "open Link" step: a callback-page session, the browser
 //     (system, none, or headless Chromium), waiting for Link's answer.
 //   - events.go: Event and the queue that delivers a run's events in order

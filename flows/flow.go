@@ -36,6 +36,7 @@ type Flow struct {
 	// with instead of the configured ones (the transactions lesson's
 	// ["transactions"]); the form can still change them.
 	Products []string
+	Scenario string // the sandbox-credentials lesson's scenario (credentials.go), else ""
 }
 
 // DemoFlows are the flows of the demo's default tour, in menu order.
@@ -174,6 +175,7 @@ type TimelineEntry struct {
 // Report is one JSON document describing a finished run (run --json).
 type Report struct {
 	Flow     string          `json:"flow"`
+	Scenario string          `json:"scenario,omitempty"` // sandbox-credentials' scenario
 	RunID    string          `json:"run_id"`
 	Mode     string          `json:"mode"`
 	OK       bool            `json:"ok"`

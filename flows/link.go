@@ -263,6 +263,7 @@ func (r *Run) onPageEvent(ev PageEvent) {
 		r.st.recovering = true
 	}
 	oauthWhat := r.onOAuthReportLocked(ev)
+	r.recordSeenLocked(ev)
 	r.mu.Unlock()
 	if newSession {
 		r.addTimeline(TimelineEntry{Time: ev.Time, What: "Link session started", LinkSessionID: ev.LinkSessionID, RequestID: ev.RequestID})

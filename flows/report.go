@@ -11,7 +11,7 @@ func (r *Run) Report() Report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rep := Report{
-		Flow: r.flow.Name, RunID: r.id, Mode: r.mode, ItemID: r.st.item,
+		Flow: r.flow.Name, Scenario: r.flow.Scenario, RunID: r.id, Mode: r.mode, ItemID: r.st.item,
 		StartedAt: r.started.UTC(), Timeline: append([]TimelineEntry(nil), r.timeline...),
 		Webhooks: append([]WebhookReceived(nil), r.webhooks...),
 		Steps:    make([]StepReport, len(r.flow.Steps)),

@@ -68,7 +68,7 @@ type EnvOptions struct {
 // invalid-token, oauth (redirect round trip), oauth-popup.
 func Flows() []*Flow {
 	return []*Flow{quickstartFlow(), updateModeFlow(), invalidTokenFlow(), oauthRedirectFlow(), oauthPopupFlow(),
-		transactionsFlow(), updateNewAccountsFlow(), updateExpiringFlow()}
+		transactionsFlow(), updateNewAccountsFlow(), updateExpiringFlow(), sandboxCredentialsFlow()}
 }
 
 // FlowByName finds a flow by its Name.

@@ -55,7 +55,8 @@ type runState struct {
 	webhookSignal chan struct{}
 	// txn is the Transactions lesson's state (transactions.go).
 	txn   txnState
-	hooks webhookLog // the webhooks received for the run (update_variants.go)
+	hooks webhookLog  // the webhooks received for the run (update_variants.go)
+	seen  []seenEvent // the Link step's onEvents (credentials lessons: credentials_flow.go)
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited

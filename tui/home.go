@@ -36,6 +36,7 @@ type homeScreen struct {
 	logLatest   *store.Entry
 	logKnown    bool
 	ownRequests int
+	picker      *scenarioPicker // the credentials lesson's scenarios, when open (home_scenarios.go)
 }
 
 func newHome(c *common, fl []*flows.Flow) *homeScreen {
@@ -100,6 +101,9 @@ func (h *homeScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (h *homeScreen) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if h.picker != nil {
+		return h.pickerKey(msg)
+	}
 	if h.itemsFocused {
 		return h.itemsKey(msg)
 	}
@@ -142,6 +146,10 @@ func (h *homeScreen) handleWheel(msg tea.MouseMsg) {
 }
 
 func (h *homeScreen) move(d int) {
+	if h.picker != nil {
+		h.picker.cursor = min(max(h.picker.cursor+d, 0), len(h.picker.scenarios)-1)
+		return
+	}
 	h.cursor = min(max(h.cursor+d, 0), h.migrateRow())
 }
 
@@ -157,13 +165,14 @@ func (h *homeScreen) open() tea.Cmd {
 	case h.migrateRow():
 		return navigate(screenMigrate)
 	}
-	f := h.flows[h.cursor]
-	return func() tea.Msg { return flowChosenMsg{flow: f} }
+	return h.chooseFlow(h.flows[h.cursor])
 }
 
 // ShortHelp is the footer's help.
 func (h *homeScreen) ShortHelp() []key.Binding {
 	switch {
+	case h.picker != nil:
+		return h.pickerHelp()
 	case h.item != nil:
 		return h.item.ShortHelp()
 	case h.itemsFocused:
@@ -187,6 +196,9 @@ func (h *homeScreen) FullHelp() [][]key.Binding {
 // give up their room first ("+N more"), then, when narrow, the selected
 // entry's summary.
 func (h *homeScreen) View() string {
+	if h.picker != nil {
+		return h.pickerView()
+	}
 	if h.item != nil {
 		return h.item.view(h.width, h.height)
 	}

@@ -159,7 +159,17 @@ func (h *Handler) loginFailed(s *session, e *sandbox.Error) *failure {
 			"link_token", redact.Value(s.token), "cause", e.Code, "failed_logins", s.failedLogins)
 		return &failure{status: http.StatusBadRequest, err: invalidLinkToken(), exit: true}
 	}
-	return plaidFailure(e, "credentials")
+	return plaidFailure(e, s.retryStep(e))
+}
+
+// retryStep is where Link's "Try again" leads after a login error: the
+// institution list for an institution error (the bank is down: pick
+// another, or try later), else the login again.
+func (s *session) retryStep(e *sandbox.Error) string {
+	if e.Type == sandbox.TypeInstitution && !s.updateMode {
+		return "institution"
+	}
+	return "credentials"
 }
 
 // loginStep is where the user logs in again after an error: the bank's
