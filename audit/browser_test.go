@@ -6,7 +6,6 @@ package audit
 // audit says; and the emulator's records are the manual check's evidence.
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -23,9 +22,6 @@ import (
 	"github.com/linkexplorer/linkexplorer/flows"
 	"github.com/linkexplorer/linkexplorer/internal/headless/headlesstest"
 )
-
-// browserTimeout bounds each browser test; they finish in seconds.
-const browserTimeout = 90 * time.Second
 
 // fixtureApp serves a fixture app's public/ pages, with Link's script
 // loaded from the emulator instead of cdn.plaid.com, and a backend for its
@@ -94,11 +90,10 @@ func runRecovery(t *testing.T, app string) (iframes int, ev map[string][]Evidenc
 	emuURL, ctl := startEmulator(t)
 	url := fixtureApp(t, app, emuURL, ctl)
 	tab := headlesstest.NewContext(t)
-	ctx, cancel := context.WithTimeout(tab, browserTimeout)
-	defer cancel()
+	ctx := tab // bounded by the test's deadline (headlesstest), not a fixed budget
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(url),
-		chromedp.Poll[chromedp.Void](`typeof handler !== 'undefined' && handler !== null && !document.getElementById('link-button').disabled`),
+		chromedp.Poll[chromedp.Void](`typeof handler !== 'undefined' && handler !== null && !document.getElementById('link-button').disabled`, chromedp.WithPollingTimeout(0)), // bounded by ctx (the test's deadline), not chromedp's 30 s
 		chromedp.Click(chromedp.CSS("#link-button")),
 	)
 	if err != nil {
