@@ -241,8 +241,15 @@ func (f *flowScreen) closeFinished() tea.Cmd {
 		return nil
 	}
 	f.closed = true
+	done := notify(f.flow.Title + " finished: its calls and events are in the session log")
+	if f.runOpts.Demo {
+		// The demo's narration tells the run; its summary opens with S, not
+		// over the demo's screen (where the next flow, or DEMO OVER, is
+		// what the audience should see).
+		return tea.Batch(closeRun(f.run), done)
+	}
 	// The summary is read once the run's session has ended in the log.
-	return tea.Batch(tea.Sequence(closeRun(f.run), f.openSummary()), notify(f.flow.Title+" finished: its calls and events are in the session log"))
+	return tea.Batch(tea.Sequence(closeRun(f.run), f.openSummary()), done)
 }
 
 func (f *flowScreen) moved(msg runMovedMsg) tea.Cmd {
