@@ -438,6 +438,12 @@ func (s *StepResult) complete(step *Step, err error, d time.Duration) {
 	}
 	if err == nil {
 		s.Status = StatusOK
+		if len(s.Calls) == 0 {
+			// It called no Plaid endpoint (the transactions lesson changes
+			// data through the emulator's control API offline): the
+			// result names none, rather than one with no request_id.
+			s.Endpoint = ""
+		}
 		return
 	}
 	s.Status, s.Err, s.Error = StatusFailed, err, err.Error()

@@ -245,14 +245,14 @@ func (s *Summary) addWebhook(w *store.Webhook) {
 	if w.ErrorCode != "" {
 		line += " " + w.ErrorCode
 	}
-	line += " received"
+	line += " received" + WebhookCause(w.Step)
 	switch {
 	case strings.HasPrefix(w.Signature, SignatureVerified):
 		line += ", signature verified"
 	case w.Signature != "":
 		line += ", signature " + w.Signature + ": not to be acted on"
 	}
-	s.Happened = append(s.Happened, line+WebhookCause(w.Step)+webhookMeaning(w.WebhookType, w.WebhookCode))
+	s.Happened = append(s.Happened, line+webhookMeaning(w.WebhookType, w.WebhookCode))
 	if w.ErrorCode != "" {
 		s.addError(SummaryError{Time: w.Time, Where: "webhook " + w.WebhookType + ": " + w.WebhookCode, Code: w.ErrorCode, Type: w.ErrorType})
 	}
