@@ -593,6 +593,7 @@
     function sync() {
       cont.disabled = !pane.querySelector('input[name=account]:checked');
     }
+    S.accountSelection = !!r.account_selection;
     show('SELECT_ACCOUNT', 'requires_account_selection', [
       title(r.account_selection ? 'Choose the accounts ' + S.clientName + ' can keep using'
         : S.updateMode ? 'These accounts stay connected to ' + S.clientName : 'Select the accounts to share with ' + S.clientName),
@@ -606,7 +607,9 @@
     show('CONNECTED', undefined, [
       h('div', { className: 'check', 'aria-hidden': 'true' }, '✓'),
       h('h1', { id: 'pane-title', className: 'center', text: 'Success' }),
-      h('p', { className: 'center', text: S.updateMode ? 'Your connection to ' + S.inst.name + ' is repaired.' : 'Your account is connected to ' + S.clientName + '.' }),
+      h('p', { className: 'center', text: !S.updateMode ? 'Your account is connected to ' + S.clientName + '.'
+        : S.accountSelection ? 'Your account choices for ' + S.clientName + ' are updated.'
+          : 'Your connection to ' + S.inst.name + ' is repaired.' }),
       h('div', { className: 'grow' }),
       button('connected-continue', 'Continue', handoff)
     ]);
