@@ -190,6 +190,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.c.log.Error(msg.Error())
 		a.status, a.statusErr, a.statusSource = msg.Error(), true, msg.source
 		return a, nil
+	case ownRequestsPolledMsg:
+		// A poll that succeeds takes the poller's error off the footer in
+		// the same update, not one message later: what the footer says
+		// then matches the log the poll just wrote.
+		if msg.err == nil && a.statusErr && a.statusSource == ownAppFailure {
+			a.status, a.statusErr, a.statusSource = "", false, ""
+		}
 	case statusClearedMsg:
 		if a.statusErr && a.statusSource == msg.source {
 			a.status, a.statusErr, a.statusSource = "", false, ""

@@ -131,6 +131,14 @@ func TestRecoveredPollClearsItsError(t *testing.T) {
 		t.Errorf("after a successful poll (%d clears) the error stays:\n%s", cleared, plain(a.View()))
 	}
 
+	// The successful poll's own message clears it too, in the same update
+	// (TestOwnAppBurstIsRecorded quit between the two messages under load).
+	a.Update(failedMsg{reason: "reading the requests from your own app", err: errors.New("context deadline exceeded"), source: ownAppFailure})
+	a.Update(ownRequestsPolledMsg{since: 4})
+	if strings.Contains(plain(a.View()), "✗") {
+		t.Errorf("the successful poll's message left the error:\n%s", plain(a.View()))
+	}
+
 	// Another error is not the poller's to clear.
 	a.Update(failedMsg{reason: "exporting the session log", err: errors.New("disk full")})
 	a.Update(statusClearedMsg{source: ownAppFailure})
