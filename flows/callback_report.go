@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,13 @@ type PageEvent struct {
 	// stands for: 1 for one reported in full, more for a summary of those
 	// not reported one by one.
 	Refused int `json:"refused,omitempty"`
+	// PageLoad and Seq identify a report: the page picks a random id each
+	// time it loads (the OAuth return is a new load) and numbers its
+	// reports 1, 2, 3… The server drops a (PageLoad, Seq) it already
+	// accepted, so a report resent in a batch when the page went away is
+	// recorded once. Both are empty for a report that carries neither.
+	PageLoad string `json:"page_load,omitempty"`
+	Seq      int64  `json:"seq,omitempty"`
 }
 
 // String describes the event for logs, with the public_token masked.
@@ -78,7 +86,46 @@ var reportFields = map[string][]string{
 const (
 	maxIDLen      = 256
 	maxMessageLen = 2048
+	// maxPageLoadLen bounds a report's page-load id; maxSeq its number.
+	maxPageLoadLen = 64
+	maxSeq         = 1 << 31
 )
+
+// parseReports parses a report body: one report (a JSON object) or, sent
+// by the page when it goes away, a batch (a JSON array of reports in the
+// order they happened). Every report of a batch is checked exactly as a
+// single one and must carry page and seq; one bad report refuses the whole
+// batch, so a batch is applied entirely or not at all. On failure it
+// returns the HTTP status to answer with, and the kind when it got that far.
+func parseReports(body []byte, state string) ([]PageEvent, int, string, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		ev, status, err := parseReport(body, state)
+		if err != nil {
+			return nil, status, ev.Kind, err
+		}
+		return []PageEvent{ev}, status, ev.Kind, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil {
+		return nil, http.StatusBadRequest, "", fmt.Errorf("a batch of reports must be a JSON array of objects")
+	}
+	if len(items) == 0 {
+		return nil, http.StatusBadRequest, "", fmt.Errorf("a batch of reports must not be empty")
+	}
+	evs := make([]PageEvent, 0, len(items))
+	for i, item := range items {
+		ev, status, err := parseReport(item, state)
+		if err == nil && ev.PageLoad == "" {
+			status, err = http.StatusBadRequest, fmt.Errorf("a report in a batch needs page and seq")
+		}
+		if err != nil {
+			return nil, status, ev.Kind, fmt.Errorf("report %d of %d in the batch: %w", i+1, len(items), err)
+		}
+		evs = append(evs, ev)
+	}
+	return evs, http.StatusNoContent, evs[0].Kind, nil
+}
 
 // parseReport checks a report body against the session's state token and
 // the expected shape of its kind, and turns it into a PageEvent. The
@@ -105,6 +152,9 @@ func parseReport(body []byte, state string) (PageEvent, int, error) {
 	if err := checkFields(fields, kind, allowed); err != nil {
 		return ev, http.StatusBadRequest, err
 	}
+	if err := readSeq(&ev, fields); err != nil {
+		return ev, http.StatusBadRequest, err
+	}
 	if err := fillEvent(&ev, fields); err != nil {
 		return ev, http.StatusBadRequest, err
 	}
@@ -112,7 +162,7 @@ func parseReport(body []byte, state string) (PageEvent, int, error) {
 }
 
 func checkFields(fields map[string]json.RawMessage, kind string, allowed []string) error {
-	ok := map[string]bool{"state": true, "kind": true}
+	ok := map[string]bool{"state": true, "kind": true, "page": true, "seq": true}
 	for _, f := range allowed {
 		name, required := strings.CutPrefix(f, "!")
 		ok[name] = true
@@ -125,6 +175,35 @@ func checkFields(fields map[string]json.RawMessage, kind string, allowed []strin
 			return fmt.Errorf("unknown field %q in a %s report", truncate(k, 64), kind)
 		}
 	}
+	return nil
+}
+
+// readSeq reads a report's page-load id and sequence number: both or
+// neither. The id is 1-64 letters, digits, '-' or '_'; seq is an integer
+// from 1 to 2^31.
+func readSeq(ev *PageEvent, f map[string]json.RawMessage) error {
+	_, hasPage := f["page"]
+	rawSeq, hasSeq := f["seq"]
+	if !hasPage && !hasSeq {
+		return nil
+	}
+	if hasPage != hasSeq {
+		return fmt.Errorf("a report carries page and seq together, or neither")
+	}
+	page, err := stringField(f, "page", maxPageLoadLen)
+	if err != nil {
+		return err
+	}
+	if page == "" || strings.ContainsFunc(page, func(r rune) bool {
+		return !(r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
+		return fmt.Errorf("page must be 1-%d letters, digits, '-' or '_'", maxPageLoadLen)
+	}
+	var seq int64
+	if err := json.Unmarshal(rawSeq, &seq); err != nil || seq < 1 || seq > maxSeq {
+		return fmt.Errorf("seq must be an integer from 1 to %d", int64(maxSeq))
+	}
+	ev.PageLoad, ev.Seq = page, seq
 	return nil
 }
 

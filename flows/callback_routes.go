@@ -208,28 +208,39 @@ func (c *CallbackServer) readBody(w http.ResponseWriter, r *http.Request) ([]byt
 	return body, true
 }
 
+// handleReport accepts one report or a batch of them (see parseReports).
+// A report whose (page load, seq) was accepted before is acknowledged but
+// not recorded again: when the page goes away it resends, in one batch,
+// the report still in flight with those behind it, and whichever of the
+// two requests comes second finds it already accepted.
 func (c *CallbackServer) handleReport(w http.ResponseWriter, r *http.Request, s *LinkSession) {
 	body, ok := c.readBody(w, r)
 	if !ok {
 		return
 	}
-	ev, status, err := parseReport(body, s.state)
+	evs, status, kind, err := parseReports(body, s.state)
 	if err != nil {
-		c.reject(w, r, status, ev.Kind, err.Error())
+		c.reject(w, r, status, kind, err.Error())
 		return
 	}
-	if !s.admit() {
-		c.reject(w, r, http.StatusTooManyRequests, ev.Kind, fmt.Sprintf("this Link session has already reported %d events", maxSessionEvents))
+	s.accept.Lock()
+	defer s.accept.Unlock()
+	evs = s.fresh(evs)
+	if !s.admit(len(evs)) {
+		c.reject(w, r, http.StatusTooManyRequests, kind, fmt.Sprintf("this Link session has already reported %d events", maxSessionEvents))
 		return
 	}
-	// The report is kept before it is acknowledged: a 204 means it is in
-	// the session log, even if linkexplorer is killed the next moment.
-	if c.opts.OnReport != nil {
-		if err := c.opts.OnReport(s, ev); err != nil {
-			c.reject(w, r, http.StatusServiceUnavailable, ev.Kind, "the report could not be recorded: "+err.Error())
-			return
+	for _, ev := range evs {
+		// The report is kept before it is acknowledged: a 204 means it is
+		// in the session log, even if linkexplorer is killed the next moment.
+		if c.opts.OnReport != nil {
+			if err := c.opts.OnReport(s, ev); err != nil {
+				c.reject(w, r, http.StatusServiceUnavailable, ev.Kind, "the report could not be recorded: "+err.Error())
+				return
+			}
 		}
+		s.accepted(ev)
+		s.enqueue(ev)
 	}
-	s.enqueue(ev)
 	w.WriteHeader(http.StatusNoContent)
 }

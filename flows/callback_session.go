@@ -22,6 +22,13 @@ type LinkSession struct {
 	done chan struct{}
 	out  chan PageEvent
 
+	// accept is held while reports are checked for duplicates, recorded
+	// and queued, so a batch is applied whole and in order relative to a
+	// request still in flight from the same page. seen holds every
+	// (page load, seq) accepted; it is bounded by maxSessionEvents.
+	accept sync.Mutex
+	seen   map[reportID]bool
+
 	mu       sync.Mutex
 	mistake  bool
 	queue    []PageEvent
@@ -76,15 +83,52 @@ func (s *LinkSession) allowTokenRequest() bool {
 	return s.tokens <= maxTokenRequests
 }
 
-// admit counts a report against the session's event budget; false when
-// the session is over it.
-func (s *LinkSession) admit() bool {
+// reportID identifies a report by its page load and sequence number.
+type reportID struct {
+	page string
+	seq  int64
+}
+
+// fresh returns the events not yet accepted, in order: a report whose
+// (page load, seq) was accepted before, or appears earlier in evs, is
+// dropped. Reports without a seq are always fresh. The caller holds accept.
+func (s *LinkSession) fresh(evs []PageEvent) []PageEvent {
+	out := make([]PageEvent, 0, len(evs))
+	batch := map[reportID]bool{}
+	for _, ev := range evs {
+		if ev.PageLoad != "" {
+			id := reportID{ev.PageLoad, ev.Seq}
+			if s.seen[id] || batch[id] {
+				continue
+			}
+			batch[id] = true
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// accepted marks ev as accepted, so a copy of it is dropped later. The
+// caller holds accept.
+func (s *LinkSession) accepted(ev PageEvent) {
+	if ev.PageLoad == "" {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[reportID]bool{}
+	}
+	s.seen[reportID{ev.PageLoad, ev.Seq}] = true
+}
+
+// admit counts n reports against the session's event budget; false, and
+// none counted, when they would take the session over it.
+func (s *LinkSession) admit(n int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.events >= maxSessionEvents {
+	if s.events+n > maxSessionEvents {
 		return false
 	}
-	s.events++
+	s.events += n
 	return true
 }
 

@@ -574,6 +574,13 @@ func FuzzCallbackReport(f *testing.F) {
 		reportBody("wrong", "load", ""),
 		`{"state":"` + state + `","kind":"load","kind":"pwned"}`,
 		`null`, `[]`, `{"state":` + state + `}`, "",
+		// With a page-load id and seq, alone and in a batch (the page's
+		// keepalive send when it goes away), with a duplicate.
+		reportBody(state, "load", `"page":"p1","seq":1`),
+		"[" + reportBody(state, "load", `"page":"p1","seq":1`) + "," + reportBody(state, "created", `"page":"p1","seq":2`) + "]",
+		"[" + reportBody(state, "load", `"page":"p1","seq":1`) + "," + reportBody(state, "load", `"page":"p1","seq":1`) + "]",
+		"[" + reportBody(state, "load", "") + "]",
+		reportBody(state, "load", `"page":"p1","seq":1.5`),
 	} {
 		f.Add([]byte(seed))
 	}
@@ -599,6 +606,9 @@ func FuzzCallbackReport(f *testing.F) {
 		s.mu.Lock()
 		s.queue, s.events = nil, 0
 		s.mu.Unlock()
+		s.accept.Lock()
+		s.seen = nil
+		s.accept.Unlock()
 		rejectedBefore := rejected
 
 		c.ServeHTTP(w, req)
@@ -606,12 +616,13 @@ func FuzzCallbackReport(f *testing.F) {
 		s.mu.Lock()
 		delivered := len(s.queue)
 		s.mu.Unlock()
-		valid := validReportOracle(body, state)
+		valid, reports := validReportOracle(body, state)
 		switch {
 		case w.Code >= 500:
 			t.Fatalf("status %d for %q", w.Code, body)
 		case w.Code == http.StatusNoContent:
-			if !valid || delivered != 1 || rejected != rejectedBefore {
+			// A batch may repeat a report: it is delivered once.
+			if !valid || delivered < 1 || delivered > reports || rejected != rejectedBefore {
 				t.Fatalf("accepted %q (valid by the oracle: %v, delivered %d)", body, valid, delivered)
 			}
 		default:
@@ -623,13 +634,32 @@ func FuzzCallbackReport(f *testing.F) {
 }
 
 // validReportOracle is an independent, looser check of what may be
-// accepted: a JSON object with the right state and a known kind.
-func validReportOracle(body []byte, state string) bool {
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return false
+// accepted, and how many reports it holds: a JSON object with the right
+// state and a known kind, or a non-empty array of such objects that each
+// carry a page and a seq.
+func validReportOracle(body []byte, state string) (bool, int) {
+	if len(body) > MaxReportBody {
+		return false, 0
 	}
-	kind, _ := m["kind"].(string)
-	known := map[string]bool{"load": true, "event": true, "success": true, "exit": true, "token_fetched": true, "created": true, "destroyed": true, "token_error": true, "script_error": true}
-	return m["state"] == state && known[kind] && len(body) <= MaxReportBody
+	known := map[string]bool{"load": true, "event": true, "success": true, "exit": true, "token_fetched": true, "created": true, "destroyed": true, "token_error": true, "script_error": true, "oauth_return": true, "oauth_restarted": true}
+	valid := func(m map[string]any) bool {
+		kind, _ := m["kind"].(string)
+		return m["state"] == state && known[kind]
+	}
+	var m map[string]any
+	if json.Unmarshal(body, &m) == nil {
+		return m != nil && valid(m), 1
+	}
+	var batch []map[string]any
+	if json.Unmarshal(body, &batch) != nil || len(batch) == 0 {
+		return false, 0
+	}
+	for _, m := range batch {
+		_, page := m["page"].(string)
+		_, seq := m["seq"].(float64)
+		if m == nil || !valid(m) || !page || !seq {
+			return false, 0
+		}
+	}
+	return true, len(batch)
 }

@@ -33,6 +33,18 @@ func TestBrowserOAuthRedirectRoundTrip(t *testing.T) {
 		"event:SELECT_INSTITUTION", "event:TRANSITION_VIEW:OAUTH", "event:OPEN_OAUTH",
 		"page:oauth_return", "page:created", "load", "event:OPEN", "event:TRANSITION_VIEW:SELECT_ACCOUNT",
 		"event:HANDOFF", "success"})
+	// OPEN_OAUTH is in flight when Link sends the page to the bank; the
+	// page resends it with the reports behind it in one keepalive batch,
+	// and linkexplorer records it once.
+	counts := map[string]int{}
+	for _, n := range names(evs) {
+		counts[n]++
+	}
+	for _, n := range []string{"event:SELECT_INSTITUTION", "event:TRANSITION_VIEW:OAUTH", "event:OPEN_OAUTH", "page:oauth_return", "success"} {
+		if counts[n] != 1 {
+			t.Errorf("%s recorded %d times, want once: %v", n, counts[n], names(evs))
+		}
+	}
 	success := evs[len(evs)-1]
 	if success.InstitutionID != oauthInstitution {
 		t.Errorf("onSuccess at %q, want %s", success.InstitutionID, oauthInstitution)

@@ -24,11 +24,35 @@
   var recoveries = 0;
   var handler = null;
   var reports = Promise.resolve();
+  // Every report carries this page load's random id and its number, seq
+  // (1, 2, 3…), so linkexplorer records each one once and in order; the
+  // page loaded again on the OAuth return is a new load with a new id.
+  var pageLoad = randomId();
+  var seq = 0;
   // unsent holds the reports queued behind the one in flight. When the page
   // goes away (Link's full-page redirect to an OAuth bank leaves right
-  // after OPEN_OAUTH) they are sent at once with keepalive, which outlives
-  // the page, as does every report's own fetch: none is lost, none sent twice.
+  // after OPEN_OAUTH) the one in flight and all unsent ones are sent, in
+  // order, as ONE keepalive request, which outlives the page: linkexplorer
+  // drops the copy of the one in flight it gets twice.
   var unsent = [];
+  var inFlight = null;
+  // KEEPALIVE_QUOTA is the browser's limit on the bodies of all keepalive
+  // requests in flight at once (and linkexplorer's body limit).
+  var KEEPALIVE_QUOTA = 65536;
+
+  function randomId() {
+    var b = new Uint8Array(12);
+    try {
+      window.crypto.getRandomValues(b);
+    } catch (e) {
+      for (var i = 0; i < b.length; i++) b[i] = Math.floor(Math.random() * 256);
+    }
+    return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+  }
+
+  function byteLength(s) {
+    return new TextEncoder().encode(s).length;
+  }
 
   // ---- status area -------------------------------------------------------
 
@@ -60,11 +84,13 @@
   // report sends one report to linkexplorer. Reports go one after another,
   // so linkexplorer receives them in the order they happened.
   function report(kind, fields) {
+    var n = ++seq;
+    var id = { page: pageLoad, seq: n };
     var body;
     try {
-      body = JSON.stringify(Object.assign({ state: cfg.state, kind: kind }, fields || {}));
+      body = JSON.stringify(Object.assign({ state: cfg.state, kind: kind }, fields || {}, id));
     } catch (e) {
-      body = JSON.stringify({ state: cfg.state, kind: 'script_error', message: 'could not encode a ' + kind + ' report: ' + e.message });
+      body = JSON.stringify(Object.assign({ state: cfg.state, kind: 'script_error', message: 'could not encode a ' + kind + ' report: ' + e.message }, id));
     }
     var item = { body: body };
     unsent.push(item);
@@ -72,7 +98,9 @@
       var i = unsent.indexOf(item);
       if (i < 0) return { ok: true }; // sent when the page went away
       unsent.splice(i, 1);
-      return sendReport(body);
+      inFlight = item;
+      var done = function () { if (inFlight === item) inFlight = null; };
+      return sendReport(body).then(function (res) { done(); return res; }, function (err) { done(); throw err; });
     }).then(function (res) {
       if (res.ok) return;
       return res.json().catch(function () { return {}; }).then(function (j) {
@@ -95,10 +123,47 @@
     });
   }
 
+  function batch(items) {
+    return '[' + items.map(function (item) { return item.body; }).join(',') + ']';
+  }
+
+  // sendLeft sends, when the page goes away, the report in flight (if any)
+  // and the unsent ones, in order, as one keepalive batch. The one in flight
+  // still counts against the keepalive quota, so if the batch is too big it
+  // goes without it (its own request is still on the way); if the unsent
+  // ones alone are too big, they go in as few batches as fit, in order.
+  function sendLeft(first, left) {
+    var quota = KEEPALIVE_QUOTA - (first ? byteLength(first.body) : 0);
+    if (first) {
+      var all = batch([first].concat(left));
+      if (byteLength(all) <= quota) {
+        sendReport(all).catch(function () {});
+        return;
+      }
+    }
+    var chunk = [];
+    var size = 2;
+    left.forEach(function (item) {
+      var n = byteLength(item.body) + 1;
+      if (chunk.length && size + n > quota) {
+        sendReport(batch(chunk)).catch(function () {});
+        quota -= size;
+        chunk = [];
+        size = 2;
+      }
+      chunk.push(item);
+      size += n;
+    });
+    if (chunk.length) sendReport(batch(chunk)).catch(function () {});
+  }
+
   window.addEventListener('pagehide', function () {
     var left = unsent;
+    var first = inFlight;
     unsent = [];
-    left.forEach(function (item) { sendReport(item.body).catch(function () {}); });
+    inFlight = null;
+    // Nothing queued: the report in flight, if any, finishes on its own.
+    if (left.length) sendLeft(first, left);
   });
 
   // linkError keeps the fields of a Link or Plaid error object.
