@@ -117,8 +117,12 @@ type Run struct {
 	// lastActed is the step that last acted on any (webhookstep.go).
 	acted     map[string]string
 	lastActed string
-	webhooks  []WebhookReceived // received so far, oldest first
-	tokenReq  TokenRequest
+	// webhooks are the webhooks received for the run so far, oldest
+	// first; webhookArrived wakes the steps waiting for one
+	// (run_webhooks.go).
+	webhooks       []WebhookReceived
+	webhookArrived webhookArrival
+	tokenReq       TokenRequest
 	// tokenEdited: SetTokenRequest was called (the form was saved).
 	tokenEdited bool
 	st          runState

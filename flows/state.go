@@ -49,14 +49,9 @@ type runState struct {
 	// it was reloaded (or opened again), which is no recovery.
 	recovering bool
 
-	// webhooks are the webhooks received for the run, oldest first;
-	// webhookSignal wakes a step waiting for one (transactions.go).
-	webhooks      []WebhookReceived
-	webhookSignal chan struct{}
 	// txn is the Transactions lesson's state (transactions.go).
-	txn   txnState
-	hooks webhookLog  // the webhooks received for the run (update_variants.go)
-	seen  []seenEvent // the Link step's onEvents (credentials lessons: credentials_flow.go)
+	txn  txnState
+	seen []seenEvent // the Link step's onEvents (credentials lessons: credentials_flow.go)
 }
 
 // LinkExitError is a Link step that ended without onSuccess: Link exited
@@ -235,16 +230,7 @@ func (r *Run) publishWebhook(wh WebhookReceived) {
 		msg += "; " + wh.StatusEffect
 	}
 	r.mu.Lock()
-	r.webhooks = append(r.webhooks, wh)
-	r.st.webhooks = append(r.st.webhooks, wh)
-	if r.st.webhookSignal == nil {
-		r.st.webhookSignal = make(chan struct{}, 1)
-	}
-	select {
-	case r.st.webhookSignal <- struct{}{}:
-	default:
-	}
+	r.keepWebhook(wh)
 	r.mu.Unlock()
-	r.recordWebhook(wh)
 	r.publish(Event{Kind: EventWebhook, Webhook: &wh, Message: msg})
 }

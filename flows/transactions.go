@@ -164,70 +164,45 @@ func (r *Run) TxnChanged() *TxnChangeSet {
 	return &c
 }
 
-// Webhooks are the webhooks received for the run so far, oldest first.
-func (r *Run) Webhooks() []WebhookReceived {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.st.webhooks)
-}
-
-// webhookCount is len(webhooks), for a mark to wait after.
-func (r *Run) webhookCount() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.st.webhooks)
-}
-
 // waitWebhooks waits until a TRANSACTIONS webhook with each of codes has
-// arrived for the run's Item after index from (of the run's webhooks), and
-// returns them in codes' order. It fails when one never comes within
-// txnWebhookWait, or comes with a signature that does not verify.
-func (r *Run) waitWebhooks(ctx context.Context, from int, codes ...string) ([]WebhookReceived, error) {
+// arrived for the run's Item after mark (webhookMark), and returns them in
+// codes' order. It fails when one never comes within txnWebhookWait, or
+// comes with a signature that does not verify.
+func (r *Run) waitWebhooks(ctx context.Context, mark int, codes ...string) ([]WebhookReceived, error) {
 	_, item, err := r.access()
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.NewTimer(txnWebhookWait)
-	defer deadline.Stop()
-	r.mu.Lock()
-	if r.st.webhookSignal == nil {
-		r.st.webhookSignal = make(chan struct{}, 1)
-	}
-	signal := r.st.webhookSignal
-	r.mu.Unlock()
-	for {
-		found := make([]WebhookReceived, len(codes))
-		missing := slices.Clone(codes)
-		r.mu.Lock()
-		got := r.st.webhooks[min(from, len(r.st.webhooks)):]
+	found := make([]WebhookReceived, len(codes))
+	var missing []string
+	err = r.awaitWebhooks(ctx, mark, txnWebhookWait, func(since []WebhookReceived) bool {
+		missing = missing[:0]
 		for i, c := range codes {
-			for _, wh := range got {
-				if wh.WebhookType == "TRANSACTIONS" && wh.WebhookCode == c && wh.ItemID == item {
-					found[i] = wh
-					missing = slices.DeleteFunc(missing, func(m string) bool { return m == c })
-					break
-				}
+			j := slices.IndexFunc(since, func(wh WebhookReceived) bool {
+				return wh.WebhookType == "TRANSACTIONS" && wh.WebhookCode == c && wh.ItemID == item
+			})
+			if j < 0 {
+				missing = append(missing, c)
+				continue
 			}
+			found[i] = since[j]
 		}
-		r.mu.Unlock()
-		if len(missing) == 0 {
-			for _, wh := range found {
-				if !strings.HasPrefix(wh.Signature, SignatureVerified) {
-					return found, fmt.Errorf("webhook TRANSACTIONS %s arrived, but its Plaid-Verification signature is %s: a receiver must not act on it; check that it came from Plaid (the emulator or the API host configured)", wh.WebhookCode, wh.Signature)
-				}
-			}
-			return found, nil
-		}
-		select {
-		case <-signal:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-deadline.C:
-			tr := r.TokenRequest()
-			return nil, fmt.Errorf("no TRANSACTIONS %s webhook for item %s within %s: Plaid sends it to the Item's webhook (%s); check that the link_token was created with that webhook and with products [\"transactions\"], then retry the step",
-				strings.Join(missing, " or "), item, txnWebhookWait, orNone(tr.Webhook))
+		return len(missing) == 0
+	})
+	if errors.Is(err, errWebhookWait) {
+		tr := r.TokenRequest()
+		return nil, fmt.Errorf("no TRANSACTIONS %s webhook for item %s within %s: Plaid sends it to the Item's webhook (%s); check that the link_token was created with that webhook and with products [\"transactions\"], then retry the step",
+			strings.Join(missing, " or "), item, txnWebhookWait, orNone(tr.Webhook))
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, wh := range found {
+		if !strings.HasPrefix(wh.Signature, SignatureVerified) {
+			return found, fmt.Errorf("webhook TRANSACTIONS %s arrived, but its Plaid-Verification signature is %s: a receiver must not act on it; check that it came from Plaid (the emulator or the API host configured)", wh.WebhookCode, wh.Signature)
 		}
 	}
+	return found, nil
 }
 
 // webhookFacts shows each webhook with its fields and its verified
@@ -442,7 +417,7 @@ func shortCursor(c string) string {
 }
 
 func syncInitial(ctx context.Context, r *Run) error {
-	mark := r.webhookCount()
+	mark := r.webhookMark()
 	r.mu.Lock()
 	from := r.st.txn.cursor
 	r.mu.Unlock()
@@ -527,7 +502,7 @@ func changeTransactions(ctx context.Context, r *Run) error {
 	if err != nil {
 		return err
 	}
-	mark := r.webhookCount()
+	mark := r.webhookMark()
 	got, err := r.env.Control.ChangeTransactions(ctx, item, plan)
 	if err != nil {
 		return fmt.Errorf("changing the Item's transactions through the emulator's control API: %w", err)

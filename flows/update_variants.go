@@ -25,78 +25,32 @@ import (
 // webhookWait bounds the wait for a webhook the run made the API fire.
 const webhookWait = 2 * time.Minute
 
-// webhookLog is what a run keeps of the webhooks it received, for steps
-// that wait for one.
-type webhookLog struct {
-	list    []WebhookReceived
-	arrived chan struct{} // closed and replaced on each arrival
-}
-
-// recordWebhook keeps wh for waitWebhook.
-func (r *Run) recordWebhook(wh WebhookReceived) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.st.hooks.list) < 1000 {
-		r.st.hooks.list = append(r.st.hooks.list, wh)
-	}
-	if r.st.hooks.arrived != nil {
-		close(r.st.hooks.arrived)
-		r.st.hooks.arrived = nil
-	}
-}
-
-// webhookMark is where waitWebhook starts looking: take it before the call
-// that fires the webhook.
-func (r *Run) webhookMark() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.st.hooks.list)
-}
-
 // waitWebhook waits for an ITEM webhook with code about the run's Item,
-// received after mark, and checks its signature was verified.
+// received after mark (webhookMark), and checks its signature was verified.
 func (r *Run) waitWebhook(ctx context.Context, code string, mark int) (WebhookReceived, error) {
 	_, itemID, err := r.access()
 	if err != nil {
 		return WebhookReceived{}, err
 	}
-	deadline := time.NewTimer(webhookWait)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		var (
-			found *WebhookReceived
-			ch    chan struct{}
-		)
-		for i := mark; i < len(r.st.hooks.list); i++ {
-			if wh := r.st.hooks.list[i]; wh.WebhookCode == code && wh.ItemID == itemID {
-				found = &wh
-				break
-			}
+	var wh WebhookReceived
+	err = r.awaitWebhooks(ctx, mark, webhookWait, func(since []WebhookReceived) bool {
+		i := slices.IndexFunc(since, func(w WebhookReceived) bool { return w.WebhookCode == code && w.ItemID == itemID })
+		if i >= 0 {
+			wh = since[i]
 		}
-		if found == nil {
-			if r.st.hooks.arrived == nil {
-				r.st.hooks.arrived = make(chan struct{})
-			}
-			ch = r.st.hooks.arrived
-		}
-		r.mu.Unlock()
-		if found != nil {
-			wh := *found
-			r.fact("webhook", wh.WebhookType+" "+wh.WebhookCode+", signature "+wh.Signature)
-			if !strings.HasPrefix(wh.Signature, SignatureVerified) {
-				return wh, fmt.Errorf("the %s webhook arrived, but its Plaid-Verification signature is %s: an app must not act on an unverified webhook", code, wh.Signature)
-			}
-			return wh, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return WebhookReceived{}, ctx.Err()
-		case <-deadline.C:
-			return WebhookReceived{}, fmt.Errorf("no %s webhook for item %s arrived within %s of firing it: check the Item's webhook URL with /item/get (the emulator's delivery log is GET /__emulator/webhooks)", code, itemID, webhookWait)
-		}
+		return i >= 0
+	})
+	if errors.Is(err, errWebhookWait) {
+		return WebhookReceived{}, fmt.Errorf("no %s webhook for item %s arrived within %s of firing it: check the Item's webhook URL with /item/get (the emulator's delivery log is GET /__emulator/webhooks)", code, itemID, webhookWait)
 	}
+	if err != nil {
+		return WebhookReceived{}, err
+	}
+	r.fact("webhook", wh.WebhookType+" "+wh.WebhookCode+", signature "+wh.Signature)
+	if !strings.HasPrefix(wh.Signature, SignatureVerified) {
+		return wh, fmt.Errorf("the %s webhook arrived, but its Plaid-Verification signature is %s: an app must not act on an unverified webhook", code, wh.Signature)
+	}
+	return wh, nil
 }
 
 // fireWebhook calls /sandbox/item/fire_webhook with code and, offline,
