@@ -106,43 +106,72 @@ func (f *flowScreen) View() string {
 
 func (f *flowScreen) headerView() string {
 	st := f.c.styles
-	left := st.Title.Render(f.flow.Title) + st.Muted.Render(" · "+f.stepsLabel())
+	rest := " · " + f.stepsLabel()
 	if f.runID != "" {
-		left += st.Muted.Render(" · run " + f.runID)
+		rest += " · run " + f.runID
 	}
-	right := f.tokenView()
-	room := f.width - lipgloss.Width(right) - 1
-	if room < 20 {
-		return pad(left, f.width)
+	// The run id is what support asks for, so it is never cut while the
+	// rest can give way: first the token view (whole, then its state
+	// alone: the countdown), then the flow's title.
+	token, state := f.tokenView()
+	full := token
+	if state != "" {
+		full += st.Muted.Render(" · ") + state
 	}
-	return pad(left, room) + " " + right
+	title := f.flow.Title
+	// Candidates, best first: the whole title with the token view, then
+	// with the countdown alone, then the countdown beside a title cut to
+	// no less than a dozen characters, then the title alone (cut if it
+	// must be).
+	for _, c := range []struct {
+		right string
+		cut   bool
+	}{{full, false}, {state, false}, {state, true}, {"", true}} {
+		room := f.width - lipgloss.Width(rest)
+		if c.right != "" {
+			room -= lipgloss.Width(c.right) + 1
+		}
+		t := title
+		switch {
+		case lipgloss.Width(title) <= room:
+		case !c.cut:
+			continue
+		case room >= 12 || c.right == "":
+			t = truncate(title, max(room, 8))
+		default:
+			continue
+		}
+		left := st.Title.Render(t) + st.Muted.Render(rest)
+		if c.right == "" {
+			return pad(left, f.width)
+		}
+		return pad(left, f.width-lipgloss.Width(c.right)-1) + " " + c.right
+	}
+	return "" // unreachable: the last candidate always fits
 }
 
-// tokenView shows the link_token and a live countdown to its expiry.
-func (f *flowScreen) tokenView() string {
+// tokenView shows the link_token and, apart, its state: a live countdown
+// to its expiry, or that it expired ("" when neither applies).
+func (f *flowScreen) tokenView() (token, state string) {
 	st := f.c.styles
 	if f.snap.linkToken == "" {
-		return ""
+		return "", ""
 	}
-	s := st.Muted.Render("link_token ") + st.Text.Render(oneLine(f.snap.linkToken))
+	token = st.Muted.Render("link_token ") + st.Text.Render(oneLine(f.snap.linkToken))
 	if f.snap.expired && !f.finished {
-		return s + st.Fail.Render(" · expired (x)")
+		return token, st.Fail.Render("expired (x)")
 	}
 	if f.snap.expires.IsZero() || f.finished {
-		return s
+		return token, ""
 	}
 	left := f.snap.expires.Sub(f.now)
-	style := st.OK
 	switch {
 	case left <= 0:
-		style = st.Fail
+		return token, st.Fail.Render("expired")
 	case left < 5*time.Minute:
-		style = st.Warn
+		return token, st.Warn.Render("expires in " + countdown(left))
 	}
-	if left <= 0 {
-		return s + style.Render(" · expired")
-	}
-	return s + style.Render(" · expires in "+countdown(left))
+	return token, st.OK.Render("expires in " + countdown(left))
 }
 
 func (f *flowScreen) stepsView(w int) string {

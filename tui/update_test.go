@@ -581,3 +581,33 @@ func TestFooterCutsTheMainKeyRatherThanDropIt(t *testing.T) {
 		t.Errorf("footer at 200 columns: %q", wide)
 	}
 }
+
+// TestFlowHeaderKeepsTheRunID: whatever the flow's title and the width, the
+// flow header shows the whole run id (what support asks for): the token
+// view gives way first (whole, then the countdown alone), then the title.
+// The countdown stays while the title keeps a dozen characters.
+func TestFlowHeaderKeepsTheRunID(t *testing.T) {
+	for _, f := range flows.Flows() {
+		for _, w := range []int{60, 80, 120, 200} {
+			a := newTestApp(Options{Flows: []*flows.Flow{f}})
+			a.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+			onFlow(a, f)
+			a.Update(startedRun(f))
+			a.Update(createFinished(createOK(), 1))
+			head := plain(a.flow.headerView())
+			if !strings.Contains(head, "run "+testRunID) {
+				t.Errorf("%s at %d columns: the header cuts the run id: %q", f.Name, w, head)
+			}
+			if got := lipgloss.Width(head); got != w {
+				t.Errorf("%s at %d columns: the header is %d wide: %q", f.Name, w, got, head)
+			}
+			room := w - len([]rune(" · step 2 of 9 · run "+testRunID)) - len("expires in 4h 00m 00s") - 1
+			if room >= 12 && !strings.Contains(head, "expires in") {
+				t.Errorf("%s at %d columns: the countdown is gone although there is room: %q", f.Name, w, head)
+			}
+			if strings.Contains(head, "link_token link-") && !strings.Contains(head, f.Title) {
+				t.Errorf("%s at %d columns: the title is cut while the token is shown: %q", f.Name, w, head)
+			}
+		}
+	}
+}
