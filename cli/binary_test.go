@@ -38,6 +38,12 @@ const deadlineMargin = 20 * time.Second
 // and output. A run that hangs fails the test (see deadlineContext).
 func execBinary(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return execBinaryInput(t, "", args...)
+}
+
+// execBinaryInput is execBinary with input on the command's standard input.
+func execBinaryInput(t *testing.T, input string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	bin := buildBinary(t)
 	ctx, cancel := deadlineContext(t)
 	defer cancel()
@@ -45,6 +51,7 @@ func execBinary(t *testing.T, args ...string) (code int, stdout, stderr string) 
 	cmd.Dir = t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LINKEXPLORER_HOME=" + t.TempDir()}
 	var out, errOut strings.Builder
+	cmd.Stdin = strings.NewReader(input)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	if ctx.Err() != nil {

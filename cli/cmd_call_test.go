@@ -40,6 +40,18 @@ func TestBinaryCall(t *testing.T) {
 	if code != 1 || out != "" || !strings.Contains(errOut, "not a JSON object") || !strings.Contains(errOut, "nothing was sent") {
 		t.Errorf("invalid JSON: exit %d\nstdout %q\nstderr %q", code, out, errOut)
 	}
+	// --body - reads the body from standard input: the emulator answers
+	// for the institution it names, and a body that is not JSON is
+	// refused before anything is sent.
+	code, out, errOut = execBinaryInput(t, `{"institution_id": "ins_109508", "country_codes": ["US"]}`, "call", "/institutions/get_by_id", "--state-dir", dir, "--body", "-")
+	if code != 0 || !strings.Contains(out, "POST /institutions/get_by_id → 200 OK") || !strings.Contains(out, "ins_109508") {
+		t.Errorf("--body - from stdin: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = execBinaryInput(t, "not json", "call", "/institutions/get_by_id", "--state-dir", dir, "--body", "-")
+	if code != 1 || out != "" || !strings.Contains(errOut, "nothing was sent") {
+		t.Errorf("--body - with invalid JSON on stdin: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+
 	code, _, errOut = execBinary(t, "call", "/item/get", "--state-dir", dir)
 	if code != 2 || !strings.Contains(errOut, "--item ITEM_ID") {
 		t.Errorf("no --item: exit %d\n%s", code, errOut)
