@@ -130,14 +130,26 @@ func setup(ctx context.Context, f *commonFlags, stderr io.Writer) (*app, error) 
 	if a.stateDir, err = stateDir(f.stateDir); err != nil {
 		return nil, err
 	}
-	if a.store, err = store.Open(a.stateDir); err != nil {
+	// The emulator starts (its state file read) while the store opens, in
+	// the state directory they share: made first.
+	if err := os.MkdirAll(a.stateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the state directory %s: %w", a.stateDir, err)
+	}
+	emulated := make(chan error, 1)
+	if cfg.Mode == flows.ModeEmulated {
+		go func() { emulated <- a.startEmulator(ctx, f.emulatorAddr, logger, stderr) }()
+	} else {
+		emulated <- nil
+	}
+	a.store, err = store.Open(a.stateDir)
+	if emuErr := <-emulated; err == nil {
+		err = emuErr
+	}
+	if err != nil {
+		a.Close()
 		return nil, err
 	}
 	if cfg.Mode == flows.ModeEmulated {
-		if err := a.startEmulator(ctx, f.emulatorAddr, logger, stderr); err != nil {
-			a.Close()
-			return nil, err
-		}
 		a.cfg.BaseURL = a.emulatorURL
 	}
 	browser, _ := flows.ParseBrowserMode(f.browser) // checked above

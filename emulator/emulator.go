@@ -45,16 +45,13 @@ type Options struct {
 // Emulator is the offline Plaid Sandbox. It is an http.Handler; every method
 // is safe for concurrent use.
 type Emulator struct {
-	opts     Options
-	log      *slog.Logger
-	clock    *clock
-	link     *link.Handler
-	control  *http.ServeMux
-	requests *requestLog
-	lines    *accessLog // one line per API request, written off the request path
-	spec     *plaidspec.Spec
-	// examples answer the schema's operations that apiRoutes lacks.
-	examples  map[string]handlerFunc
+	opts      Options
+	log       *slog.Logger
+	clock     *clock
+	link      *link.Handler
+	control   *http.ServeMux
+	requests  *requestLog
+	lines     *accessLog // one line per API request, written off the request path
 	webhooks  *dispatcher
 	whKey     *webhookKey // signs webhooks; kept across reset, saved in the state file
 	saver     *saver
@@ -85,13 +82,11 @@ func New(opts Options) (*Emulator, error) {
 	if opts.WebhookClient == nil {
 		opts.WebhookClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	spec, err := compiledSpec()
-	if err != nil {
-		return nil, fmt.Errorf("emulator: the embedded Plaid schema: %w", err)
-	}
+	// The schema is compiled in the background (35 ms or more of CPU):
+	// the terminal app shows its first frame meanwhile, and the first
+	// request waits for it (ServeHTTP).
+	go compiledRoutes()
 	e := &Emulator{
-		spec:       spec,
-		examples:   exampleRoutes(spec),
 		lines:      newAccessLog(opts.Logger),
 		opts:       opts,
 		log:        opts.Logger,
@@ -143,6 +138,23 @@ var compiledSpec = sync.OnceValues(func() (*plaidspec.Spec, error) {
 	return spec, nil
 })
 
+// routeTable is the compiled schema and the handlers of the operations
+// answered from its examples, the same for every Emulator of the process.
+type routeTable struct {
+	spec *plaidspec.Spec
+	// examples answer the schema's operations that apiRoutes lacks.
+	examples map[string]handlerFunc
+}
+
+// compiledRoutes makes the routeTable once per process.
+var compiledRoutes = sync.OnceValues(func() (*routeTable, error) {
+	spec, err := compiledSpec()
+	if err != nil {
+		return nil, fmt.Errorf("emulator: the embedded Plaid schema: %w", err)
+	}
+	return &routeTable{spec: spec, examples: exampleRoutes(spec)}, nil
+})
+
 // exampleRoutes are the handlers of the schema's operations that apiRoutes
 // does not serve.
 func exampleRoutes(spec *plaidspec.Spec) map[string]handlerFunc {
@@ -167,14 +179,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !e.guard(w, r) {
 		return
 	}
+	routes, err := compiledRoutes()
+	if err != nil { // the binary's embedded schema is broken: nothing can be served
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	p := r.URL.Path
 	if h, ok := apiRoutes[p]; ok {
-		op, _ := e.spec.Op(p)
+		op, _ := routes.spec.Op(p)
 		e.serveAPI(w, r, op, fidelityStatefulValue, h)
 		return
 	}
-	if h, ok := e.examples[p]; ok {
-		op, _ := e.spec.Op(p)
+	if h, ok := routes.examples[p]; ok {
+		op, _ := routes.spec.Op(p)
 		e.serveAPI(w, r, op, fidelityExampleValue, h)
 		return
 	}
