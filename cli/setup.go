@@ -37,7 +37,7 @@ type commonFlags struct {
 	// Not flags: set by the caller before setup.
 	logger      *slog.Logger  // debug logs of the flows and the emulator; nil discards
 	waitTimeout time.Duration // bound on each wait for Link; 0 is flows.DefaultWaitTimeout
-	prewarm     bool          // start headless Chromium (--browser auto) with the Env: a flow runs at once
+	prewarm     bool          // start headless Chromium (--browser auto) with the Env, and stop it after the last Link step: one flow runs at once
 }
 
 // register adds the flags to cmd, with the completion of their values.
@@ -155,7 +155,7 @@ func setup(ctx context.Context, f *commonFlags, stderr io.Writer) (*app, error) 
 	browser, _ := flows.ParseBrowserMode(f.browser) // checked above
 	a.env, err = flows.NewEnv(ctx, flows.EnvOptions{
 		Config: a.cfg, Store: a.store, Browser: browser, CallbackAddr: f.callbackAddr,
-		Logger: logger, WaitTimeout: f.waitTimeout, PrewarmBrowser: f.prewarm,
+		Logger: logger, WaitTimeout: f.waitTimeout, PrewarmBrowser: f.prewarm, StopBrowserAfterLink: f.prewarm,
 	})
 	if err != nil {
 		a.Close()

@@ -60,6 +60,7 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 	e := &Env{
 		Config: cfg, Store: opts.Store, Browser: browser,
 		Logger: opts.Logger, runs: map[*Run]bool{}, headless: newHeadlessBrowser(ctx),
+		stopBrowserAfterLink: opts.StopBrowserAfterLink,
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)

@@ -119,6 +119,21 @@ func (h *headlessBrowser) open(ctx context.Context, url string) (closeTab func()
 	return b.Open(ctx, url)
 }
 
+// stop stops the running browser in the background, removing its profile;
+// a later page launches a new one. A launch in progress is left to finish.
+// close waits for the stop.
+func (h *headlessBrowser) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.b == nil {
+		return
+	}
+	b := h.b
+	h.b, h.ready = nil, nil
+	h.closing.Add(1)
+	go func() { defer h.closing.Done(); b.Close() }()
+}
+
 // close stops the browser (a launch in progress too) and waits until its
 // profile directory is removed.
 func (h *headlessBrowser) close() {

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,5 +167,54 @@ func TestReopenRelaunchesChromium(t *testing.T) {
 	}
 	if _, err := os.Stat(b.Dir()); !os.IsNotExist(err) {
 		t.Errorf("the dead browser's profile %s is still there (%v)", b.Dir(), err)
+	}
+}
+
+// TestOneFlowStopsBrowserAfterLink: with StopBrowserAfterLink (linkexplorer
+// run), headless Chromium is stopped and its profile removed once the run
+// has no Link step left, while the steps after Link still run, before the
+// Env closes; a later run that opens Link launches it again.
+func TestOneFlowStopsBrowserAfterLink(t *testing.T) {
+	headlesstest.Need(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	env := newTestEnv(t, BrowserAuto)
+	env.stopBrowserAfterLink = true
+	f, _ := FlowByName("quickstart")
+	r, err := env.NewRun(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		res := r.Next(testwait.Context(t))
+		if res == nil {
+			break
+		}
+		if res.Status != StatusOK {
+			t.Fatalf("step %s: %s", res.Step, res.Error)
+		}
+		if res.Step == "open-link" {
+			break
+		}
+		// Before Link: the browser launched with the run is kept.
+		testwait.Until(t, "Chromium to be running before the Link step", func() (bool, string) { return env.headless.running(), "" })
+	}
+	testwait.Until(t, "Chromium to stop after the last Link step", func() (bool, string) {
+		n := profileDirs(t, tmp)
+		return !env.headless.running() && n == 0, fmt.Sprintf("running %v, %d profile directories", env.headless.running(), n)
+	})
+	rep := r.RunAll(testwait.Context(t))
+	if !rep.OK {
+		t.Fatalf("the steps after Link: %s", rep.Error)
+	}
+	if rep, _ := runFlow(t, env, "quickstart", nil); !rep.OK {
+		t.Fatalf("a second run, Chromium launched again: %s", rep.Error)
+	}
+	if err := env.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := profileDirs(t, tmp); n != 0 {
+		t.Errorf("after Env.Close: %d profile directories left", n)
 	}
 }

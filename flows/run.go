@@ -33,6 +33,8 @@ type Env struct {
 	// headless is the one headless Chromium of --browser=auto, shared by
 	// every run and kept running until Close.
 	headless *headlessBrowser
+	// stopBrowserAfterLink is EnvOptions.StopBrowserAfterLink.
+	stopBrowserAfterLink bool
 	// openHeadless, when set, opens a page instead of headless (tests
 	// substitute their own tab).
 	openHeadless func(ctx context.Context, url string) (stop func(), err error)
@@ -62,6 +64,12 @@ type EnvOptions struct {
 	// (linkexplorer run). Without it the browser starts with the first run
 	// that opens Link.
 	PrewarmBrowser bool
+	// StopBrowserAfterLink stops headless Chromium, in the background, as
+	// soon as a run has no Link step left, for a command that runs one
+	// flow and exits (linkexplorer run): the exchange and the checks that
+	// follow Link then overlap the browser's shutdown instead of the exit
+	// waiting for it. A later page relaunches it.
+	StopBrowserAfterLink bool
 }
 
 // Flows returns the flows in menu order: quickstart, update-mode,
@@ -393,6 +401,9 @@ func (r *Run) runStep(ctx context.Context, i int) *StepResult {
 	start := time.Now()
 	err := step.do(ctx, r)
 	elapsed := time.Since(start)
+	if step.Kind == StepLink && r.env.stopBrowserAfterLink && !opensLink(&Flow{Steps: r.flow.Steps[i+1:]}) {
+		r.env.headless.stop()
+	}
 	// A finished step is in the session log: a UI may read it at once.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	if ferr := r.env.log.flush(fctx); ferr != nil {

@@ -206,10 +206,11 @@
     });
   }
 
-  // openLink fetches a link_token, then creates and opens Link with it.
-  function openLink() {
+  // openLink fetches a link_token (or takes the one asked for as the page
+  // loaded: fetching), then creates and opens Link with it.
+  function openLink(fetching) {
     setStatus('wait', 'Fetching a link_token from your app\'s server…');
-    return fetchToken().then(function (token) {
+    return (fetching || fetchToken()).then(function (token) {
       report('token_fetched', { link_token_last4: token.slice(-4) });
       step('link_token fetched (…' + token.slice(-4) + ')');
       create(token);
@@ -365,6 +366,12 @@
     setStatus('error', 'The Link script did not load', message);
   }
 
+  // The first link_token is asked for while the Link script loads, as an
+  // app does on page load; it is used (and reported) once Link's script
+  // has loaded. The page back from an OAuth bank reuses its token.
+  var firstToken = cfg.returning ? null : fetchToken();
+  if (firstToken) firstToken.catch(function () { /* reported by openLink */ });
+
   var s = document.createElement('script');
   s.src = cfg.script;
   s.async = true;
@@ -377,7 +384,8 @@
     if (cfg.returning) {
       resumeLink();
     } else {
-      openLink();
+      openLink(firstToken);
+      firstToken = null;
     }
   };
   s.onerror = function () {

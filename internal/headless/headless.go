@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -58,6 +59,13 @@ var flags = []chromedp.ExecAllocatorOption{
 	// Link opens an OAuth bank in a pop-up. The autopilot's clicks are
 	// synthetic (no user activation), which the pop-up blocker refuses.
 	chromedp.Flag("disable-popup-blocking", true),
+	// One renderer process for every page, the one Chromium starts with
+	// its first tab: a page then opens without waiting for a new renderer
+	// to start (a few hundred milliseconds here). linkexplorer's pages
+	// come from loopback and need no isolation from each other; the
+	// browser still applies the same-origin policy and CORS to them.
+	chromedp.Flag("renderer-process-limit", "1"),
+	chromedp.Flag("disable-site-isolation-trials", true),
 }
 
 // NewContext starts headless Chromium and returns a chromedp context for its
@@ -124,7 +132,10 @@ func Start(ctx context.Context) (*Browser, error) {
 		cancelBrowser()
 		removeProfile(dir)
 	}
-	if err := chromedp.Do(browserCtx); err != nil {
+	// Connect to the browser only: no tab is attached (attaching to the
+	// first tab and enabling its domains cost about as much as the launch
+	// itself). Pages open in tabs of their own (Open).
+	if _, err := chromedp.Targets(browserCtx); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("headless: starting %s: %w (is it a working Chromium? try: %s --headless --version)", path, err, path)
 	}
@@ -143,22 +154,41 @@ func (b *Browser) Dir() string { return b.dir }
 // when the process exits).
 func (b *Browser) Alive() bool { return b.ctx.Err() == nil }
 
-// Open opens url in a new tab and returns once it has loaded; closeTab
-// closes that tab (it may take a moment: call it in the background when
-// nothing waits for it). ctx bounds the navigation only.
+// Open opens url in a new tab and returns once the tab exists; the page
+// then loads on its own (linkexplorer's pages report to their server, so
+// nothing drives or watches the tab: attaching to it would cost a few
+// hundred milliseconds). closeTab closes that tab. ctx bounds the opening
+// only.
 func (b *Browser) Open(ctx context.Context, url string) (closeTab func(), err error) {
-	tab, cancel := chromedp.NewContext(b.ctx)
-	stop := context.AfterFunc(ctx, cancel)
-	err = chromedp.Do(tab, chromedp.Navigate(url))
-	stop()
-	if err != nil {
-		cancel()
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("headless: opening %s: %w", url, err)
+	type created struct {
+		id  target.ID
+		err error
 	}
-	return cancel, nil
+	done := make(chan created, 1)
+	go func() {
+		res, err := chromedp.CallBrowser(b.ctx, target.CreateTarget, target.CreateTargetParams{URL: url})
+		done <- created{res.TargetID, err}
+	}()
+	var c created
+	select {
+	case c = <-done:
+	case <-ctx.Done():
+		go func() { // the tab may still be created: close it
+			if c := <-done; c.err == nil {
+				b.closeTarget(c.id)
+			}
+		}()
+		return nil, ctx.Err()
+	}
+	if c.err != nil {
+		return nil, fmt.Errorf("headless: opening %s: %w", url, c.err)
+	}
+	return func() { b.closeTarget(c.id) }, nil
+}
+
+// closeTarget closes a tab; a browser already gone has no tab to close.
+func (b *Browser) closeTarget(id target.ID) {
+	_, _ = chromedp.CallBrowser(b.ctx, target.CloseTarget, target.CloseTargetParams{TargetID: id})
 }
 
 // Close stops the browser and removes its profile directory. It is safe to

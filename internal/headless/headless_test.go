@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
 func TestFindMissingBrowserSaysHowToInstall(t *testing.T) {
@@ -99,4 +101,69 @@ func profileDirs(t *testing.T, dir string) int {
 		}
 	}
 	return n
+}
+
+// TestBrowserOpensTabsAndNoticesItsDeath: Start launches Chromium without
+// attaching to a tab; Open opens a page that loads and runs its script on
+// its own (it calls back to the server), twice in the same browser; the
+// closed tab is gone from the browser's targets; when the Chromium
+// processes are killed from outside, Alive turns false; Close removes the
+// profile.
+func TestBrowserOpensTabsAndNoticesItsDeath(t *testing.T) {
+	if _, err := Find(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip("skipping:", err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	hits := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ran" {
+			hits <- r.URL.Query().Get("page")
+			return
+		}
+		fmt.Fprintf(w, `<!doctype html><title>t</title><script>fetch("/ran?page=%s")</script>`, r.URL.Query().Get("page"))
+	}))
+	defer srv.Close()
+
+	b, err := Start(testwait.Context(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, page := range []string{"one", "two"} {
+		closeTab, err := b.Open(testwait.Context(t), srv.URL+"/?page="+page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := testwait.Recv(t, hits, "page "+page+"'s script to call back"); got != page {
+			t.Errorf("page %s called back as %q", page, got)
+		}
+		closeTab()
+		testwait.Until(t, "page "+page+"'s tab to close", func() (bool, string) {
+			infos, err := chromedp.Targets(b.ctx)
+			if err != nil {
+				return false, err.Error()
+			}
+			var urls []string
+			for _, in := range infos {
+				if strings.Contains(in.URL, "page="+page) {
+					return false, in.URL
+				}
+				urls = append(urls, in.URL)
+			}
+			return true, strings.Join(urls, " ")
+		})
+	}
+	if !b.Alive() {
+		t.Fatal("the browser is not alive after opening two pages")
+	}
+	killLeftovers(b.Dir()) // as a crash or a kill from outside would
+	testwait.Until(t, "the killed browser to be seen as dead", func() (bool, string) { return !b.Alive(), "" })
+	b.Close()
+	if n := profileDirs(t, tmp); n != 0 {
+		t.Errorf("%d profile directories left after Close, want 0", n)
+	}
 }
