@@ -211,11 +211,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // gives pending webhook deliveries a moment and saves the state (Close).
 // It returns nil after a clean shutdown.
 func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
+	var unused unusedConns
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnState:         unused.track,
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -223,6 +225,11 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	select {
 	case serveErr = <-served:
 	case <-ctx.Done():
+		// Shutdown counts a connection that has not sent a request yet
+		// as busy for its first 5 s: a browser's spare and speculative
+		// sockets (Chromium opens them) held every shutdown that long.
+		// They carry no request, so they are closed first.
+		unused.closeAll()
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -238,6 +245,37 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 		serveErr = nil
 	}
 	return errors.Join(serveErr, e.Close())
+}
+
+// unusedConns are the server's connections that have not sent a request
+// yet (http.StateNew).
+type unusedConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// track is the server's ConnState hook.
+func (u *unusedConns) track(c net.Conn, st http.ConnState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if st != http.StateNew {
+		delete(u.conns, c)
+		return
+	}
+	if u.conns == nil {
+		u.conns = map[net.Conn]struct{}{}
+	}
+	u.conns[c] = struct{}{}
+}
+
+// closeAll closes the connections that have not sent a request yet.
+func (u *unusedConns) closeAll() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		_ = c.Close()
+	}
+	clear(u.conns)
 }
 
 // Close stops background work: webhook deliveries still queued get a
