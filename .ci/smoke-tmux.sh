@@ -190,9 +190,16 @@ wait_for "REQUEST_ID"
 wait_for "/auth/get"
 keys '?'
 wait_for "q quit"
+keys Escape
+# 200×50, the largest size the issue names: the log uses the width, with a
+# LINK_SESSION_ID column beside the request ids.
+tmux -L "$sock" resize-window -t small -x 200 -y 50
+wait_for "LINK_SESSION_ID"
+wait_for "REQUEST_ID"
+wait_for "/auth/get"
 keys q
 wait_for "EXIT=0"
-echo "== smoke: 60x20 ok (the log keeps REQUEST_ID; the footer keeps ? help and q quit)"
+echo "== smoke: 60x20 ok (the log keeps REQUEST_ID; the footer keeps ? help and q quit), 200x50 ok (LINK_SESSION_ID appears)"
 
 # A light background: tmux answers OSC 11 with the pane's window-style, so
 # the app must pick the light palette (termenv never asks inside tmux). The
