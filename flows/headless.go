@@ -93,21 +93,27 @@ func (h *headlessBrowser) launch() <-chan struct{} {
 // get returns the running browser, launching it (again) when needed and
 // waiting for the launch, or for ctx.
 func (h *headlessBrowser) get(ctx context.Context) (*headless.Browser, error) {
-	ready := h.launch()
-	select {
-	case <-ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	for {
+		ready := h.launch()
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		h.mu.Lock()
+		b, err, closed := h.b, h.err, h.closed
+		h.mu.Unlock()
+		switch {
+		case closed:
+			return nil, errBrowserClosed
+		case b != nil:
+			return b, nil
+		case err != nil:
+			return nil, err
+		}
+		// Launched, then stopped (stop) before this caller got it:
+		// launch again.
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch {
-	case h.closed:
-		return nil, errBrowserClosed
-	case h.b == nil:
-		return nil, h.err
-	}
-	return h.b, nil
 }
 
 // open opens url in a new tab of the browser; closeTab closes the tab.
