@@ -226,9 +226,9 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	case serveErr = <-served:
 	case <-ctx.Done():
 		// Shutdown counts a connection that has not sent a request yet
-		// as busy for its first 5 s: a browser's spare and speculative
-		// sockets (Chromium opens them) held every shutdown that long.
-		// They carry no request, so they are closed first.
+		// as busy for its first 5 s, so one left open (a browser may
+		// open spare connections it never uses) holds the shutdown that
+		// long. Such connections carry no request: they are closed first.
 		unused.closeAll()
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -19,11 +19,20 @@ import (
 	"github.com/linkexplorer/linkexplorer/internal/testwait"
 )
 
-// TestServeShutsDownGracefully: Serve answers on the listener until its
-// context ends, then returns nil having saved the state.
-func TestServeShutsDownGracefully(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	emu, err := New(Options{StateFile: path, WebhookClient: loopbackOnlyClient(t)})
+// serving is an emulator served on a loopback port by Serve.
+type serving struct {
+	emu    *Emulator
+	addr   string       // host:port
+	cancel func()       // ends Serve's context: the shutdown starts
+	served <-chan error // Serve's result
+}
+
+// serveLoopback serves a new emulator with opts on a free loopback port
+// until the test ends or cancel.
+func serveLoopback(t *testing.T, opts Options) serving {
+	t.Helper()
+	opts.WebhookClient = loopbackOnlyClient(t)
+	emu, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,15 +43,24 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(testwait.Context(t))
 	served := make(chan error, 1)
 	go func() { served <- emu.Serve(ctx, ln) }()
+	return serving{emu: emu, addr: ln.Addr().String(), cancel: cancel, served: served}
+}
 
-	client := plaidClient(t, "http://"+ln.Addr().String(), "id", "secret-0123456789")
-	pt := res(client.SandboxPublicTokenCreate(ctx).SandboxPublicTokenCreateRequest(
+// TestServeShutsDownGracefully: Serve answers on the listener until its
+// context ends, then returns nil having saved the state.
+func TestServeShutsDownGracefully(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s := serveLoopback(t, Options{StateFile: path})
+	emu := s.emu
+
+	client := plaidClient(t, "http://"+s.addr, "id", "secret-0123456789")
+	pt := res(client.SandboxPublicTokenCreate(testwait.Context(t)).SandboxPublicTokenCreateRequest(
 		*plaid.NewSandboxPublicTokenCreateRequest("ins_109508", []plaid.Products{plaid.PRODUCTS_AUTH})).Execute()).must(t)
-	cancel()
-	if err, _ := testwait.Recv(t, served, "Serve to return after its context ended"); err != nil {
+	s.cancel()
+	if err, _ := testwait.Recv(t, s.served, "Serve to return after its context ended"); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	if _, err := http.Get("http://" + ln.Addr().String() + "/__emulator/health"); err == nil {
+	if _, err := http.Get("http://" + s.addr + "/__emulator/health"); err == nil {
 		t.Error("still serving after shutdown")
 	}
 	data, err := os.ReadFile(path)
@@ -153,45 +171,34 @@ func TestRequestLinesUnderLoad(t *testing.T) {
 }
 
 // TestServeDoesNotWaitForUnusedConnections: a connection that never sent a
-// request (Chromium opens spare and speculative ones) is closed as the
-// shutdown starts. net/http's Shutdown counts such a connection as busy
-// for its first 5 s, so before, every shutdown with one open waited 5 s
-// (seen as linkexplorer run taking 5 s longer to exit, about one run in
-// 30). The connection is read until the server closes it: that happens
-// at once now, and only after the 5 s before (the one bound here is that
-// 5 s, far above what closing takes even on a loaded machine).
+// request (a browser may open spare ones) is closed as the shutdown
+// starts. net/http's Shutdown counts such a connection as busy for its
+// first 5 s, so before, a shutdown with one open waited 5 s (a
+// linkexplorer run took 5 s longer to exit about once in 30 runs). The
+// connection is read until the server closes it: that happens at once
+// now, and only after the 5 s before (the one bound here is that 5 s, far
+// above what closing takes even on a loaded machine).
 func TestServeDoesNotWaitForUnusedConnections(t *testing.T) {
-	emu, err := New(Options{WebhookClient: loopbackOnlyClient(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := Listen("127.0.0.1:0", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(testwait.Context(t))
-	served := make(chan error, 1)
-	go func() { served <- emu.Serve(ctx, ln) }()
-	// A request first, so the server is surely accepting.
-	if resp, err := http.Get("http://" + ln.Addr().String() + "/__emulator/health"); err != nil {
-		t.Fatal(err)
-	} else {
+	s := serveLoopback(t, Options{})
+	health := func() {
+		t.Helper()
+		resp, err := http.Get("http://" + s.addr + "/__emulator/health")
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 	}
-	raw, err := net.Dial("tcp", ln.Addr().String())
+	health() // the server is accepting
+	raw, err := net.Dial("tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	// The server accepted it (it answers a request on another connection
-	// that came after it), then the shutdown starts.
-	if resp, err := http.Get("http://" + ln.Addr().String() + "/__emulator/health"); err != nil {
-		t.Fatal(err)
-	} else {
-		resp.Body.Close()
-	}
+	// The server accepted it (it answers a request on a connection made
+	// after it), then the shutdown starts.
+	health()
 	start := time.Now()
-	cancel()
+	s.cancel()
 	closed := make(chan error, 1)
 	go func() {
 		_, err := raw.Read(make([]byte, 1))
@@ -203,7 +210,7 @@ func TestServeDoesNotWaitForUnusedConnections(t *testing.T) {
 	if waited := time.Since(start); waited >= 5*time.Second {
 		t.Errorf("the unused connection was closed %s after the shutdown started: it was left to net/http's 5 s rule", waited.Round(time.Millisecond))
 	}
-	if err, _ := testwait.Recv(t, served, "Serve to return"); err != nil {
+	if err, _ := testwait.Recv(t, s.served, "Serve to return"); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
 }

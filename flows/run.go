@@ -126,10 +126,10 @@ type Run struct {
 	acted     map[string]string
 	lastActed string
 	// webhooks are the webhooks received for the run so far, oldest
-	// first; webhookArrived wakes the steps waiting for one
-	// (run_webhooks.go).
+	// first; webhookArrived, closed and replaced on each arrival, wakes
+	// the steps waiting for one (run_webhooks.go).
 	webhooks       []WebhookReceived
-	webhookArrived webhookArrival
+	webhookArrived chan struct{}
 	tokenReq       TokenRequest
 	// tokenEdited: SetTokenRequest was called (the form was saved).
 	tokenEdited bool

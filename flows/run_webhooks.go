@@ -2,7 +2,7 @@ package flows
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"slices"
 	"time"
 )
@@ -12,10 +12,6 @@ import (
 // channel, and every step that waits for a webhook (the transactions
 // lesson, the update-mode variants) waits through awaitWebhooks. The run
 // report reads the same list.
-
-// webhookArrival is closed, and replaced by the next waiter, when a webhook
-// arrives.
-type webhookArrival = chan struct{}
 
 // keepWebhook appends wh to the run's webhooks and wakes the waiters.
 // r.mu must be held.
@@ -44,7 +40,7 @@ func (r *Run) webhookMark() int {
 
 // errWebhookWait is what awaitWebhooks returns when its budget ran out;
 // the caller says which webhook did not come and what to check.
-var errWebhookWait = fmt.Errorf("webhook wait timed out")
+var errWebhookWait = errors.New("webhook wait timed out")
 
 // awaitWebhooks waits until done accepts the webhooks received since mark
 // (oldest first), for at most budget. done runs under the run's lock and
@@ -60,7 +56,7 @@ func (r *Run) awaitWebhooks(ctx context.Context, mark int, budget time.Duration,
 			return nil
 		}
 		if r.webhookArrived == nil {
-			r.webhookArrived = make(webhookArrival)
+			r.webhookArrived = make(chan struct{})
 		}
 		arrived := r.webhookArrived
 		r.mu.Unlock()

@@ -126,20 +126,28 @@ type newAccountsState struct {
 	chosen []string // onSuccess metadata.accounts ids
 }
 
-func updateNewAccountsFlow() *Flow {
-	st := &newAccountsState{}
-	create := createTokenStep("Create an update-mode link_token with account selection", true)
-	create.Explain = "Your server calls /link/token/create with the Item's access_token, no products, and " +
-		"update: {account_selection_enabled: true}. Without that flag update mode only repairs a login; with it " +
-		"Link shows the account-select pane, where the user can add the new account (and untick ones to stop " +
-		"sharing). Look for \"update\" in the request and the 30-minute expiration."
+// updateTokenStep creates an update-mode link_token, with
+// update.account_selection_enabled set as accountSelection says.
+func updateTokenStep(title string, accountSelection bool, explain string) Step {
+	create := createTokenStep(title, true)
+	create.Explain = explain
 	create.do = func(ctx context.Context, r *Run) error {
 		r.mu.Lock()
-		r.tokenReq.AccountSelection = true
+		r.tokenReq.AccountSelection = accountSelection
 		r.mu.Unlock()
 		_, err := r.createToken(ctx, true)
 		return err
 	}
+	return create
+}
+
+func updateNewAccountsFlow() *Flow {
+	st := &newAccountsState{}
+	create := updateTokenStep("Create an update-mode link_token with account selection", true,
+		"Your server calls /link/token/create with the Item's access_token, no products, and "+
+			"update: {account_selection_enabled: true}. Without that flag update mode only repairs a login; with it "+
+			"Link shows the account-select pane, where the user can add the new account (and untick ones to stop "+
+			"sharing). Look for \"update\" in the request and the 30-minute expiration.")
 	return &Flow{
 		DemoOnRequest: true,
 		Name:          "update-new-accounts",
@@ -314,16 +322,9 @@ type expiringState struct {
 
 func updateExpiringFlow() *Flow {
 	st := &expiringState{}
-	create := createTokenStep("Create an update-mode link_token", true)
-	create.Explain = "Renewing consent is plain update mode: /link/token/create with the Item's access_token " +
-		"and no products. Link goes straight to the Item's bank, where the user consents again."
-	create.do = func(ctx context.Context, r *Run) error {
-		r.mu.Lock()
-		r.tokenReq.AccountSelection = false
-		r.mu.Unlock()
-		_, err := r.createToken(ctx, true)
-		return err
-	}
+	create := updateTokenStep("Create an update-mode link_token", false,
+		"Renewing consent is plain update mode: /link/token/create with the Item's access_token "+
+			"and no products. Link goes straight to the Item's bank, where the user consents again.")
 	return &Flow{
 		DemoOnRequest: true,
 		Name:          "update-expiring",

@@ -132,14 +132,11 @@ func (f *flowScreen) headerView() string {
 			room -= lipgloss.Width(c.right) + 1
 		}
 		t := title
-		switch {
-		case lipgloss.Width(title) <= room:
-		case !c.cut:
-			continue
-		case room >= 12 || c.right == "":
+		if lipgloss.Width(title) > room {
+			if !c.cut || (room < 12 && c.right != "") {
+				continue
+			}
 			t = truncate(title, max(room, 8))
-		default:
-			continue
 		}
 		left := st.Title.Render(t) + st.Muted.Render(rest)
 		if c.right == "" {

@@ -50,13 +50,21 @@ func TestFindPrefersPathLookup(t *testing.T) {
 	}
 }
 
-func TestNewContextRendersPageAndCleansUp(t *testing.T) {
+// needBrowser is headlesstest.Need for this package's own tests, which
+// cannot import headlesstest (it imports this package): it fails the test
+// under CI without a browser and skips it otherwise.
+func needBrowser(t *testing.T) {
+	t.Helper()
 	if _, err := Find(); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal(err)
 		}
 		t.Skip("skipping:", err)
 	}
+}
+
+func TestNewContextRendersPageAndCleansUp(t *testing.T) {
+	needBrowser(t)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -110,12 +118,7 @@ func profileDirs(t *testing.T, dir string) int {
 // processes are killed from outside, Alive turns false; Close removes the
 // profile.
 func TestBrowserOpensTabsAndNoticesItsDeath(t *testing.T) {
-	if _, err := Find(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip("skipping:", err)
-	}
+	needBrowser(t)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	hits := make(chan string, 4)
