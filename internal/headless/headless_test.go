@@ -7,6 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,5 +172,133 @@ func TestBrowserOpensTabsAndNoticesItsDeath(t *testing.T) {
 	b.Close()
 	if n := profileDirs(t, tmp); n != 0 {
 		t.Errorf("%d profile directories left after Close, want 0", n)
+	}
+}
+
+// TestCloseLeavesNothingBehind: after Close no process of the browser is
+// left (its helpers, the crash handler in a session of its own included),
+// and Chromium wrote nothing outside its profile (the crash handler's
+// database goes under ~/.config/chromium unless XDG_CONFIG_HOME says
+// otherwise).
+func TestCloseLeavesNothingBehind(t *testing.T) {
+	needBrowser(t)
+	tmp, home := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	ran := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ran" {
+			ran <- struct{}{}
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><title>t</title><script>fetch("/ran")</script>`)
+	}))
+	defer srv.Close()
+
+	b, err := Start(testwait.Context(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Open(testwait.Context(t), srv.URL); err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	testwait.Recv(t, ran, "the page's script to call back")
+	if n := processesUsing(t, b.Dir()); n < 3 {
+		t.Errorf("%d processes use the profile while the browser runs, want the browser, its helpers and the crash handler", n)
+	}
+	b.Close()
+	if n := processesUsing(t, b.Dir()); n != 0 {
+		t.Errorf("%d processes still use the profile after Close", n)
+	}
+	if n := profileDirs(t, tmp); n != 0 {
+		t.Errorf("%d profile directories left after Close, want 0", n)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		var paths []string
+		_ = filepath.WalkDir(home, func(p string, _ os.DirEntry, _ error) error { paths = append(paths, p); return nil })
+		t.Errorf("Chromium wrote into HOME: %v", paths)
+	}
+}
+
+// processesUsing counts the live processes whose command line names dir
+// (zombies have none).
+func processesUsing(t *testing.T, dir string) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc here")
+	}
+	n := 0
+	for _, e := range entries {
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && usesProfile(cmdline, dir) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestUsesProfile(t *testing.T) {
+	dir := "/tmp/linkexplorer-chromium-123"
+	for _, c := range []struct {
+		cmdline string
+		want    bool
+	}{
+		{"/usr/lib/chromium/chromium\x00--headless\x00--user-data-dir=/tmp/linkexplorer-chromium-123\x00about:blank\x00", true},
+		// a helper that rewrote its command line as one string
+		{"/usr/lib/chromium/chromium --type=renderer --user-data-dir=/tmp/linkexplorer-chromium-123 --lang=en-US\x00", true},
+		{"/usr/lib/chromium/chromium --type=renderer --user-data-dir=/tmp/linkexplorer-chromium-123", true},
+		// the crash handler names a path inside the profile
+		{"/usr/lib/chromium/chrome_crashpad_handler\x00--database=/tmp/linkexplorer-chromium-123/chromium/Crash Reports\x00", true},
+		// another browser's profile that starts with the same name
+		{"/usr/lib/chromium/chromium\x00--user-data-dir=/tmp/linkexplorer-chromium-1234\x00", false},
+		{"/usr/lib/chromium/chromium --user-data-dir=/tmp/linkexplorer-chromium-1234 --headless\x00", false},
+		{"/usr/lib/chromium/chromium\x00--user-data-dir=/tmp/linkexplorer-chromium-1234\x00--user-data-dir=/tmp/linkexplorer-chromium-123\x00", true},
+		{"bash\x00-c\x00echo hi\x00", false},
+		{"", false},
+	} {
+		if got := usesProfile([]byte(c.cmdline), dir); got != c.want {
+			t.Errorf("usesProfile(%q) = %v, want %v", c.cmdline, got, c.want)
+		}
+	}
+}
+
+// TestBenchUsesTheFlags: bench/quickstart.sh's baseline, a bare Chromium,
+// starts with the flags this package starts Chromium with, so that what it
+// measures as the app's cost is not a difference of flags.
+func TestBenchUsesTheFlags(t *testing.T) {
+	script, err := os.ReadFile("../../bench/quickstart.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)\nflags=\(([^)]*)\)`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("bench/quickstart.sh has no flags=(…) array")
+	}
+	bench := strings.Fields(string(m[1]))
+	var ours []string
+	opts := append(flags[:len(flags):len(flags)], chromedp.ExecPath("/bin/true"),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) { ours = cmd.Args[1:] }))
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	bctx, cancelBrowser := chromedp.NewContext(ctx)
+	defer cancelBrowser()
+	_, _ = chromedp.Targets(bctx) // /bin/true is no browser: only its arguments are wanted
+	if ours == nil {
+		t.Fatal("the allocator never built a command line")
+	}
+	var want []string
+	for _, a := range ours {
+		if a == "about:blank" || strings.HasPrefix(a, "--user-data-dir=") || strings.HasPrefix(a, "--remote-debugging-") {
+			continue // per launch: the bench passes its own
+		}
+		want = append(want, a)
+	}
+	slices.Sort(want)
+	slices.Sort(bench)
+	if !slices.Equal(want, bench) {
+		t.Errorf("bench/quickstart.sh's flags differ from internal/headless's:\n bench: %s\n  ours: %s", strings.Join(bench, " "), strings.Join(want, " "))
 	}
 }

@@ -2,6 +2,22 @@
 
 package headless
 
+import (
+	"os"
+	"os/exec"
+
+	"github.com/chromedp/chromedp"
+)
+
 // killLeftovers does nothing here: Chromium's helpers end with the browser
 // process on the other systems linkexplorer supports.
 func killLeftovers(string) {}
+
+// killUsing does nothing here either (see killLeftovers).
+func killUsing(string) int { return 0 }
+
+// groupOptions adds nothing here: chromedp's defaults apply.
+func groupOptions(func(*exec.Cmd)) []chromedp.ExecAllocatorOption { return nil }
+
+// killGroup kills the browser process only.
+func killGroup(p *os.Process) { _ = p.Kill() }
