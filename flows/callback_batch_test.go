@@ -157,3 +157,45 @@ func TestCallbackBatchRefusals(t *testing.T) {
 	}
 	assertNothingDelivered(t, ts, s)
 }
+
+// TestCallbackBatchPartlyRecorded: when the session log keeps only the
+// first reports of a batch, those are accepted and delivered, the request
+// is answered 503 naming the first report not kept, and the same batch
+// sent again records only the rest, once.
+func TestCallbackBatchPartlyRecorded(t *testing.T) {
+	var mu sync.Mutex
+	var recorded []string
+	failOnce := true
+	ts := startTestServer(t, CallbackOptions{
+		OnReport: func(_ *LinkSession, evs []PageEvent) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			for i, ev := range evs {
+				if failOnce && i == 1 {
+					failOnce = false
+					return i, fmt.Errorf("disk full")
+				}
+				recorded = append(recorded, ev.EventName)
+			}
+			return len(evs), nil
+		},
+	})
+	s := ts.NewSession("partly recorded")
+	st := s.state
+	batch := batchOf(linkEvent(st, "load-1", 1, "OPEN"), linkEvent(st, "load-1", 2, "TRANSITION_VIEW"), linkEvent(st, "load-1", 3, "HANDOFF"))
+	code, body := ts.report(t, s, batch)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "disk full") {
+		t.Fatalf("partly recorded batch: %d %s, want 503 with the cause", code, body)
+	}
+	if code, body := ts.report(t, s, batch); code != http.StatusNoContent {
+		t.Fatalf("the batch again: %d %s", code, body)
+	}
+	if got := strings.Join(eventNames(t, s, 3), " "); got != "event:OPEN event:TRANSITION_VIEW event:HANDOFF" {
+		t.Errorf("delivered %s", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(recorded, " "); got != "OPEN TRANSITION_VIEW HANDOFF" {
+		t.Errorf("recorded %s, want each once, in order", got)
+	}
+}

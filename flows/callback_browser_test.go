@@ -313,3 +313,52 @@ func subsequence(got, want []string) bool {
 	}
 	return i == len(want)
 }
+
+// TestCallbackPageBatchesReportsWhileOneIsInFlight: the page sends one
+// request at a time, so the reports made while one is answered wait, and
+// go together, in order, in the next request, which is one round trip
+// (and one commit of the session log) instead of one each.
+func TestCallbackPageBatchesReportsWhileOneIsInFlight(t *testing.T) {
+	browser := headlesstest.NewContext(t)
+	fake := fakeLinkServer(t)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var requests [][]string
+	ts := startTestServer(t, CallbackOptions{
+		LinkScriptURL: fake.URL + "/link-initialize.js",
+		OnReport: func(_ *LinkSession, evs []PageEvent) (int, error) {
+			mu.Lock()
+			first := len(requests) == 0
+			var kinds []string
+			for _, ev := range evs {
+				kinds = append(kinds, ev.Kind)
+			}
+			requests = append(requests, kinds)
+			mu.Unlock()
+			if first {
+				<-release // the page goes on meanwhile
+			}
+			return len(evs), nil
+		},
+	})
+	s := ts.NewSession("reports batched")
+	if err := chromedp.Do(browser, chromedp.Navigate(s.URL())); err != nil {
+		t.Fatal(err)
+	}
+	// The page reaches onSuccess while its first report is unanswered.
+	if err := chromedp.Do(browser, chromedp.WaitVisible(chromedp.CSS(`#status.good`))); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	kinds, _ := waitKinds(t, s, isEnd)
+	if want := "token_fetched created load event:OPEN success"; strings.Join(kinds, " ") != want {
+		t.Fatalf("events\n got %v\nwant %s", kinds, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// token_fetched and created are made in the same turn of the page's
+	// script, before the first request leaves: they go together too.
+	if got := fmt.Sprint(requests); got != "[[token_fetched created] [load event success]]" {
+		t.Errorf("requests carried %s, want the first two reports, then the three made meanwhile in one batch", got)
+	}
+}

@@ -230,17 +230,20 @@ func (c *CallbackServer) handleReport(w http.ResponseWriter, r *http.Request, s 
 		c.reject(w, r, http.StatusTooManyRequests, kind, fmt.Sprintf("this Link session has already reported %d events", maxSessionEvents))
 		return
 	}
-	for _, ev := range evs {
-		// The report is kept before it is acknowledged: a 204 means it is
-		// in the session log, even if linkexplorer is killed the next moment.
-		if c.opts.OnReport != nil {
-			if err := c.opts.OnReport(s, ev); err != nil {
-				c.reject(w, r, http.StatusServiceUnavailable, ev.Kind, "the report could not be recorded: "+err.Error())
-				return
-			}
-		}
+	// The reports are kept before they are acknowledged: a 204 means they
+	// are in the session log, even if linkexplorer is killed the next
+	// moment.
+	kept, err := len(evs), error(nil)
+	if c.opts.OnReport != nil && len(evs) > 0 {
+		kept, err = c.opts.OnReport(s, evs)
+	}
+	for _, ev := range evs[:kept] {
 		s.accepted(ev)
 		s.enqueue(ev)
+	}
+	if err != nil {
+		c.reject(w, r, http.StatusServiceUnavailable, evs[kept].Kind, "the report could not be recorded: "+err.Error())
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -56,12 +56,13 @@ type CallbackOptions struct {
 	// RefusalWindow is the sampling window of OnRejected; 0 means
 	// DefaultRefusalWindow (a minute).
 	RefusalWindow time.Duration
-	// OnReport, when set, records an accepted report before the page is
-	// answered 204: the report is answered only once it returns, and a
-	// failure is answered 503 (the page does not retry; the event is then
-	// at least not acknowledged as kept). It runs on the request's
-	// goroutine.
-	OnReport func(s *LinkSession, ev PageEvent) error
+	// OnReport, when set, records the accepted reports of a request, in
+	// order, before the page is answered 204: the request is answered
+	// only once it returns. It returns how many it recorded before the
+	// first it could not; those are accepted, and the request is answered
+	// 503 (the page does not retry; the rest are then at least not
+	// acknowledged as kept). It runs on the request's goroutine.
+	OnReport func(s *LinkSession, evs []PageEvent) (int, error)
 	// WaitTimeout bounds LinkSession.Wait; 0 means DefaultWaitTimeout.
 	WaitTimeout time.Duration
 	// WebhookPath, when set with OnWebhook, is the unguessable path

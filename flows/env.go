@@ -210,18 +210,24 @@ func (e *Env) createLinkToken(ctx context.Context, s *LinkSession) (string, erro
 	return r.pageToken(ctx, s)
 }
 
-// onReport records a page report in the session of the run that opened
-// the page, before the callback server acknowledges it: a Link event
-// answered 204 is in the session log. Concurrent reports share a
-// transaction. The run publishes it when it reads it (Run.onPageEvent).
-func (e *Env) onReport(s *LinkSession, ev PageEvent) error {
+// onReport records page reports, in order, in the session of the run that
+// opened the page, before the callback server acknowledges them: a Link
+// event answered 204 is in the session log. The reports of one request
+// (and those arriving meanwhile) share a transaction. It returns how many
+// were recorded before the first that could not be. The run publishes
+// them when it reads them (Run.onPageEvent).
+func (e *Env) onReport(s *LinkSession, evs []PageEvent) (int, error) {
 	session := ""
 	if r := e.runFor(s); r != nil {
 		session = r.id
 	}
+	recs := make([]store.Record, len(evs))
+	for i, ev := range evs {
+		recs[i] = linkEventRecord(session, ev)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	return e.log.addWait(ctx, linkEventRecord(session, ev))
+	return e.log.addWaitAll(ctx, recs)
 }
 
 // onRejected records a request the callback server refused, or a summary

@@ -108,10 +108,36 @@ func (w *logWriter) enqueue(rec store.Record) uint64 {
 // error when it could not be written. What it returns nil for survives the
 // process being killed.
 func (w *logWriter) addWait(ctx context.Context, rec store.Record) error {
-	seq := w.enqueue(rec)
-	if seq == 0 {
-		return fmt.Errorf("the session log is %d records behind", maxQueuedRecords)
+	_, err := w.addWaitAll(ctx, []store.Record{rec})
+	return err
+}
+
+// addWaitAll queues records, in order, and waits until they are committed
+// (queued together, they share a transaction). It returns how many of
+// them, from the first, were committed before the first that was not, and
+// that one's error.
+func (w *logWriter) addWaitAll(ctx context.Context, recs []store.Record) (int, error) {
+	seqs := make([]uint64, len(recs))
+	for i, rec := range recs {
+		if seqs[i] = w.enqueue(rec); seqs[i] == 0 {
+			seqs = seqs[:i+1]
+			break
+		}
 	}
+	for i, seq := range seqs {
+		if seq == 0 {
+			return i, fmt.Errorf("the session log is %d records behind", maxQueuedRecords)
+		}
+		if err := w.wait(ctx, seq); err != nil {
+			return i, err
+		}
+	}
+	return len(recs), nil
+}
+
+// wait waits until record number seq is handled, and returns its write
+// error.
+func (w *logWriter) wait(ctx context.Context, seq uint64) error {
 	for {
 		w.mu.Lock()
 		if w.written >= seq {

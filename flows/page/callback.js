@@ -29,13 +29,15 @@
   // page loaded again on the OAuth return is a new load with a new id.
   var pageLoad = randomId();
   var seq = 0;
-  // unsent holds the reports queued behind the one in flight. When the page
-  // goes away (Link's full-page redirect to an OAuth bank leaves right
-  // after OPEN_OAUTH) the one in flight and all unsent ones are sent, in
-  // order, as ONE keepalive request, which outlives the page: linkexplorer
-  // drops the copy of the one in flight it gets twice.
+  // unsent holds the reports not sent yet: while a request is in flight the
+  // reports made meanwhile wait, and go together, in order, as one batch,
+  // when it is answered. When the page goes away (Link's full-page
+  // redirect to an OAuth bank leaves right after OPEN_OAUTH) the ones in
+  // flight and all unsent ones are sent, in order, as ONE keepalive
+  // request, which outlives the page: linkexplorer drops the copies of
+  // those in flight it gets twice.
   var unsent = [];
-  var inFlight = null;
+  var inFlight = [];
   // KEEPALIVE_QUOTA is the browser's limit on the bodies of all keepalive
   // requests in flight at once (and linkexplorer's body limit).
   var KEEPALIVE_QUOTA = 65536;
@@ -81,8 +83,10 @@
 
   // ---- reporting ---------------------------------------------------------
 
-  // report sends one report to linkexplorer. Reports go one after another,
-  // so linkexplorer receives them in the order they happened.
+  // report sends one report to linkexplorer. Requests go one after
+  // another, so linkexplorer receives the reports in the order they
+  // happened; those made while a request is in flight go in the next one,
+  // together. The promise it returns settles once this report is answered.
   function report(kind, fields) {
     var n = ++seq;
     var id = { page: pageLoad, seq: n };
@@ -92,15 +96,13 @@
     } catch (e) {
       body = JSON.stringify(Object.assign({ state: cfg.state, kind: 'script_error', message: 'could not encode a ' + kind + ' report: ' + e.message }, id));
     }
-    var item = { body: body };
-    unsent.push(item);
+    unsent.push({ body: body });
     reports = reports.then(function () {
-      var i = unsent.indexOf(item);
-      if (i < 0) return { ok: true }; // sent when the page went away
-      unsent.splice(i, 1);
-      inFlight = item;
-      var done = function () { if (inFlight === item) inFlight = null; };
-      return sendReport(body).then(function (res) { done(); return res; }, function (err) { done(); throw err; });
+      if (unsent.length === 0) return { ok: true }; // sent with an earlier one, or when the page went away
+      var items = takeBatch();
+      inFlight = items;
+      var done = function () { if (inFlight === items) inFlight = []; };
+      return sendReport(items.length === 1 ? items[0].body : batch(items)).then(function (res) { done(); return res; }, function (err) { done(); throw err; });
     }).then(function (res) {
       if (res.ok) return;
       return res.json().catch(function () { return {}; }).then(function (j) {
@@ -110,6 +112,20 @@
       setStatus('error', 'Could not report to linkexplorer', err.message + ' — is linkexplorer still running?');
     });
     return reports;
+  }
+
+  // takeBatch takes the first unsent reports, as many as fit in one
+  // request (KEEPALIVE_QUOTA), at least one. Each report queued a turn of
+  // the chain, so those left go in a later turn.
+  function takeBatch() {
+    var size = 2;
+    var n = 0;
+    while (n < unsent.length) {
+      size += byteLength(unsent[n].body) + 1;
+      if (n > 0 && size > KEEPALIVE_QUOTA) break;
+      n++;
+    }
+    return unsent.splice(0, n);
   }
 
   function sendReport(body) {
@@ -127,15 +143,16 @@
     return '[' + items.map(function (item) { return item.body; }).join(',') + ']';
   }
 
-  // sendLeft sends, when the page goes away, the report in flight (if any)
-  // and the unsent ones, in order, as one keepalive batch. The one in flight
-  // still counts against the keepalive quota, so if the batch is too big it
-  // goes without it (its own request is still on the way); if the unsent
-  // ones alone are too big, they go in as few batches as fit, in order.
+  // sendLeft sends, when the page goes away, the reports in flight (if
+  // any) and the unsent ones, in order, as one keepalive batch. Those in
+  // flight still count against the keepalive quota, so if the batch is too
+  // big it goes without them (their own request is still on the way); if
+  // the unsent ones alone are too big, they go in as few batches as fit,
+  // in order.
   function sendLeft(first, left) {
-    var quota = KEEPALIVE_QUOTA - (first ? byteLength(first.body) : 0);
-    if (first) {
-      var all = batch([first].concat(left));
+    var quota = KEEPALIVE_QUOTA - (first.length ? byteLength(first.length === 1 ? first[0].body : batch(first)) : 0);
+    if (first.length) {
+      var all = batch(first.concat(left));
       if (byteLength(all) <= quota) {
         sendReport(all).catch(function () {});
         return;
@@ -161,8 +178,8 @@
     var left = unsent;
     var first = inFlight;
     unsent = [];
-    inFlight = null;
-    // Nothing queued: the report in flight, if any, finishes on its own.
+    inFlight = [];
+    // Nothing queued: the request in flight, if any, finishes on its own.
     if (left.length) sendLeft(first, left);
   });
 
