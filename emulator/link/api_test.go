@@ -1,6 +1,8 @@
 package link
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -43,6 +45,35 @@ func TestAssetsServedWithContentTypes(t *testing.T) {
 	}
 	if rec.Header().Get("Referrer-Policy") != "no-referrer" {
 		t.Error("link.html carries the token in its URL but may send a Referer")
+	}
+}
+
+// TestLinkHTMLInlinesItsAssets: link.html carries link.js and link.css
+// inline (one round trip instead of two), and its policy allows exactly
+// those two contents, by hash, and no other inline script or style.
+func TestLinkHTMLInlinesItsAssets(t *testing.T) {
+	h, _ := fixture(t)
+	req, rec := httpGet("/link/v2/stable/link.html?token=x")
+	h.ServeHTTP(rec, req)
+	page := rec.Body.String()
+	if strings.Contains(page, `src="emulated/link.js"`) || strings.Contains(page, `href="emulated/link.css"`) {
+		t.Error("link.html still loads link.js or link.css from the server")
+	}
+	if !strings.Contains(page, "<script>"+string(linkJS)+"</script>") || !strings.Contains(page, "<style>"+string(linkCSS)+"</style>") {
+		t.Error("link.html does not carry link.js and link.css inline, unchanged")
+	}
+	hash := func(b []byte) string {
+		sum := sha256.Sum256(b)
+		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self' " + hash(linkJS) + ";", "style-src 'self' " + hash(linkCSS) + ";", "default-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("link.html CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("link.html CSP %q allows any inline code", csp)
 	}
 }
 

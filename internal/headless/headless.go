@@ -111,7 +111,7 @@ func NewContext(ctx context.Context) (context.Context, context.CancelFunc, error
 	cancel := func() {
 		cancelBrowser()
 		cancelAlloc() // waits for the browser process to exit
-		removeProfile(dir)
+		removeProfile(dir, 3)
 	}
 	// Start the browser now, so a broken install fails here with a clear
 	// error rather than at the first action.
@@ -155,13 +155,14 @@ func Start(ctx context.Context) (*Browser, error) {
 		// is nothing in the profile to keep. The allocator waits for the
 		// browser's output pipe, which its helpers hold open too: killed
 		// with the browser, they no longer keep it waiting.
+		helpers := findUsing(dir) // the crash handlers too, in sessions of their own
 		if cmd != nil && cmd.Process != nil {
 			killGroup(cmd.Process)
 		}
-		killUsing(dir)
+		killAll(helpers)
 		cancelAlloc()
 		cancelBrowser()
-		removeProfile(dir)
+		removeProfile(dir, 1)
 	}
 	// Connect to the browser only: no tab is attached (attaching to the
 	// first tab and enabling its domains cost about as much as the launch
@@ -230,8 +231,8 @@ func (b *Browser) Close() { b.cancel() }
 // singleton socket that Chromium keeps beside it in the temporary directory
 // (org.chromium.Chromium.XXXXXX, named by the profile's SingletonSocket
 // link), which a killed Chromium leaves behind.
-func removeProfile(dir string) {
-	killLeftovers(dir)
+func removeProfile(dir string, quiet int) {
+	killLeftovers(dir, quiet)
 	if target, err := os.Readlink(filepath.Join(dir, "SingletonSocket")); err == nil {
 		sock := filepath.Dir(target)
 		if strings.HasPrefix(filepath.Base(sock), "org.chromium.Chromium.") || strings.HasPrefix(filepath.Base(sock), "com.google.Chrome.") {

@@ -167,7 +167,7 @@ func TestBrowserOpensTabsAndNoticesItsDeath(t *testing.T) {
 	if !b.Alive() {
 		t.Fatal("the browser is not alive after opening two pages")
 	}
-	killLeftovers(b.Dir()) // as a crash or a kill from outside would
+	killLeftovers(b.Dir(), 3) // as a crash or a kill from outside would
 	testwait.Until(t, "the killed browser to be seen as dead", func() (bool, string) { return !b.Alive(), "" })
 	b.Close()
 	if n := profileDirs(t, tmp); n != 0 {

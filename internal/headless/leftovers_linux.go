@@ -5,7 +5,6 @@ package headless
 import (
 	"os/exec"
 
-	"bytes"
 	"github.com/chromedp/chromedp"
 	"os"
 	"strconv"
@@ -17,31 +16,50 @@ import (
 // (killUsing): Chromium's helpers (zygote, network service, renderers,
 // crash handler) can outlive the browser process that was killed, and
 // write into the profile directory after it is removed. A helper can fork
-// as the browser dies, so it looks again until a few passes in a row find
-// nothing, for at most a second.
-func killLeftovers(dir string) {
+// as the browser dies, so it looks again until quiet passes in a row find
+// nothing, for at most a second. One pass is enough after killGroup, which
+// no fork escapes.
+func killLeftovers(dir string, quiet int) {
 	deadline := time.Now().Add(time.Second)
-	for quiet := 0; quiet < 3 && time.Now().Before(deadline); {
+	for n := 0; n < quiet && time.Now().Before(deadline); {
 		if killUsing(dir) == 0 {
-			quiet++
+			n++
 		} else {
-			quiet = 0
+			n = 0
 		}
-		time.Sleep(2 * time.Millisecond)
+		if n < quiet {
+			time.Sleep(2 * time.Millisecond)
+		}
 	}
 }
 
-// killUsing kills (SIGKILL) every process started with --user-data-dir=dir
-// or with an argument naming a path inside dir (the crash handler's
-// --database), and returns how many it found. Chromium's helpers rewrite
-// their command line as one string, arguments separated by spaces, so a
-// match ends at a NUL, a space or the end.
+// killUsing kills (SIGKILL) the processes that use the profile dir
+// (findUsing) and returns how many it found.
 func killUsing(dir string) int {
+	pids := findUsing(dir)
+	killAll(pids)
+	return len(pids)
+}
+
+func killAll(pids []int) {
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// findUsing returns the processes started with --user-data-dir=dir or with
+// an argument naming a path inside dir (the crash handler's --database).
+// Chromium's helpers rewrite their command line as one string, arguments
+// separated by spaces, so a match ends at a NUL, a space or the end.
+// Reading the command line of a process being killed waits for its memory
+// to be torn down: look before killing.
+func findUsing(dir string) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
-	self, n := os.Getpid(), 0
+	self := os.Getpid()
+	var pids []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil || pid == self {
@@ -49,30 +67,10 @@ func killUsing(dir string) int {
 		}
 		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		if err == nil && usesProfile(cmdline, dir) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			n++
+			pids = append(pids, pid)
 		}
 	}
-	return n
-}
-
-// usesProfile reports whether a /proc/PID/cmdline names the profile dir:
-// --user-data-dir=dir as a whole argument, or a path inside dir.
-func usesProfile(cmdline []byte, dir string) bool {
-	if bytes.Contains(cmdline, []byte(dir+"/")) {
-		return true
-	}
-	flag := []byte("--user-data-dir=" + dir)
-	for rest := cmdline; ; {
-		i := bytes.Index(rest, flag)
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+len(flag):]
-		if len(rest) == 0 || rest[0] == 0 || rest[0] == ' ' {
-			return true
-		}
-	}
+	return pids
 }
 
 // groupOptions start the browser in a process group of its own (and, as

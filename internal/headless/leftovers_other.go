@@ -11,10 +11,12 @@ import (
 
 // killLeftovers does nothing here: Chromium's helpers end with the browser
 // process on the other systems linkexplorer supports.
-func killLeftovers(string) {}
+func killLeftovers(string, int) {}
 
-// killUsing does nothing here either (see killLeftovers).
-func killUsing(string) int { return 0 }
+// findUsing finds nothing here either (see killLeftovers).
+func findUsing(string) []int { return nil }
+
+func killAll([]int) {}
 
 // groupOptions adds nothing here: chromedp's defaults apply.
 func groupOptions(func(*exec.Cmd)) []chromedp.ExecAllocatorOption { return nil }
