@@ -126,14 +126,27 @@ func setup(ctx context.Context, f *commonFlags, stderr io.Writer) (*app, error) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	browser, _ := flows.ParseBrowserMode(f.browser) // checked above
+	var prewarmed *flows.Prewarmed
+	if f.prewarm && browser == flows.BrowserAuto && cfg.Mode == flows.ModeEmulated {
+		// Chromium's launch is most of the flow: it starts first.
+		prewarmed = flows.PrewarmHeadless(ctx)
+	}
 	a := &app{cfg: cfg, stopEmulator: func() error { return nil }}
-	if a.stateDir, err = stateDir(f.stateDir); err != nil {
+	fail := func(err error) (*app, error) {
+		if prewarmed != nil {
+			prewarmed.Close()
+		}
+		a.Close()
 		return nil, err
+	}
+	if a.stateDir, err = stateDir(f.stateDir); err != nil {
+		return fail(err)
 	}
 	// The emulator starts (its state file read) while the store opens, in
 	// the state directory they share: made first.
 	if err := os.MkdirAll(a.stateDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the state directory %s: %w", a.stateDir, err)
+		return fail(fmt.Errorf("creating the state directory %s: %w", a.stateDir, err))
 	}
 	emulated := make(chan error, 1)
 	if cfg.Mode == flows.ModeEmulated {
@@ -146,19 +159,17 @@ func setup(ctx context.Context, f *commonFlags, stderr io.Writer) (*app, error) 
 		err = emuErr
 	}
 	if err != nil {
-		a.Close()
-		return nil, err
+		return fail(err)
 	}
 	if cfg.Mode == flows.ModeEmulated {
 		a.cfg.BaseURL = a.emulatorURL
 	}
-	browser, _ := flows.ParseBrowserMode(f.browser) // checked above
 	a.env, err = flows.NewEnv(ctx, flows.EnvOptions{
 		Config: a.cfg, Store: a.store, Browser: browser, CallbackAddr: f.callbackAddr,
-		Logger: logger, WaitTimeout: f.waitTimeout, PrewarmBrowser: f.prewarm, StopBrowserAfterLink: f.prewarm,
+		Logger: logger, WaitTimeout: f.waitTimeout, Prewarmed: prewarmed, StopBrowserAfterLink: f.prewarm,
 	})
 	if err != nil {
-		a.Close()
+		a.Close() // NewEnv closed the browser
 		return nil, err
 	}
 	return a, nil

@@ -44,28 +44,46 @@ func ParseBrowserMode(s string) (BrowserMode, error) {
 
 // NewEnv builds the recorded client (recording into the store), starts the
 // callback server and, offline, the control client. ctx bounds the Env's
-// life: when it is done the callback server stops; Close stops it too.
+// life: when it is done the callback server stops; Close stops it too. It
+// takes over opts.Prewarmed, which it closes when it fails or has no use
+// for it.
 func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
+	fail := func(err error) (*Env, error) {
+		if opts.Prewarmed != nil {
+			opts.Prewarmed.Close()
+		}
+		return nil, err
+	}
 	if opts.Store == nil {
-		return nil, errors.New("flows: NewEnv needs the session log (EnvOptions.Store)")
+		return fail(errors.New("flows: NewEnv needs the session log (EnvOptions.Store)"))
 	}
 	cfg := opts.Config
 	if cfg.BaseURL == "" {
-		return nil, errors.New("flows: no API base URL: start the emulator first (emulated mode), or set PLAID_API_URL")
+		return fail(errors.New("flows: no API base URL: start the emulator first (emulated mode), or set PLAID_API_URL"))
 	}
 	browser, err := ParseBrowserMode(string(opts.Browser))
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	e := &Env{
 		Config: cfg, Store: opts.Store, Browser: browser,
-		Logger: opts.Logger, runs: map[*Run]bool{}, headless: newHeadlessBrowser(ctx),
+		Logger: opts.Logger, runs: map[*Run]bool{},
 		stopBrowserAfterLink: opts.StopBrowserAfterLink,
 	}
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.PrewarmBrowser && browser == BrowserAuto && cfg.Mode == ModeEmulated {
+	auto := browser == BrowserAuto && cfg.Mode == ModeEmulated
+	switch {
+	case opts.Prewarmed != nil && auto:
+		e.headless = opts.Prewarmed.h
+	case opts.Prewarmed != nil:
+		opts.Prewarmed.Close()
+		fallthrough
+	default:
+		e.headless = newHeadlessBrowser(ctx)
+	}
+	if opts.PrewarmBrowser && auto {
 		e.headless.prewarm()
 	}
 	e.log = newLogWriter(opts.Store, e.Logger)

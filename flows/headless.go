@@ -30,6 +30,26 @@ type headlessBrowser struct {
 	closing sync.WaitGroup // the launches in progress and the browsers being closed
 }
 
+// Prewarmed is a headless Chromium launched before the Env that will use
+// it exists (EnvOptions.Prewarmed), by a command that knows from its flags
+// that it runs a flow with --browser auto at once: Chromium's launch is
+// the longest part of that flow, so it starts before the session log and
+// the emulator are set up.
+type Prewarmed struct{ h *headlessBrowser }
+
+// PrewarmHeadless starts launching headless Chromium in the background.
+// ctx bounds the browser's life. Give it to NewEnv, which takes it over,
+// or Close it.
+func PrewarmHeadless(ctx context.Context) *Prewarmed {
+	p := &Prewarmed{newHeadlessBrowser(ctx)}
+	p.h.prewarm()
+	return p
+}
+
+// Close stops the browser (a launch in progress too) and removes its
+// profile; for a Prewarmed no Env took over.
+func (p *Prewarmed) Close() { p.h.close() }
+
 func newHeadlessBrowser(ctx context.Context) *headlessBrowser {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	return &headlessBrowser{ctx: ctx, cancel: cancel, start: headless.Start}

@@ -64,6 +64,11 @@ type EnvOptions struct {
 	// (linkexplorer run). Without it the browser starts with the first run
 	// that opens Link.
 	PrewarmBrowser bool
+	// Prewarmed is a headless Chromium launched before the Env
+	// (PrewarmHeadless), which the Env takes over: it then needs no
+	// PrewarmBrowser. An Env that has no use for it (not --browser auto,
+	// or not offline) closes it.
+	Prewarmed *Prewarmed
 	// StopBrowserAfterLink stops headless Chromium, in the background, as
 	// soon as a run has no Link step left, for a command that runs one
 	// flow and exits (linkexplorer run): the exchange and the checks that
