@@ -115,10 +115,10 @@
 
   // ---- the session API ----
 
-  function api(path, body) {
+  function api(path, body, keepalive) {
     return fetch('/__link/' + path, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body), cache: 'no-store', credentials: 'same-origin'
+      body: JSON.stringify(body), cache: 'no-store', credentials: 'same-origin', keepalive: !!keepalive
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, body: j }; });
     }).catch(function (err) {
@@ -190,17 +190,28 @@
     });
     post({ type: 'event', eventName: name, metadata: m });
     sess.queue.push({ event_name: name, metadata: m });
-    flush(sess);
+    if (!sess.flushTimer) {
+      sess.flushTimer = setTimeout(function () { flush(sess); }, FLUSH_MS);
+    }
   }
 
-  // flush records the queued events with the emulator, in order.
+  // Events are recorded with the emulator in batches, as Link's own
+  // analytics are: FLUSH_MS after the first one not sent yet, and at once
+  // when Link ends (onSuccess and onExit wait for it), before the page
+  // goes to a bank, and (a beacon) when the page goes away.
+  var FLUSH_MS = 250;
+
+  // flush records the queued events with the emulator, in order. The
+  // request outlives the page (keepalive): Link's page may go away next.
   function flush(sess) {
+    clearTimeout(sess.flushTimer);
+    sess.flushTimer = null;
     sess.flushing = sess.flushing.then(function () {
       if (!sess.id || sess.queue.length === 0) {
         return null;
       }
       var batch = sess.queue.splice(0, 100);
-      return api('events', { link_session_id: sess.id, events: batch });
+      return api('events', { link_session_id: sess.id, events: batch }, true);
     });
     return sess.flushing;
   }
@@ -394,6 +405,7 @@
       emit('OPEN_OAUTH');
       if (r.mode === 'redirect') {
         sess.redirecting = true;
+        flush(sess);
         showHandoff('Taking you to ' + sess.inst.name + '…', 'The page goes to the bank and comes back to the app\'s redirect_uri.');
         if (STANDALONE) {
           location.assign(url);
@@ -939,7 +951,15 @@
     // A page that destroys Link (or navigates away) mid-session gets no
     // onExit; tell the emulator, so its session record says so.
     window.addEventListener('pagehide', function () {
-      if (S && S.id && !S.finishing && !S.redirecting && navigator.sendBeacon) {
+      if (!S || !S.id || !navigator.sendBeacon) {
+        return;
+      }
+      if (S.flushTimer && S.queue.length) { // events not sent yet
+        clearTimeout(S.flushTimer);
+        S.flushTimer = null;
+        navigator.sendBeacon('/__link/events', new Blob([JSON.stringify({ link_session_id: S.id, events: S.queue.splice(0, 100) })], { type: 'application/json' }));
+      }
+      if (!S.finishing && !S.redirecting) {
         navigator.sendBeacon('/__link/abandon', new Blob([JSON.stringify({ link_session_id: S.id })], { type: 'application/json' }));
       }
     });
