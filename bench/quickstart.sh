@@ -58,7 +58,8 @@ flags=(--headless --no-sandbox --disable-gpu --no-first-run --no-default-browser
   --disable-background-timer-throttling --disable-renderer-backgrounding --metrics-recording-only
   --password-store=basic --use-mock-keychain --hide-scrollbars --mute-audio --disable-popup-blocking
   --renderer-process-limit=1 --disable-site-isolation-trials --enable-unsafe-swiftshader
-  --disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI)
+  --disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI
+  --enable-features=NetworkServiceInProcess2)
 baseline() {
   local prof="$work/prof-$1"
   $HIGH "$chromium" "${flags[@]}" --user-data-dir="$prof" --dump-dom "http://127.0.0.1:$port/" >"$work/dom" 2>/dev/null
@@ -105,6 +106,11 @@ echo "load after: $(load)"
 echo "bare Chromium launch + page + exit: $c ms (cpu $cc ms)"
 echo "linkexplorer run quickstart --browser auto: $q ms (cpu $qc ms) (the Link step alone, each round: $(paste -sd" " "$work/linkstep"))"
 echo "what the app adds: $((q - c)) ms of wall time, $((qc - cc)) ms of CPU; ratio wall $(ratio "$q" "$c"), cpu $(ratio "$qc" "$cc")"
+# Each round's quickstart minus the Chromium launch just before it: the
+# median of these differences, a second reading less swayed by the
+# machine's drift over the run.
+pd=$(awk '$1 == "chromium" {c = $2; cc = $3} $1 == "quickstart" {print $2 - c, $3 - cc}' "$work/times")
+echo "what the app adds, median of the rounds' differences: $(cut -d' ' -f1 <<<"$pd" | median) ms of wall time, $(cut -d' ' -f2 <<<"$pd" | median) ms of CPU (rounds: $(cut -d' ' -f1 <<<"$pd" | paste -sd' '))"
 echo "all rounds (wall ms, cpu ms): $(awk '{printf "%s %s %s; ", $1, $2, $3}' "$work/times")"
 
 echo "-- a second quickstart with Chromium running (median of $count)"
