@@ -37,7 +37,7 @@ type commonFlags struct {
 	// Not flags: set by the caller before setup.
 	logger      *slog.Logger  // debug logs of the flows and the emulator; nil discards
 	waitTimeout time.Duration // bound on each wait for Link; 0 is flows.DefaultWaitTimeout
-	prewarm     bool          // start headless Chromium (--browser auto) with the Env, and stop it after the last Link step: one flow runs at once
+	prewarm     bool          // start headless Chromium (--browser auto) before the Env, and stop it after the last Link step: one flow runs at once
 }
 
 // register adds the flags to cmd, with the completion of their values.

@@ -73,8 +73,7 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 	if e.Logger == nil {
 		e.Logger = slog.New(slog.DiscardHandler)
 	}
-	auto := browser == BrowserAuto && cfg.Mode == ModeEmulated
-	switch {
+	switch auto := browser == BrowserAuto && cfg.Mode == ModeEmulated; {
 	case opts.Prewarmed != nil && auto:
 		e.headless = opts.Prewarmed.h
 	case opts.Prewarmed != nil:
@@ -82,9 +81,6 @@ func NewEnv(ctx context.Context, opts EnvOptions) (*Env, error) {
 		fallthrough
 	default:
 		e.headless = newHeadlessBrowser(ctx)
-	}
-	if opts.PrewarmBrowser && auto {
-		e.headless.prewarm()
 	}
 	e.log = newLogWriter(opts.Store, e.Logger)
 	e.Client = NewPlaidClient(cfg, envRecorder{e})

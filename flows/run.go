@@ -58,16 +58,11 @@ type EnvOptions struct {
 	Logger *slog.Logger
 	// WaitTimeout bounds each wait for Link; 0 is DefaultWaitTimeout.
 	WaitTimeout time.Duration
-	// PrewarmBrowser starts headless Chromium for --browser auto (offline)
-	// as the Env is built, in parallel with the callback server and the
-	// first run's link_token, for a command that runs a flow straight away
-	// (linkexplorer run). Without it the browser starts with the first run
-	// that opens Link.
-	PrewarmBrowser bool
 	// Prewarmed is a headless Chromium launched before the Env
-	// (PrewarmHeadless), which the Env takes over: it then needs no
-	// PrewarmBrowser. An Env that has no use for it (not --browser auto,
-	// or not offline) closes it.
+	// (PrewarmHeadless) by a command that runs a flow straight away
+	// (linkexplorer run), which the Env takes over. An Env that has no
+	// use for it (not --browser auto, or not offline) closes it. Without
+	// it the browser starts with the first run that opens Link.
 	Prewarmed *Prewarmed
 	// StopBrowserAfterLink stops headless Chromium, in the background, as
 	// soon as a run has no Link step left, for a command that runs one
