@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -156,19 +157,22 @@ func Start(ctx context.Context) (*Browser, error) {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	b := &Browser{ctx: browserCtx, dir: dir, path: path}
+	var once sync.Once
 	b.cancel = func() {
-		// Killing every process first makes the close immediate: there
-		// is nothing in the profile to keep. The allocator waits for the
-		// browser's output pipe, which its helpers hold open too: killed
-		// with the browser, they no longer keep it waiting.
-		helpers := findUsing(dir) // the crash handlers too, in sessions of their own
-		if cmd != nil && cmd.Process != nil {
-			killGroup(cmd.Process)
-		}
-		killAll(helpers)
-		cancelAlloc()
-		cancelBrowser()
-		removeProfile(dir, 1)
+		once.Do(func() {
+			// Killing every process first makes the close immediate: there
+			// is nothing in the profile to keep. The allocator waits for the
+			// browser's output pipe, which its helpers hold open too: killed
+			// with the browser, they no longer keep it waiting.
+			helpers := findUsing(dir) // the crash handlers too, in sessions of their own
+			if cmd != nil && cmd.Process != nil {
+				killGroup(cmd.Process)
+			}
+			killAll(helpers)
+			cancelAlloc()
+			cancelBrowser()
+			removeProfile(dir, 1)
+		})
 	}
 	// Connect to the browser only: no tab is attached (attaching to the
 	// first tab and enabling its domains cost about as much as the launch

@@ -3,13 +3,13 @@
 package headless
 
 import (
-	"os/exec"
-
-	"github.com/chromedp/chromedp"
 	"os"
+	"os/exec"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // killLeftovers kills the processes of the browser whose profile is dir
