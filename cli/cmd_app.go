@@ -117,7 +117,7 @@ func openApp(opts *appOptions) error {
 		}
 		defer closeLog()
 	}
-	applyTheme(opts.theme.choice, opts.f.getenv, opts.common.logger)
+	applyTheme(opts.theme, opts.f.getenv, opts.common.logger)
 	return runApp(&opts.common, exportDir, opts.f.errOut)
 }
 

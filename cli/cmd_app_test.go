@@ -47,4 +47,14 @@ func TestAppRefusesBadUse(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(state, debugLogFile)); !os.IsNotExist(err) {
 		t.Errorf("a refused start left a debug log: %v", err)
 	}
+	// So is a bad $LINKEXPLORER_TERM_TIMEOUT.
+	t.Setenv(themeEnv, "")
+	for _, bad := range []string{"banana", "0s", "-1s", "2h"} {
+		t.Setenv(queryTimeoutEnv, bad)
+		stdout.Reset()
+		stderr.Reset()
+		if code := Run([]string{"--state-dir", state}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "$LINKEXPLORER_TERM_TIMEOUT: \""+bad+"\" is not a duration") {
+			t.Errorf("LINKEXPLORER_TERM_TIMEOUT=%s: exit %d, stderr %q", bad, code, stderr.String())
+		}
+	}
 }

@@ -133,7 +133,7 @@ func playDemo(d *demoOptions) error {
 		}
 		defer closeLog()
 	}
-	applyTheme(d.theme.choice, d.f.getenv, d.common.logger)
+	applyTheme(d.theme, d.f.getenv, d.common.logger)
 	return runDemo(d)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -15,10 +16,21 @@ import (
 // themeEnv is the environment variable that sets the palette, as --theme.
 const themeEnv = "LINKEXPLORER_THEME"
 
+// queryTimeoutEnv bounds the wait for the terminal's answer about its
+// background (termbg.DefaultTimeout by default): a terminal at the end of
+// a slow link (ssh across the world) can answer later than that, and its
+// late answer would show up as text.
+const queryTimeoutEnv = "LINKEXPLORER_TERM_TIMEOUT"
+
+// maxQueryTimeout bounds $LINKEXPLORER_TERM_TIMEOUT: the first frame waits
+// that long where the terminal answers nothing.
+const maxQueryTimeout = time.Minute
+
 // themeFlag is --theme, for the commands that open the terminal app.
 type themeFlag struct {
 	value  string
-	choice termbg.Theme // resolved by check
+	choice termbg.Theme  // resolved by check
+	wait   time.Duration // how long to wait for the terminal's answer, resolved by check
 }
 
 func (t *themeFlag) register(cmd *cobra.Command) {
@@ -41,7 +53,14 @@ func (t *themeFlag) check(getenv func(string) string) error {
 	if err != nil {
 		return &usageError{err: fmt.Errorf("%s: %w", from, err), suggest: closest(value, []string{"auto", "light", "dark"})}
 	}
-	t.choice = choice
+	t.choice, t.wait = choice, termbg.DefaultTimeout
+	if v := getenv(queryTimeoutEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > maxQueryTimeout {
+			return &usageError{err: fmt.Errorf("$%s: %q is not a duration from 1ms to %v (e.g. 300ms, 2s)", queryTimeoutEnv, v, maxQueryTimeout)}
+		}
+		t.wait = d
+	}
 	return nil
 }
 
@@ -49,13 +68,14 @@ func (t *themeFlag) check(getenv func(string) string) error {
 // colours follow it, and lipgloss asks the terminal nothing itself (termenv
 // would skip the question in tmux and screen, and wait up to 5 s for a
 // silent terminal). It runs before anything else writes to the terminal, as
-// the terminal is in raw mode for the question (at most
-// termbg.DefaultTimeout, a few milliseconds where the terminal answers).
-func applyTheme(choice termbg.Theme, getenv func(string) string, logger *slog.Logger) termbg.Result {
+// the terminal is in raw mode for the question (at most t.wait,
+// termbg.DefaultTimeout unless $LINKEXPLORER_TERM_TIMEOUT says otherwise; a
+// few milliseconds where the terminal answers).
+func applyTheme(t themeFlag, getenv func(string) string, logger *slog.Logger) termbg.Result {
 	r := termbg.Detect(termbg.Options{
-		Choice:    choice,
+		Choice:    t.choice,
 		COLORFGBG: getenv("COLORFGBG"),
-		Query:     func() termbg.QueryResult { return termbg.Query(os.Stdin, os.Stdout, termbg.DefaultTimeout) },
+		Query:     func() termbg.QueryResult { return termbg.Query(os.Stdin, os.Stdout, t.wait) },
 	})
 	lipgloss.SetHasDarkBackground(r.Theme == termbg.Dark)
 	if logger != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -167,7 +168,14 @@ func TestAppThemeOnARealTerminal(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			pt, state, quit := runAppOnPTY(t, c.answer, c.env, c.args...)
+			env := c.env
+			if c.answer != "" {
+				// This terminal (the test) answers at once, but a loaded
+				// machine may not run it within the default 100 ms: the
+				// wait ends at its answer, however long it takes.
+				env = append(slices.Clone(env), queryTimeoutEnv+"=1m")
+			}
+			pt, state, quit := runAppOnPTY(t, c.answer, env, c.args...)
 			pt.waitShown(t, "FLOWS")
 			pt.waitShown(t, c.text) // the body text in the palette
 			quit()
