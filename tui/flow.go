@@ -648,12 +648,19 @@ func (f *flowScreen) openKey() key.Binding {
 	return b
 }
 
-// stepsLabel is "step 2 of 5".
+// stepsLabel is "step 2 of 5". While a step runs it names that step: an
+// event read before the step's end can carry a snapshot in which the run
+// has already moved on, and the next step must not look ready (enter is
+// refused) until the step's end is read.
 func (f *flowScreen) stepsLabel() string {
 	if f.finished {
 		return "finished"
 	}
-	return fmt.Sprintf("step %d of %d", min(f.snap.current+1, len(f.flow.Steps)), len(f.flow.Steps))
+	cur := f.snap.current
+	if f.busy {
+		cur = f.busyStep
+	}
+	return fmt.Sprintf("step %d of %d", min(cur+1, len(f.flow.Steps)), len(f.flow.Steps))
 }
 
 // waitingText is the status line while Link is open. The page's URL is
