@@ -103,34 +103,27 @@ func (w *logWriter) enqueue(rec store.Record) uint64 {
 	return seq
 }
 
-// addWait queues a record and waits until it is committed to the session
-// log (with the records around it, in one transaction), returning the
-// error when it could not be written. What it returns nil for survives the
-// process being killed.
-func (w *logWriter) addWait(ctx context.Context, rec store.Record) error {
-	_, err := w.addWaitAll(ctx, []store.Record{rec})
-	return err
-}
-
 // addWaitAll queues records, in order, and waits until they are committed
-// (queued together, they share a transaction). It returns how many of
-// them, from the first, were committed before the first that was not, and
-// that one's error.
+// to the session log (queued together, they share a transaction). It
+// returns how many of them, from the first, were committed before the
+// first that was not, and why that one was not. What it counts survives
+// the process being killed.
 func (w *logWriter) addWaitAll(ctx context.Context, recs []store.Record) (int, error) {
-	seqs := make([]uint64, len(recs))
-	for i, rec := range recs {
-		if seqs[i] = w.enqueue(rec); seqs[i] == 0 {
-			seqs = seqs[:i+1]
+	seqs := make([]uint64, 0, len(recs))
+	for _, rec := range recs {
+		seq := w.enqueue(rec)
+		if seq == 0 { // the queue is full: this one and the rest are dropped
 			break
 		}
+		seqs = append(seqs, seq)
 	}
 	for i, seq := range seqs {
-		if seq == 0 {
-			return i, fmt.Errorf("the session log is %d records behind", maxQueuedRecords)
-		}
 		if err := w.wait(ctx, seq); err != nil {
 			return i, err
 		}
+	}
+	if len(seqs) < len(recs) {
+		return len(seqs), fmt.Errorf("the session log is %d records behind", maxQueuedRecords)
 	}
 	return len(recs), nil
 }

@@ -92,7 +92,7 @@ var flags = []chromedp.ExecAllocatorOption{
 // disk and code caches (and dconf its own) under $XDG_CACHE_HOME. Inside
 // the profile they are removed with it, and the crash handler, whose
 // command line names the profile, is killed with the browser's other
-// processes (killUsing) rather than left to notice on its own, about 0.1 s
+// processes (findUsing) rather than left to notice on its own, about 0.1 s
 // later, that the browser is gone.
 func allocatorOptions(path, dir string) []chromedp.ExecAllocatorOption {
 	return append(flags[:len(flags):len(flags)], chromedp.ExecPath(path), chromedp.UserDataDir(dir),
