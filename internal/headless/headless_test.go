@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,7 +119,8 @@ func profileDirs(t *testing.T, dir string) int {
 
 // TestBrowserOpensTabsAndNoticesItsDeath: Start launches Chromium without
 // attaching to a tab; Open opens a page that loads and runs its script on
-// its own (it calls back to the server), twice in the same browser; the
+// its own (it calls back to the server), twice in the same browser, each
+// in a background tab (hidden, with timers not throttled); the
 // closed tab is gone from the browser's targets; when the Chromium
 // processes are killed from outside, Alive turns false; Close removes the
 // profile.
@@ -126,13 +128,23 @@ func TestBrowserOpensTabsAndNoticesItsDeath(t *testing.T) {
 	needBrowser(t)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	hits := make(chan string, 4)
+	type ran struct{ page, vis, ms string }
+	hits := make(chan ran, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ran" {
-			hits <- r.URL.Query().Get("page")
+			q := r.URL.Query()
+			hits <- ran{q.Get("page"), q.Get("vis"), q.Get("ms")}
 			return
 		}
-		fmt.Fprintf(w, `<!doctype html><title>t</title><script>fetch("/ran?page=%s")</script>`, r.URL.Query().Get("page"))
+		// The page calls back after 20 chained zero-delay timers, with its
+		// visibility and how long the timers took.
+		fmt.Fprintf(w, `<!doctype html><title>t</title><script>
+var t0 = performance.now(), n = 0;
+(function tick() {
+  if (++n < 20) { setTimeout(tick, 0); return; }
+  fetch("/ran?page=%s&vis=" + document.visibilityState + "&ms=" + Math.round(performance.now() - t0));
+})();
+</script>`, r.URL.Query().Get("page"))
 	}))
 	defer srv.Close()
 
@@ -146,8 +158,18 @@ func TestBrowserOpensTabsAndNoticesItsDeath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := testwait.Recv(t, hits, "page "+page+"'s script to call back"); got != page {
-			t.Errorf("page %s called back as %q", page, got)
+		got, _ := testwait.Recv(t, hits, "page "+page+"'s script to call back")
+		if got.page != page {
+			t.Errorf("page %s called back as %q", page, got.page)
+		}
+		// A background tab: hidden, so never drawn, with its timers not
+		// throttled (a throttled hidden page runs one timer a second: 19 s
+		// or more for the 20).
+		if got.vis != "hidden" {
+			t.Errorf("page %s's visibilityState = %q, want hidden (a background tab, which Chromium does not draw)", page, got.vis)
+		}
+		if ms, err := strconv.Atoi(got.ms); err != nil || ms >= 10000 {
+			t.Errorf("page %s's 20 chained zero-delay timers took %q ms: its timers are throttled", page, got.ms)
 		}
 		closeTab()
 		testwait.Until(t, "page "+page+"'s tab to close", func() (bool, string) {
