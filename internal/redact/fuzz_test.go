@@ -307,3 +307,30 @@ func (g *gen) check(t *testing.T, what, in, out string) {
 		}
 	}
 }
+
+// FuzzShapePrechecks: Text runs tokenShape only where holdsSecretToken
+// says it matches, and secretShape only where a 30-digit hex run is: both
+// checks must be true wherever their pattern matches, or a token would
+// be left unmasked. holdsSecretToken is exact.
+func FuzzShapePrechecks(f *testing.F) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	for _, s := range []string{
+		"link-sandbox-8a7b6c5d-1234-4f00-9abc-0123456789ab", "access-sandbox-x", "xaccess-sandbox-1",
+		"data-sandbox-1", "a-sandbox-", "a-sandbox--", "public-production-Z", "payment-token-development-9",
+		"link-sandbox-1 and public-sandbox-2", "-sandbox-1", "sandbox-1", "access-sandbox", "user-Sandbox-1",
+		"deposit-switch-sandbox-ab", "credit-relay-production-a", "assets-sandbox-1", "processor-sandbox-1",
+		"0123456789abcdef0123456789abcd", "0123456789abcdef0123456789abc", "g0123456789abcdef0123456789abcdg",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := holdsSecretToken(s), tokenShape.MatchString(s); got != want {
+			t.Fatalf("holdsSecretToken(%q) = %v, tokenShape matches: %v", s, got, want)
+		}
+		if secretShape.MatchString(s) && !hexRun(s, 30) {
+			t.Fatalf("secretShape matches %q but hexRun(30) is false", s)
+		}
+	})
+}

@@ -50,6 +50,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -229,11 +230,62 @@ func Text(s string) string {
 			return "", Value(g[2]), IsSecretKey(g[1]) && containsFold(g[1], "secret")
 		}, false)
 	}
-	if mayHoldShape(s) {
+	// Each pattern runs only where it can match: most strings that reach
+	// here hold a link_token (link-sandbox-…), which neither masks.
+	if holdsSecretToken(s) {
 		s = tokenShape.ReplaceAllStringFunc(s, Value)
+	}
+	if hexRun(s, 30) {
 		s = secretShape.ReplaceAllStringFunc(s, Value)
 	}
 	return s
+}
+
+// secretKinds are tokenShape's kinds: tokenKinds without link.
+var secretKinds = slices.DeleteFunc(strings.Split(tokenKinds, "|"), func(k string) bool { return k == "link" })
+
+// holdsSecretToken reports whether tokenShape matches somewhere in s,
+// without running it: an environment segment (-sandbox-) preceded by a
+// secret token's kind and followed by a letter or digit.
+func holdsSecretToken(s string) bool {
+	for _, env := range envs {
+		seg := "-" + env + "-"
+		for off := 0; ; {
+			i := strings.Index(s[off:], seg)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 1
+			if after := i + len(seg); after >= len(s) || !isAlnum(s[after]) {
+				continue
+			}
+			for _, k := range secretKinds {
+				if strings.HasSuffix(s[:i], k) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func isAlnum(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// hexRun reports whether s holds n lowercase hex digits in a row, which
+// secretShape needs.
+func hexRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // unquote splits a JSON string literal found by jsonPair, which may lack
