@@ -272,8 +272,13 @@ func (e *Emulator) ctlRequest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, newRequestDetail(entry))
 }
 
+// newRequestDetail is an entry with its bodies, masked (redact.JSON):
+// secrets and every token but the link_token, which stays whole so that
+// the control API can show a client which token its app created, to arm
+// the autopilot or expire it. It is the only way a body leaves the log.
 func newRequestDetail(entry requestEntry) requestDetail {
-	return requestDetail{requestEntry: entry, RequestBody: bodyValue(entry.reqBody), ResponseBody: bodyValue(entry.respBody)}
+	return requestDetail{requestEntry: entry,
+		RequestBody: bodyValue(redact.JSON(entry.reqBody)), ResponseBody: bodyValue(redact.JSON(entry.respBody))}
 }
 
 // bodyValue is a stored body as JSON: itself when valid JSON, else a string.

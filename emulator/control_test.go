@@ -140,7 +140,7 @@ func TestControlRequestLog(t *testing.T) {
 		}
 	}
 
-	// Bodies are kept with secrets and tokens masked.
+	// Bodies are shown with secrets and tokens masked.
 	_, ex := h.control("GET", "/__emulator/requests/2", nil)
 	resp := ex["response_body"].(map[string]any)
 	req := ex["request_body"].(map[string]any)
