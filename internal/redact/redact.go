@@ -241,15 +241,18 @@ func Text(s string) string {
 	return s
 }
 
-// secretKinds are tokenShape's kinds: tokenKinds without link.
-var secretKinds = slices.DeleteFunc(strings.Split(tokenKinds, "|"), func(k string) bool { return k == "link" })
+// secretKinds are tokenShape's kinds: tokenKinds without link; envSegments
+// are the environments as they appear inside a token (-sandbox-).
+var (
+	secretKinds = slices.DeleteFunc(strings.Split(tokenKinds, "|"), func(k string) bool { return k == "link" })
+	envSegments = []string{"-sandbox-", "-development-", "-production-"}
+)
 
 // holdsSecretToken reports whether tokenShape matches somewhere in s,
 // without running it: an environment segment (-sandbox-) preceded by a
 // secret token's kind and followed by a letter or digit.
 func holdsSecretToken(s string) bool {
-	for _, env := range envs {
-		seg := "-" + env + "-"
+	for _, seg := range envSegments {
 		for off := 0; ; {
 			i := strings.Index(s[off:], seg)
 			if i < 0 {
@@ -270,11 +273,13 @@ func holdsSecretToken(s string) bool {
 	return false
 }
 
-func isAlnum(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
 
 // hexRun reports whether s holds n lowercase hex digits in a row, which
 // secretShape needs.
-func hexRun(s string, n int) bool {
+func hexRun[T string | []byte](s T, n int) bool {
 	run := 0
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
@@ -570,22 +575,12 @@ func mayNameSecret[T string | []byte](s T) bool {
 // mayHoldShape is a quick test before the slower masking: whether text may
 // hold a token or a secret by its shape.
 func mayHoldShape[T string | []byte](s T) bool {
-	for _, env := range [...]string{"-sandbox-", "-development-", "-production-"} {
+	for _, env := range envSegments {
 		if containsFold(s, env) {
 			return true
 		}
 	}
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
-			if run++; run >= 30 {
-				return true
-			}
-		} else {
-			run = 0
-		}
-	}
-	return false
+	return hexRun(s, 30)
 }
 
 // mayNeedMasking is mayNameSecret || mayHoldShape in one pass, for the
